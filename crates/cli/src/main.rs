@@ -1,0 +1,144 @@
+//! # netsplit: the labs without a browser
+//!
+//! Runs a scenario file headless, as fast as the machine allows, and prints what happened: a
+//! summary with the trace hash (the same hash the browser shows for the same scenario), the
+//! lab's findings and any invariant violations, or with `--json` the whole trace.
+//!
+//! ```text
+//!   netsplit presets                 list every lab's presets
+//!   netsplit preset gossip crash     print a preset as a scenario file
+//!   netsplit run scenario.json       run it; exit 1 if an invariant broke, 2 on bad input
+//! ```
+//!
+//! It reads only the files it is given and writes only to standard output and error.
+
+use clap::{Parser, Subcommand};
+use netsplit_scenario::{Lab, LabRun, Report, Scenario, presets};
+use netsplit_sim::Time;
+use std::io::Read;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "netsplit", version, about = "Run Netsplit scenarios headless.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario file (or `-` for standard input) and print a summary.
+    Run {
+        /// The scenario, as JSON.
+        path: String,
+        /// Print the report and the full trace as JSON instead of a summary.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the presets of every lab.
+    Presets,
+    /// Print one preset as a scenario file.
+    Preset {
+        /// The lab, such as `gossip`.
+        lab: String,
+        /// The preset, such as `crash`.
+        name: String,
+    },
+}
+
+fn main() -> ExitCode {
+    match execute(Cli::parse().command) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("netsplit: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn execute(command: Command) -> Result<ExitCode, String> {
+    match command {
+        Command::Run { path, json } => run(&path, json),
+        Command::Presets => {
+            for lab in Lab::ALL {
+                for preset in presets(lab) {
+                    println!("{:<8} {:<12} {}", lab.slug(), preset.slug, preset.title);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Preset { lab, name } => {
+            let lab = Lab::ALL
+                .into_iter()
+                .find(|l| l.slug() == lab)
+                .ok_or_else(|| format!("no lab named {lab:?}; try `netsplit presets`"))?;
+            let preset = presets(lab)
+                .into_iter()
+                .find(|p| p.slug == name)
+                .ok_or_else(|| format!("no {} preset named {name:?}", lab.slug()))?;
+            println!("{}", to_json(&preset.scenario)?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn run(path: &str, json: bool) -> Result<ExitCode, String> {
+    let text = if path == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        text
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?
+    };
+    let scenario: Scenario =
+        serde_json::from_str(&text).map_err(|e| format!("{path} is not a scenario: {e}"))?;
+    let mut lab_run = scenario
+        .start()
+        .map_err(|e| format!("{path} is refused: {e}"))?;
+    lab_run.run_until(Time::ZERO + scenario.duration());
+    let report = lab_run.report(scenario.seed());
+    if json {
+        let trace = match &lab_run {
+            LabRun::Gossip(sim) => serde_json::to_value(sim.trace().records()),
+        }
+        .map_err(|e| e.to_string())?;
+        let out = serde_json::json!({ "report": report, "trace": trace });
+        println!("{}", to_json(&out)?);
+    } else {
+        print_summary(&report);
+    }
+    Ok(if report.violations.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<String, String> {
+    serde_json::to_string_pretty(value).map_err(|e| e.to_string())
+}
+
+fn print_summary(report: &Report) {
+    println!(
+        "lab {}  seed {}  ran to {}  events {}  trace records {}",
+        report.lab.slug(),
+        report.seed,
+        report.ended_at,
+        report.steps,
+        report.records
+    );
+    println!("trace hash {:016x}", report.trace_hash);
+    for finding in &report.findings {
+        println!("  {finding}");
+    }
+    if report.violations.is_empty() {
+        println!("invariants: all held");
+    } else {
+        println!("invariants: {} violation(s)", report.violations.len());
+        for v in &report.violations {
+            println!("  {}: {}", v.property, v.explanation);
+        }
+    }
+}

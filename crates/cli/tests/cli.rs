@@ -1,0 +1,86 @@
+//! The `netsplit` binary, run as a user would.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn netsplit(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_netsplit"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("netsplit starts");
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn a_preset_runs_clean_and_prints_its_findings() {
+    let preset = netsplit(&["preset", "gossip", "crash"], None);
+    assert!(preset.status.success());
+    let out = netsplit(&["run", "-"], Some(&text(&preset.stdout)));
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("lab gossip  seed 1  ran to 16 s"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("n2 crashed at 3 s; every live node suspected it"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("invariants: all held"));
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("trace hash ") && l.len() == 27)
+    );
+}
+
+#[test]
+fn a_violation_exits_with_1_and_explains_itself() {
+    let preset = netsplit(&["preset", "gossip", "bug-refresh"], None);
+    let out = netsplit(&["run", "-"], Some(&text(&preset.stdout)));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("Suspects on time: n"));
+}
+
+#[test]
+fn json_output_carries_the_report_and_the_whole_trace() {
+    let preset = netsplit(&["preset", "gossip", "calm"], None);
+    let out = netsplit(&["run", "-", "--json"], Some(&text(&preset.stdout)));
+    assert!(out.status.success());
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let records = value["report"]["records"].as_u64().unwrap();
+    assert_eq!(value["trace"].as_array().unwrap().len() as u64, records);
+    assert_eq!(value["trace"][0]["event"]["started"]["node"], 0);
+    assert_eq!(value["report"]["trace_hash"].as_str().unwrap().len(), 16);
+}
+
+#[test]
+fn bad_input_exits_with_2_and_says_what_is_wrong() {
+    let out = netsplit(&["run", "-"], Some("{\"gossip\": 5}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("- is not a scenario"));
+
+    let preset = text(&netsplit(&["preset", "gossip", "calm"], None).stdout);
+    let too_big = preset.replace("\"nodes\": 6", "\"nodes\": 50");
+    let out = netsplit(&["run", "-"], Some(&too_big));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("nodes must be between 2 and 12, got 50"));
+
+    let out = netsplit(&["preset", "gossip", "nope"], None);
+    assert!(text(&out.stderr).contains("no gossip preset named \"nope\""));
+}

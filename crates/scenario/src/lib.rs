@@ -1,0 +1,270 @@
+//! # netsplit-scenario: a run, written down
+//!
+//! A [`Scenario`] is everything that determines a run: which lab, its parameters, the network's
+//! links, the seed, the timed user actions, and how long to run. Because the engine is
+//! deterministic, a scenario *is* the run: the browser, the command line and the tests all
+//! replay it to the same trace.
+//!
+//! ```text
+//!   { "gossip": { "seed": 7, "params": {..}, "links": {..},
+//!                 "actions": [ { "at": 4000, "action": { "crash": 2 } } ],
+//!                 "duration": 12000 } }
+//!        │ validate()  ── out-of-range values are refused, naming the allowed range
+//!        ▼
+//!   start() ──▶ LabRun::Gossip(Sim)  ──run──▶ trace, trace hash, violations, report
+//! ```
+//!
+//! The crate also holds the presets each lab offers. It never runs anything by itself and
+//! knows nothing of the browser or the terminal.
+
+mod faults;
+mod presets;
+
+use netsplit_gossip::{GossipSim, Params as GossipParams};
+use netsplit_sim::{Action, Link, NoCommand, Span, Time, Timed, Violation};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub use faults::{FaultPlan, random_faults};
+pub use presets::{Preset, presets};
+
+/// The labs that exist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lab {
+    /// Heartbeat failure detection spread by gossip.
+    Gossip,
+}
+
+impl Lab {
+    /// Every lab, in menu order.
+    pub const ALL: [Lab; 1] = [Lab::Gossip];
+
+    /// The lab's name as users see it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Lab::Gossip => "Gossip",
+        }
+    }
+
+    /// The lab's name in links and on the command line.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Lab::Gossip => "gossip",
+        }
+    }
+}
+
+/// The longest run a scenario may ask for.
+pub const MAX_DURATION: Span = Span::secs(3600);
+/// The most actions a scenario may hold.
+pub const MAX_ACTIONS: usize = 10_000;
+
+/// A run of one lab: parameters, links, seed, timed actions and length.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabScenario<P, C> {
+    /// The seed of the run's random generator.
+    pub seed: u64,
+    /// The lab's parameters.
+    pub params: P,
+    /// How every link behaves at the start.
+    pub links: Link,
+    /// What the user does, and when.
+    pub actions: Vec<Timed<Action<C>>>,
+    /// How long the run lasts.
+    pub duration: Span,
+}
+
+/// A run of any lab.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scenario {
+    /// A Gossip lab run.
+    Gossip(LabScenario<GossipParams, NoCommand>),
+}
+
+/// Why a scenario was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError(pub String);
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// A scenario started: its simulator, ready to run.
+#[derive(Clone, Debug)]
+pub enum LabRun {
+    /// A Gossip lab run.
+    Gossip(Box<GossipSim>),
+}
+
+/// What a finished run amounts to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The lab.
+    pub lab: Lab,
+    /// The seed.
+    pub seed: u64,
+    /// Virtual time at the end.
+    pub ended_at: Time,
+    /// How many events ran.
+    pub steps: u64,
+    /// How many trace records there are.
+    pub records: usize,
+    /// The trace hash: equal hashes mean identical runs.
+    #[serde(serialize_with = "hex")]
+    pub trace_hash: u64,
+    /// Every violation found.
+    pub violations: Vec<Violation>,
+    /// Lab-specific findings, one line each.
+    pub findings: Vec<String>,
+}
+
+impl Scenario {
+    /// The lab this scenario belongs to.
+    pub fn lab(&self) -> Lab {
+        match self {
+            Scenario::Gossip(_) => Lab::Gossip,
+        }
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        match self {
+            Scenario::Gossip(s) => s.seed,
+        }
+    }
+
+    /// How long the run lasts.
+    pub fn duration(&self) -> Span {
+        match self {
+            Scenario::Gossip(s) => s.duration,
+        }
+    }
+
+    /// Refuses anything out of range, saying what is allowed.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        match self {
+            Scenario::Gossip(s) => {
+                s.params.validate().map_err(ScenarioError)?;
+                validate_common(s, s.params.nodes)
+            }
+        }
+    }
+
+    /// Validates the scenario and builds its simulator with every action scheduled.
+    pub fn start(&self) -> Result<LabRun, ScenarioError> {
+        self.validate()?;
+        Ok(match self {
+            Scenario::Gossip(s) => {
+                let mut sim = s.params.build(s.links, s.seed);
+                for timed in &s.actions {
+                    sim.schedule(timed.at, timed.action.clone());
+                }
+                LabRun::Gossip(Box::new(sim))
+            }
+        })
+    }
+
+    /// Runs the scenario to its end and reports.
+    pub fn run(&self) -> Result<Report, ScenarioError> {
+        let mut run = self.start()?;
+        run.run_until(Time::ZERO + self.duration());
+        Ok(run.report(self.seed()))
+    }
+}
+
+fn hex<S: serde::Serializer>(hash: &u64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("{hash:016x}"))
+}
+
+fn validate_common<P, C>(s: &LabScenario<P, C>, nodes: usize) -> Result<(), ScenarioError> {
+    s.links.validate().map_err(|e| ScenarioError(e.0))?;
+    if s.duration > MAX_DURATION || s.duration == Span(0) {
+        return Err(ScenarioError(format!(
+            "duration must be between 0.001 s and {MAX_DURATION}, got {}",
+            s.duration
+        )));
+    }
+    if s.actions.len() > MAX_ACTIONS {
+        return Err(ScenarioError(format!(
+            "a scenario holds at most {MAX_ACTIONS} actions, got {}",
+            s.actions.len()
+        )));
+    }
+    for (i, timed) in s.actions.iter().enumerate() {
+        let node = match &timed.action {
+            Action::Crash(n) | Action::Restart(n) | Action::Command(n, _) => Some(*n),
+            Action::Partition(p) => p.0.iter().flatten().copied().max(),
+            _ => None,
+        };
+        if let Some(n) = node.filter(|n| n.index() >= nodes) {
+            return Err(ScenarioError(format!(
+                "action {} at {} names {n}, but the cluster has nodes n0 to n{}",
+                i + 1,
+                timed.at,
+                nodes - 1
+            )));
+        }
+        if let Action::SetLinks(link) = &timed.action {
+            link.validate()
+                .map_err(|e| ScenarioError(format!("action {} at {}: {e}", i + 1, timed.at)))?;
+        }
+        if i > 0 && timed.at < s.actions[i - 1].at {
+            return Err(ScenarioError(format!(
+                "action {} at {} comes before the action listed ahead of it",
+                i + 1,
+                timed.at
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl LabRun {
+    /// Runs every event up to `t`.
+    pub fn run_until(&mut self, t: Time) {
+        match self {
+            LabRun::Gossip(sim) => sim.run_until(t),
+        }
+    }
+
+    /// The report of the run so far.
+    pub fn report(&self, seed: u64) -> Report {
+        match self {
+            LabRun::Gossip(sim) => {
+                let monitor = sim.monitor();
+                let mut findings: Vec<String> = monitor
+                    .detections()
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{} crashed at {}; every live node suspected it {} later",
+                            d.node,
+                            d.crashed_at,
+                            d.took()
+                        )
+                    })
+                    .collect();
+                findings.push(format!(
+                    "false suspicions of live nodes: {}",
+                    monitor.false_suspicions()
+                ));
+                Report {
+                    lab: Lab::Gossip,
+                    seed,
+                    ended_at: sim.now(),
+                    steps: sim.steps(),
+                    records: sim.trace().len(),
+                    trace_hash: sim.trace().hash(),
+                    violations: sim.violations().to_vec(),
+                    findings,
+                }
+            }
+        }
+    }
+}

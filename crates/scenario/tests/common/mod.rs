@@ -1,0 +1,53 @@
+//! Scenarios whose trace hashes are recorded: the host and the browser must both reproduce them.
+
+use netsplit_scenario::{Lab, Scenario, presets};
+use netsplit_sim::{Action, MsgId, NodeId, Time, Timed};
+
+/// (name, scenario, the trace hash every platform must produce).
+pub fn golden() -> Vec<(&'static str, Scenario, u64)> {
+    let preset = |slug: &str| {
+        presets(Lab::Gossip)
+            .into_iter()
+            .find(|p| p.slug == slug)
+            .expect("preset exists")
+            .scenario
+    };
+    let mut handled = preset("lossy");
+    let Scenario::Gossip(s) = &mut handled;
+    s.seed = 99;
+    s.actions.extend([
+        Timed {
+            at: Time(5000),
+            action: Action::HoldMessage(MsgId(130)),
+        },
+        Timed {
+            at: Time(6000),
+            action: Action::ReleaseMessage(MsgId(130)),
+        },
+        Timed {
+            at: Time(6500),
+            action: Action::DeliverNow(MsgId(163)),
+        },
+        Timed {
+            at: Time(7000),
+            action: Action::DropMessage(MsgId(174)),
+        },
+        Timed {
+            at: Time(8000),
+            action: Action::Restart(NodeId(1)),
+        },
+    ]);
+    vec![
+        ("gossip/crash", preset("crash"), GOSSIP_CRASH),
+        ("gossip/partition", preset("partition"), GOSSIP_PARTITION),
+        (
+            "gossip/lossy with message handling",
+            handled,
+            GOSSIP_HANDLED,
+        ),
+    ]
+}
+
+const GOSSIP_CRASH: u64 = 0x6bfd_38ae_f392_9817;
+const GOSSIP_PARTITION: u64 = 0x16ca_f471_51ee_08b5;
+const GOSSIP_HANDLED: u64 = 0x5121_5495_158c_1389;

@@ -1,0 +1,85 @@
+//! The same scenario gives the same trace, run after run, and the recorded hash that the wasm
+//! build must also produce.
+
+mod common;
+
+use netsplit_scenario::{Lab, Scenario, presets};
+
+#[test]
+fn traces_match_the_recorded_hashes() {
+    for (name, scenario, expected) in common::golden() {
+        let first = scenario.run().expect("valid").trace_hash;
+        let second = scenario.run().expect("valid").trace_hash;
+        assert_eq!(first, second, "{name} is not deterministic");
+        assert_eq!(
+            first, expected,
+            "{name}: recorded {expected:016x}, got {first:016x}"
+        );
+    }
+}
+
+#[test]
+fn every_preset_is_valid_and_survives_a_json_round_trip() {
+    for lab in Lab::ALL {
+        for preset in presets(lab) {
+            preset.scenario.validate().expect(preset.slug);
+            let json = serde_json::to_string(&preset.scenario).unwrap();
+            let back: Scenario = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, preset.scenario);
+            assert_eq!(back.run().unwrap(), preset.scenario.run().unwrap());
+        }
+    }
+}
+
+#[test]
+fn bug_presets_are_caught_and_correct_presets_are_clean() {
+    for preset in presets(Lab::Gossip) {
+        let report = preset.scenario.run().unwrap();
+        let buggy = preset.slug.starts_with("bug-");
+        assert_eq!(
+            !report.violations.is_empty(),
+            buggy,
+            "{}: {:?}",
+            preset.slug,
+            report.violations
+        );
+    }
+}
+
+#[test]
+fn bad_scenarios_are_refused_with_the_allowed_range() {
+    let base = serde_json::to_value(&presets(Lab::Gossip)[0].scenario).unwrap();
+    let refuse = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = base.clone();
+        edit(&mut v);
+        let scenario: Scenario = serde_json::from_value(v).unwrap();
+        scenario.validate().unwrap_err().to_string()
+    };
+    assert_eq!(
+        refuse(&|v| v["gossip"]["params"]["nodes"] = 99.into()),
+        "nodes must be between 2 and 12, got 99"
+    );
+    assert_eq!(
+        refuse(&|v| v["gossip"]["actions"][0]["action"] = serde_json::json!({"crash": 9})),
+        "action 1 at 3 s names n9, but the cluster has nodes n0 to n5"
+    );
+    assert!(refuse(&|v| v["gossip"]["duration"] = 0.into()).contains("duration must be between"));
+    assert!(
+        refuse(&|v| v["gossip"]["links"]["latency_min"] = 900.into()).contains("above the maximum")
+    );
+}
+
+#[test]
+fn the_handled_golden_scenario_really_handles_messages() {
+    let (_, scenario, _) = common::golden().pop().unwrap();
+    let netsplit_scenario::LabRun::Gossip(mut sim) = scenario.start().unwrap();
+    sim.run_until(netsplit_sim::Time(10_000));
+    let refused: Vec<String> = sim
+        .trace()
+        .records()
+        .iter()
+        .filter(|r| matches!(r.event, netsplit_sim::TraceEvent::Refused { .. }))
+        .map(|r| r.event.to_string())
+        .collect();
+    assert!(refused.is_empty(), "{refused:?}");
+}

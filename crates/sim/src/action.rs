@@ -1,0 +1,58 @@
+//! What a user (or a scenario file) can do to a run, and when.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::network::{Link, Partition};
+use crate::node::NodeId;
+use crate::time::Time;
+use crate::trace::MsgId;
+
+/// One intervention in a run. Recorded with its time, it replays exactly.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action<C> {
+    /// Stop a node: its volatile state and timers are lost.
+    Crash(NodeId),
+    /// Boot a crashed node again from its durable state.
+    Restart(NodeId),
+    /// Split the network into groups (nodes not named form one more group).
+    Partition(Partition),
+    /// Make the network whole again.
+    Heal,
+    /// Change every link that has no setting of its own.
+    SetLinks(Link),
+    /// Deliver a command to a node, as a client would.
+    Command(NodeId, C),
+    /// Remove a message from the network.
+    DropMessage(MsgId),
+    /// Keep a message in the network until it is released.
+    HoldMessage(MsgId),
+    /// Let a held message continue; it arrives after the rest of its delay.
+    ReleaseMessage(MsgId),
+    /// Deliver a message in flight right away.
+    DeliverNow(MsgId),
+}
+
+/// An action and the virtual time at which it happens.
+///
+/// An action at time `t` runs after every network and timer event at `t`, so an action taken
+/// live in the browser at `t` and the same action replayed from a scenario land at the same
+/// point of the run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timed<A> {
+    /// When the action happens.
+    pub at: Time,
+    /// What happens.
+    pub action: A,
+}
+
+/// The command type of a lab whose nodes take no commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NoCommand {}
+
+impl fmt::Display for NoCommand {
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {}
+    }
+}

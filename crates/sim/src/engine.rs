@@ -1,0 +1,749 @@
+//! The simulator: the event queue, the step loop, and checkpoints for time travel.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BinaryHeap};
+
+use crate::action::{Action, Timed};
+use crate::monitor::{Monitor, NoMonitor, Observation, Violation};
+use crate::network::{Link, Network};
+use crate::node::{Context, Effect, Node, NodeId};
+use crate::rng::Rng;
+use crate::time::{Span, Time};
+use crate::trace::{DropReason, MsgId, Trace, TraceEvent};
+
+/// A node's place in the cluster: the node, whether it is up, and its pending timers.
+#[derive(Clone, Debug)]
+pub struct Slot<N: Node> {
+    node: N,
+    up: bool,
+    /// Pending timers with the ticket of their queue entry and their due time.
+    timers: Vec<(N::Timer, u64, Time)>,
+    /// Stable storage, kept while the node is down.
+    storage: Option<N::Durable>,
+}
+
+impl<N: Node> Slot<N> {
+    /// The node's state (its last state, while it is down).
+    pub fn node(&self) -> &N {
+        &self.node
+    }
+
+    /// False while the node is crashed.
+    pub fn is_up(&self) -> bool {
+        self.up
+    }
+
+    /// When `timer` will fire, if it is set.
+    pub fn timer_due(&self, timer: &N::Timer) -> Option<Time> {
+        self.timers
+            .iter()
+            .find(|(t, _, _)| t == timer)
+            .map(|&(_, _, due)| due)
+    }
+}
+
+/// Where a message in the network is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageState {
+    /// Travelling; it arrives (or, if `lost`, vanishes) at `deliver_at`.
+    OnTheWay {
+        /// When it arrives.
+        deliver_at: Time,
+        /// Whether the link has already decided to lose it.
+        lost: bool,
+    },
+    /// Held by the user with `remaining` of its delay still to go.
+    Held {
+        /// When it was held.
+        since: Time,
+        /// The rest of its delay.
+        remaining: Span,
+        /// Whether the link has already decided to lose it.
+        lost: bool,
+    },
+}
+
+/// A message in the network.
+#[derive(Clone, Debug)]
+pub struct InFlight<M> {
+    /// Its name.
+    pub id: MsgId,
+    /// The sender.
+    pub from: NodeId,
+    /// The receiver.
+    pub to: NodeId,
+    /// The content.
+    pub msg: M,
+    /// When it was sent.
+    pub sent_at: Time,
+    /// Where it is.
+    pub state: MessageState,
+    /// Virtual time spent held, which does not count as travel.
+    held_for: Span,
+    ticket: u64,
+}
+
+impl<M> InFlight<M> {
+    /// How far along its link the message is at (fractional) time `now`: 0 when sent, 1 on
+    /// arrival. Time spent held does not count, so a released message goes on from where it
+    /// stopped.
+    pub fn progress(&self, now: f64) -> f64 {
+        let start = (self.sent_at + self.held_for).0 as f64;
+        let (at, end) = match self.state {
+            MessageState::OnTheWay { deliver_at, .. } => (now, deliver_at.0 as f64),
+            MessageState::Held {
+                since, remaining, ..
+            } => (since.0 as f64, (since + remaining).0 as f64),
+        };
+        if end <= start {
+            return 1.0;
+        }
+        ((at - start) / (end - start)).clamp(0.0, 1.0)
+    }
+}
+
+/// Everything a view needs to draw one moment of a run.
+pub struct Snapshot<'a, N: Node> {
+    /// The moment.
+    pub now: Time,
+    /// Every node.
+    pub nodes: &'a [Slot<N>],
+    /// Every message in the network, oldest first.
+    pub messages: Vec<&'a InFlight<N::Msg>>,
+    /// The network, for partitions and link settings.
+    pub network: &'a Network,
+}
+
+/// What a queue entry will do when its time comes.
+#[derive(Clone, Debug)]
+enum Due {
+    Deliver(MsgId),
+    Timer(NodeId),
+}
+
+/// A queue entry. Entries are ordered by time, then by the order they were scheduled in; the
+/// `ticket` is that order, and a handler's record of it tells live entries from stale ones.
+#[derive(Clone, Debug)]
+struct Scheduled {
+    at: Time,
+    ticket: u64,
+    due: Due,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.at, self.ticket).cmp(&(other.at, other.ticket))
+    }
+}
+
+/// The part of a run that a checkpoint copies: everything except the trace and the script.
+#[derive(Clone, Debug)]
+struct World<N: Node, M> {
+    config: N::Config,
+    now: Time,
+    next_ticket: u64,
+    next_msg: u64,
+    steps: u64,
+    records: usize,
+    next_action: usize,
+    queue: BinaryHeap<Reverse<Scheduled>>,
+    nodes: Vec<Slot<N>>,
+    network: Network,
+    in_flight: BTreeMap<MsgId, InFlight<N::Msg>>,
+    rng: Rng,
+    monitor: M,
+    violations: Vec<Violation>,
+}
+
+#[derive(Clone, Debug)]
+struct Checkpoint<N: Node, M> {
+    world: World<N, M>,
+    trace_len: usize,
+}
+
+/// A deterministic run of a cluster of `N` nodes, checked by monitor `M`.
+#[derive(Clone, Debug)]
+pub struct Sim<N: Node, M: Monitor<N> = NoMonitor> {
+    world: World<N, M>,
+    trace: Trace<N>,
+    /// The timed actions of the run, sorted by time; actions at equal times keep their order.
+    script: Vec<Timed<Action<N::Command>>>,
+    checkpoints: Vec<Checkpoint<N, M>>,
+    checkpoint_every: Option<u64>,
+    /// Records of the current step, waiting for the monitor before they enter the trace.
+    pending: Vec<TraceEvent<N>>,
+    effects: Vec<Effect<N>>,
+}
+
+impl<N: Node, M: Monitor<N>> Sim<N, M> {
+    /// Boots `cluster_size` nodes at time zero and runs their `on_start`.
+    pub fn new(config: N::Config, cluster_size: usize, link: Link, seed: u64, monitor: M) -> Self {
+        let nodes = NodeId::all(cluster_size)
+            .map(|id| Slot {
+                node: N::boot(&config, id, cluster_size, None),
+                up: true,
+                timers: Vec::new(),
+                storage: None,
+            })
+            .collect();
+        let mut sim = Sim {
+            world: World {
+                config,
+                now: Time::ZERO,
+                next_ticket: 0,
+                next_msg: 0,
+                steps: 0,
+                records: 0,
+                next_action: 0,
+                queue: BinaryHeap::new(),
+                nodes,
+                network: Network::new(cluster_size, link),
+                in_flight: BTreeMap::new(),
+                rng: Rng::seeded(seed),
+                monitor,
+                violations: Vec::new(),
+            },
+            trace: Trace::default(),
+            script: Vec::new(),
+            checkpoints: Vec::new(),
+            checkpoint_every: Some(1024),
+            pending: Vec::new(),
+            effects: Vec::new(),
+        };
+        for id in NodeId::all(cluster_size) {
+            sim.pending.push(TraceEvent::Started { node: id });
+            sim.run_handler(id, |node, ctx| node.on_start(ctx));
+        }
+        sim.finish_step();
+        sim.take_checkpoint();
+        sim
+    }
+
+    /// Stops recording the trace (monitors still run). For fuzzing and benchmarks.
+    pub fn without_trace(mut self) -> Self {
+        self.trace.set_enabled(false);
+        self
+    }
+
+    /// Keeps a checkpoint every `steps` events for [`Sim::seek`]; `None` keeps only the start.
+    pub fn with_checkpoints(mut self, steps: Option<u64>) -> Self {
+        self.checkpoint_every = steps.filter(|&s| s > 0);
+        self
+    }
+
+    /// The current virtual time.
+    pub fn now(&self) -> Time {
+        self.world.now
+    }
+
+    /// How many events have run.
+    pub fn steps(&self) -> u64 {
+        self.world.steps
+    }
+
+    /// The shared node configuration.
+    pub fn config(&self) -> &N::Config {
+        &self.world.config
+    }
+
+    /// Every node.
+    pub fn nodes(&self) -> &[Slot<N>] {
+        &self.world.nodes
+    }
+
+    /// One node.
+    pub fn slot(&self, id: NodeId) -> &Slot<N> {
+        &self.world.nodes[id.index()]
+    }
+
+    /// The network.
+    pub fn network(&self) -> &Network {
+        &self.world.network
+    }
+
+    /// A message still in the network.
+    pub fn message(&self, id: MsgId) -> Option<&InFlight<N::Msg>> {
+        self.world.in_flight.get(&id)
+    }
+
+    /// Every message in the network, oldest first.
+    pub fn in_flight(&self) -> impl Iterator<Item = &InFlight<N::Msg>> {
+        self.world.in_flight.values()
+    }
+
+    /// The monitor, for lab-specific reports.
+    pub fn monitor(&self) -> &M {
+        &self.world.monitor
+    }
+
+    /// Every violation found so far.
+    pub fn violations(&self) -> &[Violation] {
+        &self.world.violations
+    }
+
+    /// The trace so far.
+    pub fn trace(&self) -> &Trace<N> {
+        &self.trace
+    }
+
+    /// The run's timed actions.
+    pub fn script(&self) -> &[Timed<Action<N::Command>>] {
+        &self.script
+    }
+
+    /// Everything needed to draw the current moment.
+    pub fn snapshot(&self) -> Snapshot<'_, N> {
+        Snapshot {
+            now: self.world.now,
+            nodes: &self.world.nodes,
+            messages: self.world.in_flight.values().collect(),
+            network: &self.world.network,
+        }
+    }
+
+    /// Adds an action to the script. It runs once every event up to its time has run, after
+    /// actions already scripted for the same time.
+    ///
+    /// # Panics
+    /// When `at` is in the past: the past is changed with [`Sim::fork_at`].
+    pub fn schedule(&mut self, at: Time, action: Action<N::Command>) {
+        assert!(
+            at >= self.world.now,
+            "an action cannot be scheduled in the past"
+        );
+        let pos = self.script.partition_point(|t| t.at <= at);
+        assert!(
+            pos >= self.world.next_action,
+            "an action cannot be scheduled before one that already ran"
+        );
+        self.script.insert(pos, Timed { at, action });
+    }
+
+    /// Runs `action` now, as a user acting live would.
+    pub fn act(&mut self, action: Action<N::Command>) {
+        self.schedule(self.world.now, action);
+        self.run_until(self.world.now);
+    }
+
+    /// Drops every scripted action after `at` and goes back to `at`, so that the run can take
+    /// a different turn from there. Returns the dropped actions.
+    pub fn fork_at(&mut self, at: Time) -> Vec<Timed<Action<N::Command>>> {
+        let keep = self.script.partition_point(|t| t.at <= at);
+        let dropped = self.script.split_off(keep);
+        self.seek(at);
+        dropped
+    }
+
+    /// The time of the next event or action, if any.
+    pub fn next_event_time(&self) -> Option<Time> {
+        let queued = self.world.queue.peek().map(|Reverse(s)| s.at);
+        let action = self.script.get(self.world.next_action).map(|t| t.at);
+        match (queued, action) {
+            (Some(q), Some(a)) => Some(q.min(a)),
+            (q, a) => q.or(a),
+        }
+    }
+
+    /// Runs every event and action due at or before `until`, then sets the clock to `until`.
+    pub fn run_until(&mut self, until: Time) {
+        while self.next_event_time().is_some_and(|t| t <= until) {
+            self.step();
+        }
+        self.world.now = self.world.now.max(until);
+    }
+
+    /// Runs the next event or action; false when there is nothing left to run.
+    pub fn step(&mut self) -> bool {
+        loop {
+            let queued = self.world.queue.peek().map(|Reverse(s)| s.at);
+            let action_at = self.script.get(self.world.next_action).map(|t| t.at);
+            let run_action = match (queued, action_at) {
+                (_, None) => false,
+                (None, Some(_)) => true,
+                (Some(q), Some(a)) => a < q,
+            };
+            let happened = if run_action {
+                let timed = self.script[self.world.next_action].clone();
+                self.world.next_action += 1;
+                self.world.now = self.world.now.max(timed.at);
+                self.apply_action(timed.action);
+                true
+            } else if let Some(Reverse(entry)) = self.world.queue.pop() {
+                self.world.now = self.world.now.max(entry.at);
+                self.run_due(entry)
+            } else {
+                return false;
+            };
+            if happened {
+                self.world.steps += 1;
+                self.finish_step();
+                if let Some(every) = self.checkpoint_every
+                    && self.world.steps.is_multiple_of(every)
+                {
+                    self.take_checkpoint();
+                }
+                return true;
+            }
+        }
+    }
+
+    /// Goes to time `t`: back by restoring the nearest earlier checkpoint and running forward
+    /// from it, or forward by running. The result is the same as a fresh run to `t`.
+    pub fn seek(&mut self, t: Time) {
+        if t < self.world.now {
+            let keep = self
+                .checkpoints
+                .partition_point(|c| c.world.now <= t)
+                .max(1);
+            self.checkpoints.truncate(keep);
+            let checkpoint = self.checkpoints[keep - 1].clone();
+            self.world = checkpoint.world;
+            self.trace.truncate(checkpoint.trace_len);
+        }
+        self.run_until(t);
+    }
+
+    fn take_checkpoint(&mut self) {
+        self.checkpoints.push(Checkpoint {
+            world: self.world.clone(),
+            trace_len: self.trace.len(),
+        });
+    }
+
+    /// Runs a queue entry; false when it was stale (cancelled timer, held or dropped message).
+    fn run_due(&mut self, entry: Scheduled) -> bool {
+        match entry.due {
+            Due::Timer(id) => {
+                let slot = &mut self.world.nodes[id.index()];
+                let Some(pos) = slot.timers.iter().position(|t| t.1 == entry.ticket) else {
+                    return false;
+                };
+                let (timer, _, _) = slot.timers.swap_remove(pos);
+                self.pending.push(TraceEvent::TimerFired {
+                    node: id,
+                    timer: timer.clone(),
+                });
+                self.run_handler(id, |node, ctx| node.on_timer(ctx, timer));
+                true
+            }
+            Due::Deliver(id) => {
+                let live = self
+                    .world
+                    .in_flight
+                    .get(&id)
+                    .is_some_and(|m| m.ticket == entry.ticket);
+                if !live {
+                    return false;
+                }
+                let message = self.world.in_flight.remove(&id).expect("checked above");
+                self.deliver(message);
+                true
+            }
+        }
+    }
+
+    fn deliver(&mut self, message: InFlight<N::Msg>) {
+        let InFlight {
+            id,
+            from,
+            to,
+            msg,
+            state,
+            ..
+        } = message;
+        let lost = matches!(state, MessageState::OnTheWay { lost: true, .. });
+        let reason = if lost {
+            Some(DropReason::Lost)
+        } else if !self.world.network.connected(from, to) {
+            Some(DropReason::Partitioned)
+        } else if !self.world.nodes[to.index()].up {
+            Some(DropReason::ReceiverDown)
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => self.pending.push(TraceEvent::Dropped {
+                id,
+                from,
+                to,
+                reason,
+            }),
+            None => {
+                self.pending.push(TraceEvent::Delivered { id, from, to });
+                self.run_handler(to, |node, ctx| node.on_message(ctx, from, msg));
+            }
+        }
+    }
+
+    fn apply_action(&mut self, action: Action<N::Command>) {
+        if let Err(reason) = self.try_action(&action) {
+            self.pending.push(TraceEvent::Refused { action, reason });
+        }
+    }
+
+    fn try_action(&mut self, action: &Action<N::Command>) -> Result<(), String> {
+        let size = self.world.nodes.len();
+        let node_in_range = |id: NodeId| {
+            if id.index() < size {
+                Ok(id)
+            } else {
+                Err(format!(
+                    "{id} does not exist (the cluster has {size} nodes)"
+                ))
+            }
+        };
+        match action {
+            Action::Crash(id) => {
+                let slot = &mut self.world.nodes[node_in_range(*id)?.index()];
+                if !slot.up {
+                    return Err(format!("{id} is already down"));
+                }
+                slot.storage = Some(slot.node.durable());
+                slot.up = false;
+                slot.timers.clear();
+                self.pending.push(TraceEvent::Crashed { node: *id });
+            }
+            Action::Restart(id) => {
+                let index = node_in_range(*id)?.index();
+                let slot = &mut self.world.nodes[index];
+                if slot.up {
+                    return Err(format!("{id} is already up"));
+                }
+                slot.node = N::boot(&self.world.config, *id, size, slot.storage.take());
+                slot.up = true;
+                self.pending.push(TraceEvent::Started { node: *id });
+                self.run_handler(*id, |node, ctx| node.on_start(ctx));
+            }
+            Action::Partition(partition) => {
+                self.world
+                    .network
+                    .set_partition(partition.clone())
+                    .map_err(|e| e.0)?;
+                self.network_changed(action);
+            }
+            Action::Heal => {
+                self.world.network.heal();
+                self.network_changed(action);
+            }
+            Action::SetLinks(link) => {
+                link.validate().map_err(|e| e.0)?;
+                self.world.network.set_default_link(*link);
+                self.network_changed(action);
+            }
+            Action::Command(id, command) => {
+                if !self.world.nodes[node_in_range(*id)?.index()].up {
+                    return Err(format!("{id} is down"));
+                }
+                self.pending.push(TraceEvent::Commanded {
+                    node: *id,
+                    command: command.clone(),
+                });
+                let command = command.clone();
+                self.run_handler(*id, |node, ctx| node.on_command(ctx, command));
+            }
+            Action::DropMessage(id) => {
+                let message = self.world.in_flight.remove(id).ok_or_else(|| gone(*id))?;
+                self.pending.push(TraceEvent::Dropped {
+                    id: *id,
+                    from: message.from,
+                    to: message.to,
+                    reason: DropReason::ByUser,
+                });
+            }
+            Action::HoldMessage(id) => {
+                let now = self.world.now;
+                let message = self.world.in_flight.get_mut(id).ok_or_else(|| gone(*id))?;
+                let MessageState::OnTheWay { deliver_at, lost } = message.state else {
+                    return Err(format!("{id} is already held"));
+                };
+                message.state = MessageState::Held {
+                    since: now,
+                    remaining: deliver_at.since(now),
+                    lost,
+                };
+                message.ticket = u64::MAX;
+                self.pending.push(TraceEvent::Held { id: *id });
+            }
+            Action::ReleaseMessage(id) | Action::DeliverNow(id) => {
+                let now = self.world.now;
+                let message = self.world.in_flight.get(id).ok_or_else(|| gone(*id))?;
+                let (deliver_at, lost) = match (action, message.state) {
+                    (Action::DeliverNow(_), MessageState::OnTheWay { lost, .. }) => (now, lost),
+                    (
+                        _,
+                        MessageState::Held {
+                            remaining, lost, ..
+                        },
+                    ) => {
+                        let wait = if matches!(action, Action::DeliverNow(_)) {
+                            Span(0)
+                        } else {
+                            remaining
+                        };
+                        (now + wait, lost)
+                    }
+                    _ => return Err(format!("{id} is not held")),
+                };
+                let ticket = self.enqueue(deliver_at, Due::Deliver(*id));
+                let message = self.world.in_flight.get_mut(id).expect("checked above");
+                if let MessageState::Held { since, .. } = message.state {
+                    message.held_for = message.held_for + now.since(since);
+                }
+                message.state = MessageState::OnTheWay { deliver_at, lost };
+                message.ticket = ticket;
+                self.pending.push(TraceEvent::Released {
+                    id: *id,
+                    deliver_at,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn network_changed(&mut self, action: &Action<N::Command>) {
+        self.pending.push(TraceEvent::NetworkChanged {
+            change: action.clone(),
+        });
+    }
+
+    fn enqueue(&mut self, at: Time, due: Due) -> u64 {
+        let ticket = self.world.next_ticket;
+        self.world.next_ticket += 1;
+        self.world
+            .queue
+            .push(Reverse(Scheduled { at, ticket, due }));
+        ticket
+    }
+
+    /// Runs one handler of node `id`, then applies the effects it recorded, in order.
+    fn run_handler(&mut self, id: NodeId, handler: impl FnOnce(&mut N, &mut Context<'_, N>)) {
+        let mut effects = std::mem::take(&mut self.effects);
+        let world = &mut self.world;
+        let mut ctx = Context {
+            id,
+            now: world.now,
+            cluster_size: world.nodes.len(),
+            rng: &mut world.rng,
+            effects: &mut effects,
+        };
+        handler(&mut world.nodes[id.index()].node, &mut ctx);
+        for effect in effects.drain(..) {
+            match effect {
+                Effect::Send(to, msg) => self.send(id, to, msg, None),
+                Effect::SetTimer(timer, after) => {
+                    let due = self.world.now + after;
+                    let ticket = self.enqueue(due, Due::Timer(id));
+                    let timers = &mut self.world.nodes[id.index()].timers;
+                    match timers.iter_mut().find(|t| t.0 == timer) {
+                        Some(entry) => *entry = (timer, ticket, due),
+                        None => timers.push((timer, ticket, due)),
+                    }
+                }
+                Effect::CancelTimer(timer) => {
+                    self.world.nodes[id.index()].timers.retain(|t| t.0 != timer);
+                }
+                Effect::Note(note) => self.pending.push(TraceEvent::Noted { node: id, note }),
+            }
+        }
+        self.effects = effects;
+    }
+
+    /// Puts a message on the network. Random draws happen in a fixed order: delay, loss,
+    /// duplication, then the copy's delay and loss.
+    fn send(&mut self, from: NodeId, to: NodeId, msg: N::Msg, copy_of: Option<MsgId>) {
+        let id = MsgId(self.world.next_msg);
+        self.world.next_msg += 1;
+        let now = self.world.now;
+        if to.index() >= self.world.nodes.len() || !self.world.network.connected(from, to) {
+            self.pending.push(TraceEvent::Sent {
+                id,
+                from,
+                to,
+                msg,
+                deliver_at: now,
+                copy_of,
+            });
+            self.pending.push(TraceEvent::Dropped {
+                id,
+                from,
+                to,
+                reason: DropReason::Partitioned,
+            });
+            return;
+        }
+        let link = *self.world.network.link(from, to);
+        let deliver_at = now
+            + Span(
+                self.world
+                    .rng
+                    .between(link.latency_min.0, link.latency_max.0),
+            );
+        let lost = self.world.rng.chance(link.drop);
+        let duplicate = copy_of.is_none() && self.world.rng.chance(link.duplicate);
+        let ticket = self.enqueue(deliver_at, Due::Deliver(id));
+        self.pending.push(TraceEvent::Sent {
+            id,
+            from,
+            to,
+            msg: msg.clone(),
+            deliver_at,
+            copy_of,
+        });
+        if duplicate {
+            self.send(from, to, msg.clone(), Some(id));
+        }
+        self.world.in_flight.insert(
+            id,
+            InFlight {
+                id,
+                from,
+                to,
+                msg,
+                sent_at: now,
+                state: MessageState::OnTheWay { deliver_at, lost },
+                held_for: Span(0),
+                ticket,
+            },
+        );
+    }
+
+    /// Shows the step's records to the monitor, then moves them and any violations into the
+    /// trace.
+    fn finish_step(&mut self) {
+        let mut found = Vec::new();
+        for event in std::mem::take(&mut self.pending) {
+            let world = &mut self.world;
+            world.monitor.observe(
+                &Observation {
+                    now: world.now,
+                    index: world.records,
+                    event: &event,
+                    nodes: &world.nodes,
+                },
+                &mut found,
+            );
+            world.records += 1;
+            self.trace.push(world.now, event);
+            for violation in found.drain(..) {
+                world.violations.push(violation.clone());
+                world.records += 1;
+                self.trace.push(world.now, TraceEvent::Violated(violation));
+            }
+        }
+    }
+}
+
+fn gone(id: MsgId) -> String {
+    format!("{id} is no longer in the network")
+}

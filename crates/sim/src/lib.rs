@@ -1,0 +1,53 @@
+//! # netsplit-sim: the deterministic engine under every lab
+//!
+//! A discrete-event simulator for message-passing protocols. A [`Sim`] owns a set of nodes, a
+//! queue of future events ordered by `(time, class, sequence number)`, one seeded [`Rng`] and a
+//! [`Network`]. Protocol code implements [`Node`] and never touches the world directly: every
+//! handler gets a [`Context`] that records effects (send, set or cancel a timer, note something
+//! for the trace), and the engine turns those effects into future events.
+//!
+//! ```text
+//!   Action (user, timed) ─┐
+//!                         ▼
+//!   ┌────────── event queue ───────────┐  pop   ┌──────────────┐ effects ┌──────────┐
+//!   │ (t, class, seq) → deliver/timer  │ ─────▶ │ Node handler │ ──────▶ │ Network  │
+//!   └──────────────────────────────────┘        └──────────────┘         └────┬─────┘
+//!           ▲                                          │ trace + monitors     │ latency,
+//!           └──────────────────────────────────────────┴──────────────────────┘ loss, dup
+//! ```
+//!
+//! ## What it guarantees
+//! - **Determinism.** A run is a pure function of the node configuration, the network settings,
+//!   the seed and the timed actions. The engine never reads a clock, never asks the OS for
+//!   randomness, never iterates a `HashMap`, and does no I/O. The same inputs give the same
+//!   [`Trace`] (and the same [`Trace::hash`]) on the host and in WebAssembly.
+//! - **Crash semantics.** A crash discards a node's volatile state and its timers; what the node
+//!   declared [`Node::durable`] at the moment of the crash is handed back when it restarts.
+//! - **Explained drops.** Every message ends in exactly one `Delivered` or `Dropped` record, and a
+//!   drop says why (lost by the network, partitioned, destination down, dropped by the user).
+//! - **Live checking.** A [`Monitor`] sees every event and the nodes right after it, and can record
+//!   a [`Violation`] with a readable explanation and the nodes and trace events involved.
+//! - **Time travel.** [`Sim::seek`] restores the nearest earlier checkpoint and re-runs to the
+//!   requested moment; because the run is deterministic the result is the run itself.
+//!
+//! ## What it never does
+//! It knows nothing about the browser, drawing, or any particular protocol. Labs build on it;
+//! the user interface reads [`Sim::snapshot`] and speaks to the run only through [`Action`]s.
+
+mod action;
+mod engine;
+mod monitor;
+mod network;
+mod node;
+mod rng;
+mod time;
+mod trace;
+
+pub use action::{Action, NoCommand, Timed};
+pub use engine::{InFlight, MessageState, Sim, Slot, Snapshot};
+pub use monitor::{Monitor, NoMonitor, Observation, Violation};
+pub use network::{Chance, Link, Network, NetworkError, Partition};
+pub use node::{Context, Node, NodeId};
+pub use rng::Rng;
+pub use time::{Span, Time};
+pub use trace::{DropReason, MsgId, Record, Trace, TraceEvent};

@@ -1,0 +1,313 @@
+//! The typed record of everything that happened in a run.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::action::Action;
+use crate::monitor::Violation;
+use crate::node::{Node, NodeId};
+use crate::time::Time;
+
+/// A message's name, unique within a run and the same in every replay of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MsgId(pub u64);
+
+impl fmt::Display for MsgId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "m{}", self.0)
+    }
+}
+
+/// Why a message never arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropReason {
+    /// The link lost it (its drop chance).
+    Lost,
+    /// A partition separated sender and receiver.
+    Partitioned,
+    /// The receiver was down when it arrived.
+    ReceiverDown,
+    /// The user dropped it.
+    ByUser,
+}
+
+impl fmt::Display for DropReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DropReason::Lost => "lost by the network",
+            DropReason::Partitioned => "blocked by the partition",
+            DropReason::ReceiverDown => "the receiver is down",
+            DropReason::ByUser => "dropped by you",
+        })
+    }
+}
+
+/// One thing that happened.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(bound = "", rename_all = "snake_case")]
+pub enum TraceEvent<N: Node> {
+    /// A node booted (at the start, or on restart) and ran `on_start`.
+    Started {
+        /// The node.
+        node: NodeId,
+    },
+    /// A node sent a message; `deliver_at` is when the network will hand it over.
+    Sent {
+        /// The message's name.
+        id: MsgId,
+        /// The sender.
+        from: NodeId,
+        /// The receiver.
+        to: NodeId,
+        /// The content.
+        msg: N::Msg,
+        /// When it is due.
+        deliver_at: Time,
+        /// Set when the network duplicated an earlier message.
+        copy_of: Option<MsgId>,
+    },
+    /// A message arrived and its receiver handled it.
+    Delivered {
+        /// The message.
+        id: MsgId,
+        /// The sender.
+        from: NodeId,
+        /// The receiver.
+        to: NodeId,
+    },
+    /// A message ended without arriving.
+    Dropped {
+        /// The message.
+        id: MsgId,
+        /// The sender.
+        from: NodeId,
+        /// The intended receiver.
+        to: NodeId,
+        /// Why.
+        reason: DropReason,
+    },
+    /// The user held a message in the network.
+    Held {
+        /// The message.
+        id: MsgId,
+    },
+    /// The user let a held message go on; it arrives at `deliver_at`.
+    Released {
+        /// The message.
+        id: MsgId,
+        /// Its new arrival time.
+        deliver_at: Time,
+    },
+    /// A timer fired and its node handled it.
+    TimerFired {
+        /// The node.
+        node: NodeId,
+        /// Which timer.
+        timer: N::Timer,
+    },
+    /// A node stopped.
+    Crashed {
+        /// The node.
+        node: NodeId,
+    },
+    /// A command arrived at a node.
+    Commanded {
+        /// The node.
+        node: NodeId,
+        /// The command.
+        command: N::Command,
+    },
+    /// A node recorded a protocol event.
+    Noted {
+        /// The node.
+        node: NodeId,
+        /// What it noted.
+        note: N::Note,
+    },
+    /// The network was partitioned, healed or reconfigured.
+    NetworkChanged {
+        /// The action that changed it.
+        change: Action<N::Command>,
+    },
+    /// A user action could not be carried out (for example, restarting a node that is up).
+    Refused {
+        /// The action.
+        action: Action<N::Command>,
+        /// Why.
+        reason: String,
+    },
+    /// A monitor found a property broken.
+    Violated(Violation),
+}
+
+impl<N: Node> fmt::Display for TraceEvent<N> {
+    /// One line of narration, in plain words.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TraceEvent::Started { node } => write!(f, "{node} starts"),
+            TraceEvent::Sent {
+                id,
+                from,
+                to,
+                msg,
+                copy_of: None,
+                ..
+            } => write!(f, "{from} sends {msg} to {to} ({id})"),
+            TraceEvent::Sent {
+                id,
+                to,
+                copy_of: Some(original),
+                ..
+            } => write!(f, "the network duplicates {original} to {to} as {id}"),
+            TraceEvent::Delivered { id, from, to } => write!(f, "{to} receives {id} from {from}"),
+            TraceEvent::Dropped {
+                id,
+                from,
+                to,
+                reason,
+            } => write!(f, "{id} from {from} to {to} is {reason}"),
+            TraceEvent::Held { id } => write!(f, "{id} is held in the network"),
+            TraceEvent::Released { id, deliver_at } => {
+                write!(f, "{id} is released; it arrives at {deliver_at}")
+            }
+            TraceEvent::TimerFired { node, timer } => write!(f, "{node}: {timer} timer fires"),
+            TraceEvent::Crashed { node } => write!(f, "{node} crashes"),
+            TraceEvent::Commanded { node, command } => write!(f, "{node} is asked to {command}"),
+            TraceEvent::Noted { note, .. } => write!(f, "{note}"),
+            TraceEvent::NetworkChanged { change } => match change {
+                Action::Partition(p) => {
+                    let groups: Vec<String> =
+                        p.0.iter()
+                            .map(|g| {
+                                let names: Vec<String> = g.iter().map(|n| n.to_string()).collect();
+                                format!("{{{}}}", names.join(", "))
+                            })
+                            .collect();
+                    write!(
+                        f,
+                        "the network splits: {} | everyone else",
+                        groups.join(" | ")
+                    )
+                }
+                Action::Heal => f.write_str("the network heals"),
+                Action::SetLinks(link) => write!(
+                    f,
+                    "links now take {} to {}, lose {} and duplicate {}",
+                    link.latency_min, link.latency_max, link.drop, link.duplicate
+                ),
+                other => write!(f, "network change {other:?}"),
+            },
+            TraceEvent::Refused { reason, .. } => write!(f, "refused: {reason}"),
+            TraceEvent::Violated(v) => write!(f, "VIOLATION of {}: {}", v.property, v.explanation),
+        }
+    }
+}
+
+/// An event and when it happened.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct Record<N: Node> {
+    /// When.
+    pub at: Time,
+    /// What.
+    pub event: TraceEvent<N>,
+}
+
+/// Every record of a run, in order.
+#[derive(Clone, Debug)]
+pub struct Trace<N: Node> {
+    records: Vec<Record<N>>,
+    enabled: bool,
+}
+
+impl<N: Node> Default for Trace<N> {
+    fn default() -> Self {
+        Trace {
+            records: Vec::new(),
+            enabled: true,
+        }
+    }
+}
+
+impl<N: Node> Trace<N> {
+    /// The records so far.
+    pub fn records(&self) -> &[Record<N>] {
+        &self.records
+    }
+
+    /// How many records there are.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// True before anything happened.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// A 64-bit FNV-1a hash of the records' canonical binary encoding (postcard).
+    ///
+    /// Two runs with the same hash produced the same events with the same contents at the same
+    /// times; the encoding does not depend on the platform's word size.
+    pub fn hash(&self) -> u64 {
+        let mut hash = Fnv1a::default();
+        let mut buf = Vec::new();
+        for record in &self.records {
+            buf.clear();
+            buf = postcard::to_extend(record, buf).expect("a trace record always encodes");
+            hash.write(&buf);
+        }
+        hash.0
+    }
+
+    pub(crate) fn set_enabled(&mut self, enabled: bool) {
+        self.enabled = enabled;
+    }
+
+    pub(crate) fn push(&mut self, at: Time, event: TraceEvent<N>) {
+        if self.enabled {
+            self.records.push(Record { at, event });
+        }
+    }
+
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.records.truncate(len);
+    }
+}
+
+/// The 64-bit Fowler–Noll–Vo hash, FNV-1a variant.
+struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv1a {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Fnv1a;
+
+    #[test]
+    fn fnv1a_published_vectors() {
+        let hash = |s: &str| {
+            let mut h = Fnv1a::default();
+            h.write(s.as_bytes());
+            h.0
+        };
+        assert_eq!(hash(""), 0xcbf29ce484222325);
+        assert_eq!(hash("a"), 0xaf63dc4c8601ec8c);
+        assert_eq!(hash("foobar"), 0x85944171f73967e8);
+    }
+}

@@ -1,0 +1,290 @@
+//! # xtask: one command for every chore
+//!
+//! `cargo xtask serve` and `cargo xtask test` first install whatever the machine lacks, at the
+//! versions this project pins, and skip every install whose right version is already there:
+//!
+//! ```text
+//!   wasm32 target ─ trunk 0.21.14 ─ wasm-bindgen-cli (= Cargo.lock) ─ npm packages (e2e/)
+//!   ─ Chromium and ChromeDriver from Debian (test only, when root)
+//! ```
+//!
+//! Then `serve` runs `trunk serve`; `test` runs, in order and stopping at the first failure:
+//! rustfmt, clippy (warnings denied), host tests, the wasm build of the core crates, the
+//! wasm tests in headless Chromium, the release build, the size report and the browser tests.
+//! `size` prints the gzipped size of what a browser downloads; `bench` runs the benchmarks.
+//!
+//! This is the only crate that shells out to other programs; it changes nothing outside the
+//! repository except installing those tools.
+
+use std::env;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const TRUNK_VERSION: &str = "0.21.14";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+const CORE_CRATES: [&str; 3] = ["netsplit-sim", "netsplit-gossip", "netsplit-scenario"];
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The download budget of the app, gzipped, in bytes.
+const SIZE_BUDGET: u64 = 150 * 1024;
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        Some("serve") => serve(&args[1..]),
+        Some("test") => test(),
+        Some("size") => build_release().and_then(|()| size_report()),
+        Some("bench") => bench(),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <serve|test|size|bench>\n\
+                 \n  serve   install what is missing, then `trunk serve` (extra arguments go to trunk)\
+                 \n  test    install what is missing, then run every check and test\
+                 \n  size    build for release and print the gzipped download size\
+                 \n  bench   run the benchmarks and the size report"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("xtask lives in crates/xtask")
+        .to_path_buf()
+}
+
+fn serve(extra: &[String]) -> Result {
+    install_build_tools()?;
+    let mut cmd = tool("trunk");
+    cmd.arg("serve").args(extra);
+    run(&mut cmd)
+}
+
+fn test() -> Result {
+    install_build_tools()?;
+    install_browser()?;
+    let cargo = || tool("cargo");
+    step("rustfmt");
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    step("clippy (host)");
+    run(cargo()
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--exclude",
+            "netsplit-web",
+        ])
+        .args(["--", "-D", "warnings"]))?;
+    step("clippy (web, wasm32)");
+    run(cargo()
+        .args(["clippy", "-p", "netsplit-web", "--target", WASM_TARGET])
+        .args(["--", "-D", "warnings"]))?;
+    step("host tests");
+    run(cargo().args(["test", "--workspace", "--exclude", "netsplit-web"]))?;
+    step("core crates for wasm32");
+    let mut build = cargo();
+    build.args(["build", "--target", WASM_TARGET]);
+    for krate in CORE_CRATES {
+        build.args(["-p", krate]);
+    }
+    run(&mut build)?;
+    step("wasm tests in headless Chromium");
+    run(cargo()
+        .args([
+            "test",
+            "--target",
+            WASM_TARGET,
+            "-p",
+            "netsplit-scenario",
+            "--test",
+            "wasm",
+        ])
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
+    build_release()?;
+    size_report()?;
+    step("browser tests");
+    run(&mut npx(&["playwright", "test"]))
+}
+
+fn bench() -> Result {
+    step("benchmarks");
+    run(tool("cargo").args(["bench", "-p", "netsplit-gossip"]))?;
+    install_build_tools()?;
+    build_release()?;
+    size_report()
+}
+
+fn build_release() -> Result {
+    step("release build (trunk)");
+    run(tool("trunk").args(["build", "--release", "--public-url", "./"]))
+}
+
+/// Prints the gzipped size of everything in dist/, which is what a browser downloads.
+fn size_report() -> Result {
+    step("size report");
+    let dist = root().join("dist");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dist)
+        .map_err(|e| format!("cannot read {}: {e}", dist.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    let (mut raw_total, mut gz_total) = (0, 0);
+    for path in &files {
+        let bytes = fs::read(path).map_err(|e| e.to_string())?;
+        let gz = gzipped_len(&bytes)?;
+        raw_total += bytes.len() as u64;
+        gz_total += gz;
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        println!("  {name:<48} {:>9} B  {gz:>8} B gzipped", bytes.len());
+    }
+    println!(
+        "  total: {raw_total} B, {gz_total} B gzipped ({:.1} KiB of the {} KiB budget)",
+        gz_total as f64 / 1024.0,
+        SIZE_BUDGET / 1024
+    );
+    if gz_total > SIZE_BUDGET {
+        println!("  OVER BUDGET by {} B", gz_total - SIZE_BUDGET);
+    }
+    Ok(())
+}
+
+fn gzipped_len(bytes: &[u8]) -> Result<u64> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).map_err(|e| e.to_string())?;
+    Ok(encoder.finish().map_err(|e| e.to_string())?.len() as u64)
+}
+
+fn install_build_tools() -> Result {
+    step("tools");
+    let installed = output(tool("rustup").args(["target", "list", "--installed"]))?;
+    if !installed.lines().any(|l| l.trim() == WASM_TARGET) {
+        run(tool("rustup").args(["target", "add", WASM_TARGET]))?;
+    }
+    if !version_is("trunk", TRUNK_VERSION) {
+        run(tool("cargo").args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
+    }
+    let bindgen = locked_version("wasm-bindgen")?;
+    if !version_is("wasm-bindgen", &bindgen) {
+        // `--locked` fails for this release (a locked dependency was yanked).
+        run(tool("cargo").args(["install", "wasm-bindgen-cli", "--version", &bindgen]))?;
+    }
+    let e2e = root().join("e2e");
+    if !e2e.join("node_modules/.bin/wasm-opt").exists()
+        || !e2e.join("node_modules/.bin/playwright").exists()
+    {
+        run(tool("npm").arg("ci").current_dir(&e2e))?;
+    }
+    // Trunk builds offline, so every crate must be in the local registry first.
+    run(tool("cargo").arg("fetch"))
+}
+
+fn install_browser() -> Result {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return Ok(());
+    }
+    let uid = output(Command::new("id").arg("-u")).unwrap_or_default();
+    if uid.trim() != "0" {
+        return Err(format!(
+            "{CHROMIUM} and {CHROMEDRIVER} are missing; install Debian's chromium and \
+             chromium-driver packages (as root: apt-get install chromium chromium-driver)"
+        ));
+    }
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "chromium", "chromium-driver"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// The version of `package` that Cargo.lock pins.
+fn locked_version(package: &str) -> Result<String> {
+    let lock = fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    let start = lock
+        .find(&needle)
+        .ok_or_else(|| format!("{package} is not in Cargo.lock"))?
+        + needle.len();
+    let end = lock[start..].find('"').ok_or("Cargo.lock is malformed")?;
+    Ok(lock[start..start + end].to_string())
+}
+
+/// True when `program --version` names `version`.
+fn version_is(program: &str, version: &str) -> bool {
+    output(tool(program).arg("--version"))
+        .is_ok_and(|out| out.split_whitespace().any(|word| word == version))
+}
+
+/// A command with the project's tool folders first on PATH: npm's (for wasm-opt and
+/// Playwright) and Cargo's (for trunk and wasm-bindgen).
+fn tool(program: &str) -> Command {
+    let mut paths = vec![root().join("e2e/node_modules/.bin")];
+    if let Some(home) = env::var_os("CARGO_HOME")
+        .or_else(|| env::var_os("HOME").map(|h| Path::new(&h).join(".cargo").into_os_string()))
+    {
+        paths.push(Path::new(&home).join("bin"));
+    }
+    paths.extend(env::split_paths(&env::var_os("PATH").unwrap_or_default()));
+    let mut cmd = Command::new(program);
+    cmd.current_dir(root())
+        .env(
+            "PATH",
+            env::join_paths(paths).expect("PATH entries are valid"),
+        )
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+    cmd
+}
+
+fn npx(args: &[&str]) -> Command {
+    let mut cmd = tool("npx");
+    cmd.args(args).current_dir(root().join("e2e"));
+    cmd
+}
+
+fn step(name: &str) {
+    println!("\n==> {name}");
+}
+
+fn run(cmd: &mut Command) -> Result {
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{} failed ({status})", describe(cmd)))
+    }
+}
+
+fn output(cmd: &mut Command) -> Result<String> {
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(format!("{} failed ({})", describe(cmd), out.status))
+    }
+}
+
+fn describe(cmd: &Command) -> String {
+    let mut words = vec![cmd.get_program().to_string_lossy().into_owned()];
+    words.extend(cmd.get_args().map(|a| a.to_string_lossy().into_owned()));
+    words.join(" ")
+}

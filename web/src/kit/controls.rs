@@ -1,0 +1,71 @@
+//! The transport bar: play and pause, step, speed, reset, run to the end, and the seed.
+
+use yew::prelude::*;
+
+use crate::kit::SPEEDS;
+
+/// Properties of [`Transport`].
+#[derive(Properties, PartialEq)]
+pub struct TransportProps {
+    /// Whether the run is playing.
+    pub playing: bool,
+    /// The index into [`SPEEDS`].
+    pub speed: usize,
+    /// The current virtual time, already formatted.
+    pub now: AttrValue,
+    /// The seed.
+    pub seed: u64,
+    /// Play or pause.
+    pub on_play: Callback<()>,
+    /// Run the next event.
+    pub on_step: Callback<()>,
+    /// Back to the start.
+    pub on_reset: Callback<()>,
+    /// Run to the scenario's end.
+    pub on_to_end: Callback<()>,
+    /// Pick a speed by index.
+    pub on_speed: Callback<usize>,
+    /// A new seed, as typed.
+    pub on_seed: Callback<String>,
+}
+
+/// The transport bar.
+#[component]
+pub fn Transport(props: &TransportProps) -> Html {
+    let on_play = props.on_play.reform(|_: MouseEvent| ());
+    let on_step = props.on_step.reform(|_: MouseEvent| ());
+    let on_reset = props.on_reset.reform(|_: MouseEvent| ());
+    let on_to_end = props.on_to_end.reform(|_: MouseEvent| ());
+    let on_speed = props.on_speed.reform(|e: InputEvent| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        input.value().parse().unwrap_or(3)
+    });
+    let on_seed = props.on_seed.reform(|e: Event| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        input.value()
+    });
+    let speed = SPEEDS[props.speed.min(SPEEDS.len() - 1)];
+    html! {
+        <div class="transport" role="toolbar" aria-label="Run controls">
+            <button class="primary" onclick={on_play} aria-keyshortcuts="Space"
+                title="Play or pause (Space)">
+                { if props.playing { "❚❚ Pause" } else { "▶ Play" } }
+            </button>
+            <button onclick={on_step} aria-keyshortcuts="." title="Run the next event (.)">{ "Step ⇥" }</button>
+            <button onclick={on_to_end} aria-keyshortcuts="e" title="Run to the end of the scenario (e)">{ "To end ⏭" }</button>
+            <button onclick={on_reset} aria-keyshortcuts="r" title="Back to the start (r)">{ "↺ Reset" }</button>
+            <label class="speed">
+                { "Speed " }
+                <input type="range" min="0" max={(SPEEDS.len() - 1).to_string()} step="1"
+                    value={props.speed.to_string()} oninput={on_speed}
+                    aria-valuetext={format!("{speed}×")} />
+                <output>{ format!("{speed}×") }</output>
+            </label>
+            <label class="seed">
+                { "Seed " }
+                <input type="number" min="0" value={props.seed.to_string()} onchange={on_seed} />
+            </label>
+            <span class="clock" aria-label="virtual time">{ format!("t = {}", props.now) }</span>
+        </div>
+    }
+}

@@ -1,0 +1,48 @@
+//! What every lab reuses: the topology drawing, the transport bar, the event log, the
+//! shortcut help and the panic panel.
+
+pub mod controls;
+pub mod fatal;
+pub mod help;
+pub mod log;
+pub mod topology;
+
+use netsplit_sim::{MsgId, NodeId};
+
+/// What the user has selected in a lab.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Selection {
+    /// Nothing.
+    #[default]
+    Nothing,
+    /// A node.
+    Node(NodeId),
+    /// A message in flight.
+    Message(MsgId),
+}
+
+/// The speeds the speed control steps through, as multiples of the base rate.
+pub const SPEEDS: [f64; 9] = [0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 7.5, 10.0];
+
+/// Virtual milliseconds per real millisecond at 1×: slow motion, so messages can be followed.
+pub const BASE_RATE: f64 = 0.2;
+
+/// True when the user asked the system for less motion.
+pub fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|q| q.matches())
+}
+
+/// True when a key press should go to a form field rather than to the lab's shortcuts.
+pub fn typing_in_field(event: &web_sys::KeyboardEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+}
