@@ -47,6 +47,8 @@ test('plays, pauses and steps', async ({ page }) => {
   await expect.poll(() => eventsRun(page)).toBe(before + 1);
   await page.keyboard.press('.');
   await expect.poll(() => eventsRun(page)).toBe(before + 2);
+  // Space on a focused button presses that button; elsewhere it plays and pauses.
+  await page.evaluate(() => document.activeElement.blur());
   await page.keyboard.press('Space');
   await expect(page.getByRole('button', { name: /Pause/ })).toBeVisible();
 });

@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use crate::kit::SPEEDS;
+use crate::kit::field::NumberField;
 
 /// Properties of [`Transport`].
 #[derive(Properties, PartialEq)]
@@ -25,7 +26,7 @@ pub struct TransportProps {
     pub on_to_end: Callback<()>,
     /// Pick a speed by index.
     pub on_speed: Callback<usize>,
-    /// A new seed, as typed.
+    /// A new seed, as typed; made once, so the seed field keeps what is being typed.
     pub on_seed: Callback<String>,
 }
 
@@ -40,10 +41,6 @@ pub fn Transport(props: &TransportProps) -> Html {
         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
         input.value().parse().unwrap_or(3)
     });
-    let on_seed = props.on_seed.reform(|e: Event| {
-        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-        input.value()
-    });
     let speed = SPEEDS[props.speed.min(SPEEDS.len() - 1)];
     html! {
         <div class="transport" role="toolbar" aria-label="Run controls">
@@ -51,8 +48,8 @@ pub fn Transport(props: &TransportProps) -> Html {
                 title="Play or pause (Space)">
                 { if props.playing { "❚❚ Pause" } else { "▶ Play" } }
             </button>
-            <button onclick={on_step} aria-keyshortcuts="." title="Run the next event (.)">{ "Step ⇥" }</button>
-            <button onclick={on_to_end} aria-keyshortcuts="e" title="Run to the end of the scenario (e)">{ "To end ⏭" }</button>
+            <button onclick={on_step} aria-keyshortcuts="." title="Run the next event (.)">{ "Step" }</button>
+            <button onclick={on_to_end} aria-keyshortcuts="e" title="Run to the end of the scenario (e)">{ "To end" }</button>
             <button onclick={on_reset} aria-keyshortcuts="r" title="Back to the start (r)">{ "↺ Reset" }</button>
             <label class="speed">
                 { "Speed " }
@@ -61,10 +58,9 @@ pub fn Transport(props: &TransportProps) -> Html {
                     aria-valuetext={format!("{speed}×")} />
                 <output>{ format!("{speed}×") }</output>
             </label>
-            <label class="seed">
-                { "Seed " }
-                <input type="number" min="0" value={props.seed.to_string()} onchange={on_seed} />
-            </label>
+            <span class="seed">
+                <NumberField label="Seed" value={props.seed} min={0} on_change={props.on_seed.clone()} />
+            </span>
             <span class="clock" aria-label="virtual time">{ format!("t = {}", props.now) }</span>
         </div>
     }

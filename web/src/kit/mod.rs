@@ -1,8 +1,9 @@
-//! What every lab reuses: the topology drawing, the transport bar, the event log, the
-//! shortcut help and the panic panel.
+//! What every lab reuses: the topology drawing, the transport bar, number fields, the event
+//! log, the shortcut help and the panic panel.
 
 pub mod controls;
 pub mod fatal;
+pub mod field;
 pub mod help;
 pub mod log;
 pub mod topology;

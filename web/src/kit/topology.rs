@@ -198,7 +198,7 @@ fn node_view(node: &NodeGlyph, n: usize, props: &TopologyProps) -> Html {
             if !node.up {
                 <path class="cross" d="M-12,-12 L12,12 M12,-12 L-12,12" />
             }
-            <text class="name" dy={if node.up { "5" } else { "-14" }}>{ node.id.to_string() }</text>
+            <text class="name" dy="5">{ node.id.to_string() }</text>
             <text class="caption" dy={fmt(NODE_R + 16.0)}>
                 { if node.up { node.caption.clone() } else { "down".to_string() } }
             </text>

@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::kit::controls::Transport;
+use crate::kit::field::NumberField;
 use crate::kit::help::ShortcutHelp;
 use crate::kit::log::{EventLog, LogLine, Tone};
 use crate::kit::topology::{Arrow, MessageGlyph, NodeGlyph, Topology, group_letter};
@@ -60,6 +61,19 @@ pub enum Field {
     LatencyMin,
     /// Greatest latency in milliseconds.
     LatencyMax,
+}
+
+impl Field {
+    const ALL: [Field; 8] = [
+        Field::Nodes,
+        Field::Period,
+        Field::FailAfter,
+        Field::Bug,
+        Field::Loss,
+        Field::Duplicate,
+        Field::LatencyMin,
+        Field::LatencyMax,
+    ];
 }
 
 /// What the lab reacts to.
@@ -119,6 +133,9 @@ pub struct GossipLab {
     logged: usize,
     error: Option<String>,
     help: bool,
+    /// Callbacks made once, so that number fields keep what is being typed.
+    on_field: Vec<(Field, Callback<String>)>,
+    on_seed: Callback<String>,
     _keys: Option<EventListener>,
 }
 
@@ -151,6 +168,15 @@ impl Component for GossipLab {
                 }
             })
         });
+        let on_field = Field::ALL
+            .iter()
+            .map(|&field| {
+                (
+                    field,
+                    ctx.link().callback(move |text| Msg::Param(field, text)),
+                )
+            })
+            .collect();
         let mut lab = GossipLab {
             sim: start(&scenario),
             picks: vec![false; scenario.params.nodes],
@@ -168,6 +194,8 @@ impl Component for GossipLab {
             logged: 0,
             error: None,
             help: false,
+            on_field,
+            on_seed: ctx.link().callback(Msg::Seed),
             _keys: keys,
         };
         lab.sync_log();
@@ -227,13 +255,7 @@ impl Component for GossipLab {
                     self.restart();
                 }
             }
-            Msg::Select(selection) => {
-                self.selected = if self.selected == selection {
-                    Selection::Nothing
-                } else {
-                    selection
-                };
-            }
+            Msg::Select(selection) => self.selected = selection,
             Msg::ToggleNode(id) => {
                 let action = if self.sim.slot(id).is_up() {
                     Action::Crash(id)
@@ -308,7 +330,7 @@ impl Component for GossipLab {
                     on_reset={link.callback(|()| Msg::Reset)}
                     on_to_end={link.callback(|()| Msg::ToEnd)}
                     on_speed={link.callback(Msg::Speed)}
-                    on_seed={link.callback(Msg::Seed)}
+                    on_seed={self.on_seed.clone()}
                 />
                 if let Some(error) = &self.error {
                     <p class="error" role="alert">{ error }</p>
@@ -359,6 +381,23 @@ impl Component for GossipLab {
 }
 
 impl GossipLab {
+    fn number_field(
+        &self,
+        field: Field,
+        label: &'static str,
+        value: u64,
+        min: u64,
+        max: u64,
+    ) -> Html {
+        let on_change = self
+            .on_field
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, callback)| callback.clone())
+            .expect("every field has a callback");
+        html! { <NumberField {label} {value} min={min} max={max} {on_change} /> }
+    }
+
     fn set_playing(&mut self, ctx: &Context<Self>, playing: bool) {
         self.playing = playing;
         self.last_frame = None;
@@ -504,7 +543,7 @@ impl GossipLab {
             _ => return false,
         };
         e.prevent_default();
-        self.update(ctx, msg)
+        Component::update(self, ctx, msg)
     }
 
     /// Narrates the trace records not yet in the log.
@@ -811,10 +850,10 @@ impl GossipLab {
                 </fieldset>
                 <fieldset>
                     <legend>{ "Links" }</legend>
-                    { number_field(link, Field::Loss, "loss %", u64::from(current.drop.ppm() / 10_000), 0, 100) }
-                    { number_field(link, Field::Duplicate, "duplicate %", u64::from(current.duplicate.ppm() / 10_000), 0, 100) }
-                    { number_field(link, Field::LatencyMin, "latency min (ms)", current.latency_min.as_millis(), 0, 60_000) }
-                    { number_field(link, Field::LatencyMax, "latency max (ms)", current.latency_max.as_millis(), 0, 60_000) }
+                    { self.number_field(Field::Loss, "loss %", u64::from(current.drop.ppm() / 10_000), 0, 100) }
+                    { self.number_field(Field::Duplicate, "duplicate %", u64::from(current.duplicate.ppm() / 10_000), 0, 100) }
+                    { self.number_field(Field::LatencyMin, "latency min (ms)", current.latency_min.as_millis(), 0, 60_000) }
+                    { self.number_field(Field::LatencyMax, "latency max (ms)", current.latency_max.as_millis(), 0, 60_000) }
                 </fieldset>
                 <h3>{ format!("In flight: {in_flight}") }</h3>
                 <ul class="in-flight">{ for messages }</ul>
@@ -839,9 +878,9 @@ impl GossipLab {
             <section class="panel params" aria-labelledby="params-title">
                 <h2 id="params-title">{ "Parameters" }</h2>
                 <p class="hint">{ "Changing these restarts the run." }</p>
-                { number_field(link, Field::Nodes, "nodes", params.nodes as u64, nodes_lo as u64, nodes_hi as u64) }
-                { number_field(link, Field::Period, "gossip period (ms)", params.gossip_period.as_millis(), period_lo, period_hi) }
-                { number_field(link, Field::FailAfter, "T_fail (ms)", params.fail_after.as_millis(), fail_lo, fail_hi) }
+                { self.number_field(Field::Nodes, "nodes", params.nodes as u64, nodes_lo as u64, nodes_hi as u64) }
+                { self.number_field(Field::Period, "gossip period (ms)", params.gossip_period.as_millis(), period_lo, period_hi) }
+                { self.number_field(Field::FailAfter, "T_fail (ms)", params.fail_after.as_millis(), fail_lo, fail_hi) }
                 <label class="field">
                     <span>{ "bug toggle" }</span>
                     <select onchange={on_bug}>
@@ -859,26 +898,6 @@ fn percent(p: u64) -> Result<Chance, String> {
         Ok(Chance::percent(p as u32))
     } else {
         Err(format!("a percentage must be between 0 and 100, got {p}"))
-    }
-}
-
-fn number_field(
-    link: &yew::html::Scope<GossipLab>,
-    field: Field,
-    label: &'static str,
-    value: u64,
-    min: u64,
-    max: u64,
-) -> Html {
-    let onchange = link.callback(move |e: Event| {
-        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-        Msg::Param(field, input.value())
-    });
-    html! {
-        <label class="field">
-            <span>{ label }</span>
-            <input type="number" value={value.to_string()} min={min.to_string()} max={max.to_string()} {onchange} />
-        </label>
     }
 }
 
