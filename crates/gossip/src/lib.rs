@@ -211,12 +211,15 @@ impl GossipNode {
     }
 
     fn digest(&self) -> Vec<(NodeId, u64)> {
-        self.members
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| !m.suspected)
-            .map(|(i, m)| (NodeId(i as u16), m.heartbeat))
-            .collect()
+        let mut rows = Vec::with_capacity(self.members.len());
+        rows.extend(
+            self.members
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| !m.suspected)
+                .map(|(i, m)| (NodeId(i as u16), m.heartbeat)),
+        );
+        rows
     }
 }
 

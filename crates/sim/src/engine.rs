@@ -1,7 +1,8 @@
 //! The simulator: the event queue, the step loop, and checkpoints for time travel.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BinaryHeap, VecDeque};
+use std::rc::Rc;
 
 use crate::action::{Action, Timed};
 use crate::monitor::{Monitor, NoMonitor, Observation, Violation};
@@ -72,8 +73,8 @@ pub struct InFlight<M> {
     pub from: NodeId,
     /// The receiver.
     pub to: NodeId,
-    /// The content.
-    pub msg: M,
+    /// The content, shared with the trace.
+    pub msg: Rc<M>,
     /// When it was sent.
     pub sent_at: Time,
     /// Where it is.
@@ -99,6 +100,61 @@ impl<M> InFlight<M> {
             return 1.0;
         }
         ((at - start) / (end - start)).clamp(0.0, 1.0)
+    }
+}
+
+/// The messages in the network, by id. Ids are handed out in increasing order, so a window of
+/// slots that starts at the oldest message still in flight finds any of them at once.
+#[derive(Clone, Debug)]
+struct Flights<M> {
+    first: u64,
+    slots: VecDeque<Option<InFlight<M>>>,
+}
+
+impl<M> Flights<M> {
+    fn new() -> Self {
+        Flights {
+            first: 0,
+            slots: VecDeque::new(),
+        }
+    }
+
+    fn index(&self, id: MsgId) -> Option<usize> {
+        let index = usize::try_from(id.0.checked_sub(self.first)?).ok()?;
+        (index < self.slots.len()).then_some(index)
+    }
+
+    /// Adds a message whose id is above every id added before.
+    fn insert(&mut self, message: InFlight<M>) {
+        if self.slots.is_empty() {
+            self.first = message.id.0;
+        }
+        let index = (message.id.0 - self.first) as usize;
+        self.slots.resize_with(index, || None);
+        self.slots.push_back(Some(message));
+    }
+
+    fn get(&self, id: MsgId) -> Option<&InFlight<M>> {
+        self.slots.get(self.index(id)?)?.as_ref()
+    }
+
+    fn get_mut(&mut self, id: MsgId) -> Option<&mut InFlight<M>> {
+        let index = self.index(id)?;
+        self.slots.get_mut(index)?.as_mut()
+    }
+
+    fn remove(&mut self, id: MsgId) -> Option<InFlight<M>> {
+        let index = self.index(id)?;
+        let message = self.slots[index].take();
+        while let Some(None) = self.slots.front() {
+            self.slots.pop_front();
+            self.first += 1;
+        }
+        message
+    }
+
+    fn values(&self) -> impl Iterator<Item = &InFlight<M>> {
+        self.slots.iter().flatten()
     }
 }
 
@@ -160,7 +216,7 @@ struct World<N: Node, M> {
     queue: BinaryHeap<Reverse<Scheduled>>,
     nodes: Vec<Slot<N>>,
     network: Network,
-    in_flight: BTreeMap<MsgId, InFlight<N::Msg>>,
+    in_flight: Flights<N::Msg>,
     rng: Rng,
     monitor: M,
     violations: Vec<Violation>,
@@ -209,7 +265,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
                 queue: BinaryHeap::new(),
                 nodes,
                 network: Network::new(cluster_size, link),
-                in_flight: BTreeMap::new(),
+                in_flight: Flights::new(),
                 rng: Rng::seeded(seed),
                 monitor,
                 violations: Vec::new(),
@@ -274,7 +330,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
 
     /// A message still in the network.
     pub fn message(&self, id: MsgId) -> Option<&InFlight<N::Msg>> {
-        self.world.in_flight.get(&id)
+        self.world.in_flight.get(id)
     }
 
     /// Every message in the network, oldest first.
@@ -357,14 +413,18 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
 
     /// Runs every event and action due at or before `until`, then sets the clock to `until`.
     pub fn run_until(&mut self, until: Time) {
-        while self.next_event_time().is_some_and(|t| t <= until) {
-            self.step();
-        }
+        while self.step_within(until) {}
         self.world.now = self.world.now.max(until);
     }
 
     /// Runs the next event or action; false when there is nothing left to run.
     pub fn step(&mut self) -> bool {
+        self.step_within(Time(u64::MAX))
+    }
+
+    /// Runs the next event or action if it is due at or before `limit`. Stale queue entries
+    /// (cancelled timers, held or dropped messages) are skipped and do not count.
+    fn step_within(&mut self, limit: Time) -> bool {
         loop {
             let queued = self.world.queue.peek().map(|Reverse(s)| s.at);
             let action_at = self.script.get(self.world.next_action).map(|t| t.at);
@@ -373,17 +433,20 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
                 (None, Some(_)) => true,
                 (Some(q), Some(a)) => a < q,
             };
+            let next = if run_action { action_at } else { queued };
+            if next.is_none_or(|t| t > limit) {
+                return false;
+            }
             let happened = if run_action {
                 let timed = self.script[self.world.next_action].clone();
                 self.world.next_action += 1;
                 self.world.now = self.world.now.max(timed.at);
                 self.apply_action(timed.action);
                 true
-            } else if let Some(Reverse(entry)) = self.world.queue.pop() {
+            } else {
+                let Reverse(entry) = self.world.queue.pop().expect("peeked above");
                 self.world.now = self.world.now.max(entry.at);
                 self.run_due(entry)
-            } else {
-                return false;
             };
             if happened {
                 self.world.steps += 1;
@@ -441,12 +504,12 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
                 let live = self
                     .world
                     .in_flight
-                    .get(&id)
+                    .get(id)
                     .is_some_and(|m| m.ticket == entry.ticket);
                 if !live {
                     return false;
                 }
-                let message = self.world.in_flight.remove(&id).expect("checked above");
+                let message = self.world.in_flight.remove(id).expect("checked above");
                 self.deliver(message);
                 true
             }
@@ -481,6 +544,8 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
             }),
             None => {
                 self.pending.push(TraceEvent::Delivered { id, from, to });
+                // The trace may share the content; the handler gets its own copy only then.
+                let msg = Rc::try_unwrap(msg).unwrap_or_else(|shared| (*shared).clone());
                 self.run_handler(to, |node, ctx| node.on_message(ctx, from, msg));
             }
         }
@@ -553,7 +618,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
                 self.run_handler(*id, |node, ctx| node.on_command(ctx, command));
             }
             Action::DropMessage(id) => {
-                let message = self.world.in_flight.remove(id).ok_or_else(|| gone(*id))?;
+                let message = self.world.in_flight.remove(*id).ok_or_else(|| gone(*id))?;
                 self.pending.push(TraceEvent::Dropped {
                     id: *id,
                     from: message.from,
@@ -563,7 +628,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
             }
             Action::HoldMessage(id) => {
                 let now = self.world.now;
-                let message = self.world.in_flight.get_mut(id).ok_or_else(|| gone(*id))?;
+                let message = self.world.in_flight.get_mut(*id).ok_or_else(|| gone(*id))?;
                 let MessageState::OnTheWay { deliver_at, lost } = message.state else {
                     return Err(format!("{id} is already held"));
                 };
@@ -577,7 +642,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
             }
             Action::ReleaseMessage(id) | Action::DeliverNow(id) => {
                 let now = self.world.now;
-                let message = self.world.in_flight.get(id).ok_or_else(|| gone(*id))?;
+                let message = self.world.in_flight.get(*id).ok_or_else(|| gone(*id))?;
                 let (deliver_at, lost) = match (action, message.state) {
                     (Action::DeliverNow(_), MessageState::OnTheWay { lost, .. }) => (now, lost),
                     (
@@ -596,7 +661,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
                     _ => return Err(format!("{id} is not held")),
                 };
                 let ticket = self.enqueue(deliver_at, Due::Deliver(*id));
-                let message = self.world.in_flight.get_mut(id).expect("checked above");
+                let message = self.world.in_flight.get_mut(*id).expect("checked above");
                 if let MessageState::Held { since, .. } = message.state {
                     message.held_for = message.held_for + now.since(since);
                 }
@@ -640,7 +705,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
         handler(&mut world.nodes[id.index()].node, &mut ctx);
         for effect in effects.drain(..) {
             match effect {
-                Effect::Send(to, msg) => self.send(id, to, msg, None),
+                Effect::Send(to, msg) => self.send(id, to, Rc::new(msg), None),
                 Effect::SetTimer(timer, after) => {
                     let due = self.world.now + after;
                     let ticket = self.enqueue(due, Due::Timer(id));
@@ -661,7 +726,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
 
     /// Puts a message on the network. Random draws happen in a fixed order: delay, loss,
     /// duplication, then the copy's delay and loss.
-    fn send(&mut self, from: NodeId, to: NodeId, msg: N::Msg, copy_of: Option<MsgId>) {
+    fn send(&mut self, from: NodeId, to: NodeId, msg: Rc<N::Msg>, copy_of: Option<MsgId>) {
         let id = MsgId(self.world.next_msg);
         self.world.next_msg += 1;
         let now = self.world.now;
@@ -700,22 +765,19 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
             deliver_at,
             copy_of,
         });
-        if duplicate {
-            self.send(from, to, msg.clone(), Some(id));
-        }
-        self.world.in_flight.insert(
+        self.world.in_flight.insert(InFlight {
             id,
-            InFlight {
-                id,
-                from,
-                to,
-                msg,
-                sent_at: now,
-                state: MessageState::OnTheWay { deliver_at, lost },
-                held_for: Span(0),
-                ticket,
-            },
-        );
+            from,
+            to,
+            msg: Rc::clone(&msg),
+            sent_at: now,
+            state: MessageState::OnTheWay { deliver_at, lost },
+            held_for: Span(0),
+            ticket,
+        });
+        if duplicate {
+            self.send(from, to, msg, Some(id));
+        }
     }
 
     /// Shows the step's records to the monitor, then moves them and any violations into the

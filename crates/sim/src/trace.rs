@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::rc::Rc;
 
 use crate::action::Action;
 use crate::monitor::Violation;
@@ -62,7 +63,7 @@ pub enum TraceEvent<N: Node> {
         /// The receiver.
         to: NodeId,
         /// The content.
-        msg: N::Msg,
+        msg: Rc<N::Msg>,
         /// When it is due.
         deliver_at: Time,
         /// Set when the network duplicated an earlier message.

@@ -457,3 +457,71 @@ fn trace_narrates_in_plain_words() {
     );
     assert!(lines.contains(&"n1 crashes".to_string()));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_action() -> impl Strategy<Value = (u64, Action<Command>)> {
+        let node = (0u16..4).prop_map(NodeId);
+        let msg = (0u64..40).prop_map(MsgId);
+        let action = prop_oneof![
+            node.clone().prop_map(Action::Crash),
+            node.clone().prop_map(Action::Restart),
+            proptest::collection::vec(node.clone(), 0..3)
+                .prop_map(|g| Action::Partition(Partition(vec![g]))),
+            Just(Action::Heal),
+            (0u32..60, 0u32..40).prop_map(|(drop, dup)| Action::SetLinks(Link {
+                drop: Chance::percent(drop),
+                duplicate: Chance::percent(dup),
+                ..link(5, 90)
+            })),
+            node.prop_map(|n| Action::Command(n, Command::Skip)),
+            msg.clone().prop_map(Action::DropMessage),
+            msg.clone().prop_map(Action::HoldMessage),
+            msg.clone().prop_map(Action::ReleaseMessage),
+            msg.prop_map(Action::DeliverNow),
+        ];
+        (0u64..2000, action)
+    }
+
+    proptest! {
+        /// Whatever happens, every message ends at most once, never before it was sent, and a
+        /// run replays to the same trace.
+        #[test]
+        fn every_message_ends_at_most_once_and_runs_replay(
+            seed in any::<u64>(),
+            mut actions in proptest::collection::vec(any_action(), 0..25),
+        ) {
+            actions.sort_by_key(|(at, _)| *at);
+            let run = || {
+                let mut s = sim(4, seed);
+                for (at, action) in &actions {
+                    s.schedule(Time(*at), action.clone());
+                }
+                s.run_until(Time(2500));
+                s
+            };
+            let s = run();
+            let mut sent = std::collections::BTreeMap::new();
+            let mut ended = std::collections::BTreeSet::new();
+            for r in s.trace().records() {
+                match &r.event {
+                    TraceEvent::Sent { id, .. } => {
+                        prop_assert!(sent.insert(*id, r.at).is_none());
+                    }
+                    TraceEvent::Delivered { id, .. } | TraceEvent::Dropped { id, .. } => {
+                        prop_assert!(sent.contains_key(id), "{id} ended before it was sent");
+                        prop_assert!(ended.insert(*id), "{id} ended twice");
+                    }
+                    _ => {}
+                }
+            }
+            let in_flight: Vec<MsgId> = s.in_flight().map(|m| m.id).collect();
+            for id in sent.keys() {
+                prop_assert_eq!(ended.contains(id), !in_flight.contains(id));
+            }
+            prop_assert_eq!(run().trace().hash(), s.trace().hash());
+        }
+    }
+}
