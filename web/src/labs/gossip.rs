@@ -5,7 +5,8 @@ use gloo_render::{AnimationFrame, request_animation_frame};
 use netsplit_gossip::{Bug, GossipNode, GossipSim, Params};
 use netsplit_scenario::{Lab, LabScenario, Preset, Scenario, presets};
 use netsplit_sim::{
-    Action, Chance, DropReason, MessageState, MsgId, NoCommand, NodeId, Partition, Span, TraceEvent,
+    Action, Chance, DropReason, MessageState, MsgId, NoCommand, NodeId, Partition, Snapshot, Span,
+    TraceEvent,
 };
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -297,6 +298,7 @@ impl Component for GossipLab {
 
     fn view(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
+        let snapshot = self.sim.snapshot();
         let preset = &self.presets[self.preset];
         let preset_options = self.presets.iter().enumerate().map(|(i, p)| {
             html! { <option value={i.to_string()} selected={i == self.preset}>{ p.title }</option> }
@@ -339,9 +341,9 @@ impl Component for GossipLab {
                     <section class="stage" aria-label="Cluster view">
                         { self.partition_banner() }
                         <Topology
-                            nodes={self.node_glyphs()}
-                            messages={self.message_glyphs()}
-                            arrows={self.suspicion_arrows()}
+                            nodes={self.node_glyphs(&snapshot)}
+                            messages={self.message_glyphs(&snapshot)}
+                            arrows={self.suspicion_arrows(&snapshot)}
                             selected={self.selected}
                             on_select={link.callback(Msg::Select)}
                             label={AttrValue::from("Nodes on a ring; dots are gossip digests in flight; dashed arrows point from a node to the peers it suspects")}
@@ -578,10 +580,10 @@ impl GossipLab {
         self.sim.violations().iter().any(|v| v.nodes.contains(&id))
     }
 
-    fn node_glyphs(&self) -> Vec<NodeGlyph> {
-        let network = self.sim.network();
-        self.sim
-            .nodes()
+    fn node_glyphs(&self, snapshot: &Snapshot<'_, GossipNode>) -> Vec<NodeGlyph> {
+        let network = snapshot.network;
+        snapshot
+            .nodes
             .iter()
             .enumerate()
             .map(|(i, slot)| {
@@ -613,10 +615,11 @@ impl GossipLab {
             .collect()
     }
 
-    fn message_glyphs(&self) -> Vec<MessageGlyph> {
+    fn message_glyphs(&self, snapshot: &Snapshot<'_, GossipNode>) -> Vec<MessageGlyph> {
         let now = self.display_now();
-        self.sim
-            .in_flight()
+        snapshot
+            .messages
+            .iter()
             .map(|m| {
                 let held = matches!(m.state, MessageState::Held { .. });
                 MessageGlyph {
@@ -633,9 +636,9 @@ impl GossipLab {
             .collect()
     }
 
-    fn suspicion_arrows(&self) -> Vec<Arrow> {
+    fn suspicion_arrows(&self, snapshot: &Snapshot<'_, GossipNode>) -> Vec<Arrow> {
         let mut arrows = Vec::new();
-        for (i, slot) in self.sim.nodes().iter().enumerate() {
+        for (i, slot) in snapshot.nodes.iter().enumerate() {
             if !slot.is_up() {
                 continue;
             }
