@@ -21,5 +21,10 @@ mod labs;
 
 fn main() {
     kit::fatal::install_panic_panel();
-    yew::Renderer::<app::App>::new().render();
+    // The app gets a root of its own, so the page's error panel stays beside it.
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app"))
+        .expect("index.html has an element with id \"app\"");
+    yew::Renderer::<app::App>::with_root(root).render();
 }

@@ -199,6 +199,7 @@ fn validate_common<P, C>(s: &LabScenario<P, C>, nodes: usize) -> Result<(), Scen
     for (i, timed) in s.actions.iter().enumerate() {
         let node = match &timed.action {
             Action::Crash(n) | Action::Restart(n) | Action::Command(n, _) => Some(*n),
+            Action::SetLink(from, to, _) => Some(*from.max(to)),
             Action::Partition(p) => p.0.iter().flatten().copied().max(),
             _ => None,
         };
@@ -210,7 +211,7 @@ fn validate_common<P, C>(s: &LabScenario<P, C>, nodes: usize) -> Result<(), Scen
                 nodes - 1
             )));
         }
-        if let Action::SetLinks(link) = &timed.action {
+        if let Action::SetLinks(link) | Action::SetLink(_, _, link) = &timed.action {
             link.validate()
                 .map_err(|e| ScenarioError(format!("action {} at {}: {e}", i + 1, timed.at)))?;
         }

@@ -22,6 +22,8 @@ pub enum Action<C> {
     Heal,
     /// Change every link that has no setting of its own.
     SetLinks(Link),
+    /// Give the one-way link from the first node to the second a setting of its own.
+    SetLink(NodeId, NodeId, Link),
     /// Deliver a command to a node, as a client would.
     Command(NodeId, C),
     /// Remove a message from the network.

@@ -606,6 +606,13 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
                 self.world.network.set_default_link(*link);
                 self.network_changed(action);
             }
+            Action::SetLink(from, to, link) => {
+                node_in_range(*from)?;
+                node_in_range(*to)?;
+                link.validate().map_err(|e| e.0)?;
+                self.world.network.set_link(*from, *to, *link);
+                self.network_changed(action);
+            }
             Action::Command(id, command) => {
                 if !self.world.nodes[node_in_range(*id)?.index()].up {
                     return Err(format!("{id} is down"));

@@ -198,6 +198,11 @@ impl<N: Node> fmt::Display for TraceEvent<N> {
                     "links now take {} to {}, lose {} and duplicate {}",
                     link.latency_min, link.latency_max, link.drop, link.duplicate
                 ),
+                Action::SetLink(from, to, link) => write!(
+                    f,
+                    "the link {from} → {to} now takes {} to {}, loses {} and duplicates {}",
+                    link.latency_min, link.latency_max, link.drop, link.duplicate
+                ),
                 other => write!(f, "network change {other:?}"),
             },
             TraceEvent::Refused { reason, .. } => write!(f, "refused: {reason}"),

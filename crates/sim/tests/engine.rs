@@ -313,6 +313,24 @@ fn impossible_actions_are_refused_with_a_reason() {
 }
 
 #[test]
+fn one_link_can_behave_differently() {
+    let mut s = sim(3, 15);
+    let slow = link(500, 500);
+    s.act(Action::SetLink(NodeId(0), NodeId(2), slow));
+    assert_eq!(*s.network().link(NodeId(0), NodeId(2)), slow);
+    assert_eq!(*s.network().link(NodeId(2), NodeId(0)), link(10, 30));
+    s.run_until(Time(100));
+    let to_n2 = s.in_flight().find(|m| m.to == NodeId(2)).unwrap();
+    assert_eq!(
+        to_n2.state,
+        MessageState::OnTheWay {
+            deliver_at: Time(600),
+            lost: false
+        }
+    );
+}
+
+#[test]
 fn total_loss_and_total_duplication() {
     let mut lossy = sim(2, 8);
     lossy.act(Action::SetLinks(Link {

@@ -3,8 +3,10 @@
 use wasm_bindgen::JsCast;
 
 /// Makes every panic show its message in the page's `#fatal` panel (and the console).
+///
+/// It goes through Yew, which otherwise installs its own console-only hook when it starts.
 pub fn install_panic_panel() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         let message = info.to_string();
         web_sys::console::error_1(&message.clone().into());
         let panel = web_sys::window()
