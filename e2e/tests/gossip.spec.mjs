@@ -135,7 +135,7 @@ test('messages can be held, released and dropped from the keyboard', async ({ pa
   await expect(page.getByRole('button', { name: 'Release' })).toBeVisible();
   await expect(page.locator('g.msg.held')).toHaveCount(1);
   await page.keyboard.press('d');
-  await expect(log(page)).toContainText('dropped by you');
+  await expect(log(page)).toContainText('is dropped: you dropped it');
 });
 
 test('out-of-range parameters are refused with the allowed range, and the lab keeps working', async ({ page }) => {

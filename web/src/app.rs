@@ -72,6 +72,7 @@ pub fn App() -> Html {
     });
     let content = match *lab {
         Lab::Gossip => html! { <GossipLab /> },
+        Lab::Raft => html! { <p>{ "The Raft lab is on its way." }</p> },
     };
     html! {
         <>

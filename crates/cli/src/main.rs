@@ -8,12 +8,14 @@
 //!   netsplit presets                 list every lab's presets
 //!   netsplit preset gossip crash     print a preset as a scenario file
 //!   netsplit run scenario.json       run it; exit 1 if an invariant broke, 2 on bad input
+//!   netsplit run s.json --narrate    the same, with every event narrated
+//!   netsplit raft fuzz --seeds 1000  random faults; the first failing seed and its scenario
 //! ```
 //!
 //! It reads only the files it is given and writes only to standard output and error.
 
 use clap::{Parser, Subcommand};
-use netsplit_scenario::{Lab, LabRun, Report, Scenario, presets};
+use netsplit_scenario::{Lab, LabRun, Report, Scenario, fuzz, presets, raft_fuzz_scenario};
 use netsplit_sim::Time;
 use std::io::Read;
 use std::process::ExitCode;
@@ -34,15 +36,46 @@ enum Command {
         /// Print the report and the full trace as JSON instead of a summary.
         #[arg(long)]
         json: bool,
+        /// Print the trace narrated, one line per event, before the summary.
+        #[arg(long)]
+        narrate: bool,
     },
     /// List the presets of every lab.
     Presets,
+    /// Raft lab tools.
+    Raft {
+        #[command(subcommand)]
+        command: RaftCommand,
+    },
     /// Print one preset as a scenario file.
     Preset {
         /// The lab, such as `gossip`.
         lab: String,
         /// The preset, such as `crash`.
         name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RaftCommand {
+    /// Run many seeds with client requests and random faults; report the first violation.
+    Fuzz {
+        /// How many seeds to run.
+        #[arg(long, default_value_t = 1000)]
+        seeds: u64,
+        /// The first seed.
+        #[arg(long, default_value_t = 0)]
+        start: u64,
+        /// Cluster size (3 to 9).
+        #[arg(long, default_value_t = 5)]
+        nodes: usize,
+        /// Leave out crashes, partitions and bad links; keep the client requests.
+        #[arg(long)]
+        no_faults: bool,
+        /// A deliberately wrong variant: vote-without-log-check, commit-old-terms or
+        /// forget-voted-for.
+        #[arg(long)]
+        bug: Option<String>,
     },
 }
 
@@ -58,7 +91,26 @@ fn main() -> ExitCode {
 
 fn execute(command: Command) -> Result<ExitCode, String> {
     match command {
-        Command::Run { path, json } => run(&path, json),
+        Command::Run {
+            path,
+            json,
+            narrate,
+        } => run(&path, json, narrate),
+        Command::Raft {
+            command:
+                RaftCommand::Fuzz {
+                    seeds,
+                    start,
+                    nodes,
+                    no_faults,
+                    bug,
+                },
+        } => raft_fuzz(
+            start..start.saturating_add(seeds),
+            nodes,
+            !no_faults,
+            bug.as_deref(),
+        ),
         Command::Presets => {
             for lab in Lab::ALL {
                 for preset in presets(lab) {
@@ -82,7 +134,7 @@ fn execute(command: Command) -> Result<ExitCode, String> {
     }
 }
 
-fn run(path: &str, json: bool) -> Result<ExitCode, String> {
+fn run(path: &str, json: bool, narrate: bool) -> Result<ExitCode, String> {
     let text = if path == "-" {
         let mut text = String::new();
         std::io::stdin()
@@ -102,11 +154,18 @@ fn run(path: &str, json: bool) -> Result<ExitCode, String> {
     if json {
         let trace = match &lab_run {
             LabRun::Gossip(sim) => serde_json::to_value(sim.trace().records()),
+            LabRun::Raft(sim) => serde_json::to_value(sim.trace().records()),
         }
         .map_err(|e| e.to_string())?;
         let out = serde_json::json!({ "report": report, "trace": trace });
         println!("{}", to_json(&out)?);
     } else {
+        if narrate {
+            match &lab_run {
+                LabRun::Gossip(sim) => print_narration(sim.trace().records()),
+                LabRun::Raft(sim) => print_narration(sim.trace().records()),
+            }
+        }
         print_summary(&report);
     }
     Ok(if report.violations.is_empty() {
@@ -116,8 +175,59 @@ fn run(path: &str, json: bool) -> Result<ExitCode, String> {
     })
 }
 
+fn raft_fuzz(
+    seeds: std::ops::Range<u64>,
+    nodes: usize,
+    faults: bool,
+    bug: Option<&str>,
+) -> Result<ExitCode, String> {
+    let bug = match bug {
+        None => None,
+        Some(name) => Some(netsplit_raft::Bug::named(name).ok_or_else(|| {
+            let names: Vec<&str> = netsplit_raft::Bug::ALL.iter().map(|b| b.name()).collect();
+            format!("no bug named {name:?}; the bugs are {}", names.join(", "))
+        })?),
+    };
+    let params = netsplit_raft::Params {
+        nodes,
+        bug,
+        ..netsplit_raft::Params::default()
+    };
+    params.validate()?;
+    let outcome = fuzz(seeds, |seed| raft_fuzz_scenario(seed, params, faults));
+    match outcome.failure {
+        None => {
+            println!("{} seeds, no violation", outcome.seeds_run);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(failure) => {
+            println!(
+                "seed {} broke {} after {} seeds: {}",
+                failure.seed,
+                failure.violation.property,
+                outcome.seeds_run,
+                failure.violation.explanation
+            );
+            println!(
+                "replay it: save the next line to a file and run `netsplit run FILE --narrate`"
+            );
+            println!(
+                "{}",
+                serde_json::to_string(&failure.scenario).map_err(|e| e.to_string())?
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
 fn to_json(value: &impl serde::Serialize) -> Result<String, String> {
     serde_json::to_string_pretty(value).map_err(|e| e.to_string())
+}
+
+fn print_narration<N: netsplit_sim::Node>(records: &[netsplit_sim::Record<N>]) {
+    for record in records {
+        println!("{:>9}  {}", record.at.to_string(), record.event);
+    }
 }
 
 fn print_summary(report: &Report) {

@@ -115,6 +115,7 @@ impl DetectorMonitor {
                         ),
                         nodes: vec![node, peer],
                         events: vec![index],
+                        indexes: Vec::new(),
                     });
                 }
                 if nodes[m].is_up() {
@@ -131,6 +132,7 @@ impl DetectorMonitor {
                     ),
                     nodes: vec![node, peer],
                     events: vec![index],
+                        indexes: Vec::new(),
                 });
             }
             seen.suspected = member.suspected;

@@ -18,14 +18,20 @@
 //! knows nothing of the browser or the terminal.
 
 mod faults;
+mod fuzz;
 mod presets;
 
 use netsplit_gossip::{GossipSim, Params as GossipParams};
-use netsplit_sim::{Action, Link, NoCommand, Span, Time, Timed, Violation};
+use netsplit_raft::{Command as RaftCommand, Params as RaftParams, RaftSim};
+use netsplit_sim::{Action, Link, Monitor, NoCommand, Node, Sim, Span, Time, Timed, Violation};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub use faults::{FaultPlan, random_faults};
+pub use fuzz::{
+    Failure, FuzzOutcome, RAFT_FAULTS_UNTIL, RAFT_FUZZ_DURATION, RAFT_REQUESTS_UNTIL, fuzz,
+    raft_fuzz_scenario,
+};
 pub use presets::{Preset, presets};
 
 /// The labs that exist.
@@ -34,16 +40,19 @@ pub use presets::{Preset, presets};
 pub enum Lab {
     /// Heartbeat failure detection spread by gossip.
     Gossip,
+    /// Raft leader election and log replication.
+    Raft,
 }
 
 impl Lab {
     /// Every lab, in menu order.
-    pub const ALL: [Lab; 1] = [Lab::Gossip];
+    pub const ALL: [Lab; 2] = [Lab::Raft, Lab::Gossip];
 
     /// The lab's name as users see it.
     pub fn title(self) -> &'static str {
         match self {
             Lab::Gossip => "Gossip",
+            Lab::Raft => "Raft",
         }
     }
 
@@ -51,6 +60,7 @@ impl Lab {
     pub fn slug(self) -> &'static str {
         match self {
             Lab::Gossip => "gossip",
+            Lab::Raft => "raft",
         }
     }
 }
@@ -81,6 +91,8 @@ pub struct LabScenario<P, C> {
 pub enum Scenario {
     /// A Gossip lab run.
     Gossip(LabScenario<GossipParams, NoCommand>),
+    /// A Raft lab run.
+    Raft(LabScenario<RaftParams, RaftCommand>),
 }
 
 /// Why a scenario was refused.
@@ -100,6 +112,8 @@ impl std::error::Error for ScenarioError {}
 pub enum LabRun {
     /// A Gossip lab run.
     Gossip(Box<GossipSim>),
+    /// A Raft lab run.
+    Raft(Box<RaftSim>),
 }
 
 /// What a finished run amounts to.
@@ -124,11 +138,36 @@ pub struct Report {
     pub findings: Vec<String>,
 }
 
+/// Whether a run keeps what a viewer needs (trace, checkpoints) or runs as fast as it can.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recording {
+    /// Keep the trace and checkpoints.
+    Full,
+    /// Keep neither; monitors still run. For fuzzing.
+    Quiet,
+}
+
+fn prepare<N: Node, M: Monitor<N>>(
+    sim: Sim<N, M>,
+    actions: &[Timed<Action<N::Command>>],
+    recording: Recording,
+) -> Box<Sim<N, M>> {
+    let mut sim = match recording {
+        Recording::Full => sim,
+        Recording::Quiet => sim.without_trace().with_checkpoints(None),
+    };
+    for timed in actions {
+        sim.schedule(timed.at, timed.action.clone());
+    }
+    Box::new(sim)
+}
+
 impl Scenario {
     /// The lab this scenario belongs to.
     pub fn lab(&self) -> Lab {
         match self {
             Scenario::Gossip(_) => Lab::Gossip,
+            Scenario::Raft(_) => Lab::Raft,
         }
     }
 
@@ -136,6 +175,7 @@ impl Scenario {
     pub fn seed(&self) -> u64 {
         match self {
             Scenario::Gossip(s) => s.seed,
+            Scenario::Raft(s) => s.seed,
         }
     }
 
@@ -143,6 +183,7 @@ impl Scenario {
     pub fn duration(&self) -> Span {
         match self {
             Scenario::Gossip(s) => s.duration,
+            Scenario::Raft(s) => s.duration,
         }
     }
 
@@ -153,28 +194,63 @@ impl Scenario {
                 s.params.validate().map_err(ScenarioError)?;
                 validate_common(s, s.params.nodes)
             }
+            Scenario::Raft(s) => {
+                s.params.validate().map_err(ScenarioError)?;
+                validate_common(s, s.params.nodes)
+            }
         }
     }
 
     /// Validates the scenario and builds its simulator with every action scheduled.
     pub fn start(&self) -> Result<LabRun, ScenarioError> {
+        self.start_with(Recording::Full)
+    }
+
+    /// Like [`Scenario::start`], choosing what the run records.
+    pub fn start_with(&self, recording: Recording) -> Result<LabRun, ScenarioError> {
         self.validate()?;
         Ok(match self {
-            Scenario::Gossip(s) => {
-                let mut sim = s.params.build(s.links, s.seed);
-                for timed in &s.actions {
-                    sim.schedule(timed.at, timed.action.clone());
-                }
-                LabRun::Gossip(Box::new(sim))
-            }
+            Scenario::Gossip(s) => LabRun::Gossip(prepare(
+                s.params.build(s.links, s.seed),
+                &s.actions,
+                recording,
+            )),
+            Scenario::Raft(s) => LabRun::Raft(prepare(
+                s.params.build(s.links, s.seed),
+                &s.actions,
+                recording,
+            )),
         })
     }
 
     /// Runs the scenario to its end and reports.
     pub fn run(&self) -> Result<Report, ScenarioError> {
-        let mut run = self.start()?;
+        self.run_with(Recording::Full)
+    }
+
+    /// Runs the scenario to its end, choosing what it records, and reports.
+    pub fn run_with(&self, recording: Recording) -> Result<Report, ScenarioError> {
+        let mut run = self.start_with(recording)?;
         run.run_until(Time::ZERO + self.duration());
         Ok(run.report(self.seed()))
+    }
+}
+
+fn report<N: Node, M: Monitor<N>>(
+    lab: Lab,
+    seed: u64,
+    sim: &Sim<N, M>,
+    findings: Vec<String>,
+) -> Report {
+    Report {
+        lab,
+        seed,
+        ended_at: sim.now(),
+        steps: sim.steps(),
+        records: sim.trace().len(),
+        trace_hash: sim.trace().hash(),
+        violations: sim.violations().to_vec(),
+        findings,
     }
 }
 
@@ -231,6 +307,7 @@ impl LabRun {
     pub fn run_until(&mut self, t: Time) {
         match self {
             LabRun::Gossip(sim) => sim.run_until(t),
+            LabRun::Raft(sim) => sim.run_until(t),
         }
     }
 
@@ -255,16 +332,27 @@ impl LabRun {
                     "false suspicions of live nodes: {}",
                     monitor.false_suspicions()
                 ));
-                Report {
-                    lab: Lab::Gossip,
-                    seed,
-                    ended_at: sim.now(),
-                    steps: sim.steps(),
-                    records: sim.trace().len(),
-                    trace_hash: sim.trace().hash(),
-                    violations: sim.violations().to_vec(),
-                    findings,
-                }
+                report(Lab::Gossip, seed, sim, findings)
+            }
+            LabRun::Raft(sim) => {
+                let monitor = sim.monitor();
+                let leaders: Vec<String> = monitor
+                    .leaders()
+                    .iter()
+                    .map(|(term, leader)| format!("{term}:{leader}"))
+                    .collect();
+                let findings = vec![
+                    format!(
+                        "leaders by term: {}",
+                        if leaders.is_empty() {
+                            "none".to_string()
+                        } else {
+                            leaders.join(" ")
+                        }
+                    ),
+                    format!("committed up to index {}", monitor.committed_up_to()),
+                ];
+                report(Lab::Raft, seed, sim, findings)
             }
         }
     }

@@ -33,9 +33,12 @@ fn every_preset_is_valid_and_survives_a_json_round_trip() {
 
 #[test]
 fn bug_presets_are_caught_and_correct_presets_are_clean() {
-    for preset in presets(Lab::Gossip) {
+    for preset in Lab::ALL.into_iter().flat_map(presets) {
         let report = preset.scenario.run().unwrap();
-        let buggy = preset.slug.starts_with("bug-");
+        let buggy = match &preset.scenario {
+            Scenario::Gossip(s) => s.params.bug.is_some(),
+            Scenario::Raft(s) => s.params.bug.is_some(),
+        };
         assert_eq!(
             !report.violations.is_empty(),
             buggy,
@@ -71,8 +74,13 @@ fn bad_scenarios_are_refused_with_the_allowed_range() {
 
 #[test]
 fn the_handled_golden_scenario_really_handles_messages() {
-    let (_, scenario, _) = common::golden().pop().unwrap();
-    let netsplit_scenario::LabRun::Gossip(mut sim) = scenario.start().unwrap();
+    let (_, scenario, _) = common::golden()
+        .into_iter()
+        .find(|(name, _, _)| name.contains("message handling"))
+        .unwrap();
+    let netsplit_scenario::LabRun::Gossip(mut sim) = scenario.start().unwrap() else {
+        unreachable!()
+    };
     sim.run_until(netsplit_sim::Time(10_000));
     let refused: Vec<String> = sim
         .trace()

@@ -46,7 +46,9 @@ fn gossip_holds_every_invariant_under_random_faults() {
         );
         // Liveness: 20 s after the last fault every node is up and connected, and a suspicion
         // of a live node is only the occasional false one that the next heartbeat clears.
-        let netsplit_scenario::LabRun::Gossip(sim) = &run;
+        let netsplit_scenario::LabRun::Gossip(sim) = &run else {
+            unreachable!()
+        };
         for (n, slot) in sim.nodes().iter().enumerate() {
             assert!(slot.is_up());
             for peer in slot.node().suspects() {

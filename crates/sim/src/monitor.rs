@@ -18,6 +18,8 @@ pub struct Violation {
     pub nodes: Vec<NodeId>,
     /// Indexes into the trace of the events that matter.
     pub events: Vec<usize>,
+    /// Positions in the nodes' logs involved (log indexes, slots), for labs that keep logs.
+    pub indexes: Vec<u64>,
 }
 
 /// What a monitor sees after each event.

@@ -37,10 +37,10 @@ pub enum DropReason {
 impl fmt::Display for DropReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            DropReason::Lost => "lost by the network",
-            DropReason::Partitioned => "blocked by the partition",
+            DropReason::Lost => "the network lost it",
+            DropReason::Partitioned => "a partition blocked it",
             DropReason::ReceiverDown => "the receiver is down",
-            DropReason::ByUser => "dropped by you",
+            DropReason::ByUser => "you dropped it",
         })
     }
 }
@@ -168,7 +168,7 @@ impl<N: Node> fmt::Display for TraceEvent<N> {
                 from,
                 to,
                 reason,
-            } => write!(f, "{id} from {from} to {to} is {reason}"),
+            } => write!(f, "{id} from {from} to {to} is dropped: {reason}"),
             TraceEvent::Held { id } => write!(f, "{id} is held in the network"),
             TraceEvent::Released { id, deliver_at } => {
                 write!(f, "{id} is released; it arrives at {deliver_at}")

@@ -439,6 +439,7 @@ impl Monitor<Pinger> for AtMostThreePongs {
                     explanation: format!("{node} got pong number {}", self.0),
                     nodes: vec![*node],
                     events: vec![seen.index],
+                    indexes: Vec::new(),
                 });
             }
         }

@@ -141,9 +141,10 @@ pub struct GossipLab {
 }
 
 fn gossip_scenario(preset: &Preset) -> GossipScenario {
-    match &preset.scenario {
-        Scenario::Gossip(s) => s.clone(),
-    }
+    let Scenario::Gossip(s) = &preset.scenario else {
+        unreachable!("the Gossip lab's presets are Gossip scenarios")
+    };
+    s.clone()
 }
 
 fn start(scenario: &GossipScenario) -> GossipSim {

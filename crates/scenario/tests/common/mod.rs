@@ -5,15 +5,12 @@ use netsplit_sim::{Action, MsgId, NodeId, Time, Timed};
 
 /// (name, scenario, the trace hash every platform must produce).
 pub fn golden() -> Vec<(&'static str, Scenario, u64)> {
-    let preset = |slug: &str| {
-        presets(Lab::Gossip)
-            .into_iter()
-            .find(|p| p.slug == slug)
-            .expect("preset exists")
-            .scenario
-    };
+    let preset = |slug: &str| preset_of(Lab::Gossip, slug);
+    let raft = |slug: &str| preset_of(Lab::Raft, slug);
     let mut handled = preset("lossy");
-    let Scenario::Gossip(s) = &mut handled;
+    let Scenario::Gossip(s) = &mut handled else {
+        unreachable!()
+    };
     s.seed = 99;
     s.actions.extend([
         Timed {
@@ -45,9 +42,21 @@ pub fn golden() -> Vec<(&'static str, Scenario, u64)> {
             handled,
             GOSSIP_HANDLED,
         ),
+        ("raft/partition", raft("partition"), RAFT_PARTITION),
+        ("raft/figure-8", raft("figure-8"), RAFT_FIGURE_8),
     ]
+}
+
+fn preset_of(lab: Lab, slug: &str) -> Scenario {
+    presets(lab)
+        .into_iter()
+        .find(|p| p.slug == slug)
+        .expect("preset exists")
+        .scenario
 }
 
 const GOSSIP_CRASH: u64 = 0x6bfd_38ae_f392_9817;
 const GOSSIP_PARTITION: u64 = 0x16ca_f471_51ee_08b5;
 const GOSSIP_HANDLED: u64 = 0x5121_5495_158c_1389;
+const RAFT_PARTITION: u64 = 0x1c24_bc08_c18c_44f1;
+const RAFT_FIGURE_8: u64 = 0x91da_40db_2a29_6b8b;
