@@ -12,7 +12,7 @@ async function open(page, { reducedMotion = 'no-preference' } = {}) {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.emulateMedia({ reducedMotion });
-  await page.goto('./');
+  await page.goto('./#gossip');
   await expect(page.locator('svg.topology')).toBeVisible();
   return errors;
 }
@@ -26,7 +26,7 @@ const eventsRun = async (page) =>
 test('the app loads with no console errors and shows the Gossip lab', async ({ page }) => {
   const errors = await open(page);
   await expect(page.locator('.brand')).toHaveAccessibleName('Netsplit');
-  await expect(page.locator('nav[aria-label="Labs"] .tab')).toHaveText(['Gossip']);
+  await expect(page.locator('nav[aria-label="Labs"] .tab')).toHaveText(['Raft', 'Gossip']);
   await expect(page.locator('g.node')).toHaveCount(6);
   await page.waitForTimeout(1500);
   await expect(page.locator('g.msg').first()).toBeVisible();

@@ -4,6 +4,7 @@ use netsplit_scenario::Lab;
 use yew::prelude::*;
 
 use crate::labs::gossip::GossipLab;
+use crate::labs::raft::RaftLab;
 
 /// The colour theme: follow the system, or force light or dark.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -44,11 +45,22 @@ impl Theme {
     }
 }
 
+/// The lab named by the page address (`#gossip`), or the first lab.
+fn lab_from_location() -> Lab {
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    Lab::ALL
+        .into_iter()
+        .find(|lab| hash.trim_start_matches('#') == lab.slug())
+        .unwrap_or(Lab::ALL[0])
+}
+
 /// The whole app.
 #[component]
 pub fn App() -> Html {
     let theme = use_state(|| Theme::System);
-    let lab = use_state(|| Lab::Gossip);
+    let lab = use_state(lab_from_location);
     let toggle_theme = {
         let theme = theme.clone();
         Callback::from(move |_: MouseEvent| {
@@ -61,7 +73,12 @@ pub fn App() -> Html {
         let current = *lab == l;
         let onclick = {
             let lab = lab.clone();
-            Callback::from(move |_: MouseEvent| lab.set(l))
+            Callback::from(move |_: MouseEvent| {
+                if let Some(location) = web_sys::window().map(|w| w.location()) {
+                    let _ = location.set_hash(l.slug());
+                }
+                lab.set(l)
+            })
         };
         html! {
             <button class={classes!("tab", current.then_some("current"))}
@@ -72,7 +89,7 @@ pub fn App() -> Html {
     });
     let content = match *lab {
         Lab::Gossip => html! { <GossipLab /> },
-        Lab::Raft => html! { <p>{ "The Raft lab is on its way." }</p> },
+        Lab::Raft => html! { <RaftLab /> },
     };
     html! {
         <>

@@ -5,6 +5,7 @@ pub mod controls;
 pub mod fatal;
 pub mod field;
 pub mod help;
+pub mod lab;
 pub mod log;
 pub mod topology;
 

@@ -27,6 +27,12 @@ pub struct NodeGlyph {
     pub group: Option<u16>,
     /// True when a monitor names this node in a violation.
     pub flagged: bool,
+    /// A word above the node, such as "leader".
+    pub badge: Option<&'static str>,
+    /// How much of a running timer is left, from 1 to 0, drawn as a shrinking arc.
+    pub timer: Option<f64>,
+    /// A colour index for the fill (Raft: the term), from a palette safe for colour blindness.
+    pub tint: Option<u64>,
 }
 
 /// How a message in flight is drawn.
@@ -179,7 +185,22 @@ fn node_view(node: &NodeGlyph, n: usize, props: &TopologyProps) -> Html {
         if node.up { "up" } else { "down" },
         selected.then_some("selected"),
         node.flagged.then_some("flagged"),
+        node.badge,
+        node.tint.map(|t| format!("tint-{}", t % 6)),
     );
+    // The arc starts at the top and shrinks clockwise as the timer runs down.
+    let arc = node.timer.filter(|_| node.up).map(|left| {
+        let r = NODE_R + 3.0;
+        let circumference = std::f64::consts::TAU * r;
+        let shown = circumference * left.clamp(0.0, 1.0);
+        html! {
+            <circle class="timer" r={fmt(r)} transform="rotate(-90)"
+                stroke-dasharray={format!("{} {}", fmt(shown), fmt(circumference))} />
+        }
+    });
+    let badge = node.badge.filter(|_| node.up).map(|badge| {
+        html! { <text class="badge" dy={fmt(-NODE_R - 12.0)}>{ badge }</text> }
+    });
     let group = node.group.map(|g| {
         let letter = group_letter(g).to_string();
         html! {
@@ -193,8 +214,10 @@ fn node_view(node: &NodeGlyph, n: usize, props: &TopologyProps) -> Html {
         <g key={node.id.0} {class} transform={format!("translate({} {})", fmt(x), fmt(y))}
             tabindex="0" role="button" aria-pressed={selected.to_string()}
             aria-label={node.description.clone()} {onclick} {onkeydown}>
-            <circle class="halo" r={fmt(NODE_R + 6.0)} />
+            <circle class="halo" r={fmt(NODE_R + 7.0)} />
             <circle class="body" r={fmt(NODE_R)} />
+            { for arc }
+            { for badge }
             if !node.up {
                 <path class="cross" d="M-12,-12 L12,12 M12,-12 L-12,12" />
             }

@@ -1,3 +1,4 @@
-//! One module per lab.
+//! One module per lab, each a [`crate::kit::lab::LabSpec`].
 
 pub mod gossip;
+pub mod raft;

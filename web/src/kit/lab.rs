@@ -1,0 +1,967 @@
+//! The frame every lab shares: a run that plays in slow motion, the transport bar, the topology,
+//! the inspector, the live checks, the network controls, the parameters, the event log and the
+//! keyboard. A lab supplies only what is its own through [`LabSpec`].
+
+use gloo_events::{EventListener, EventListenerOptions};
+use gloo_render::{AnimationFrame, request_animation_frame};
+use netsplit_scenario::{Lab, LabRun, LabScenario, Preset, Scenario, presets};
+use netsplit_sim::{
+    Action, Chance, DropReason, MessageState, Monitor, MsgId, Node, NodeId, Partition, Sim, Slot,
+    Span, Time, TraceEvent,
+};
+use std::fmt;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::kit::controls::Transport;
+use crate::kit::field::NumberField;
+use crate::kit::help::ShortcutHelp;
+use crate::kit::log::{EventLog, LogLine, Tone};
+use crate::kit::topology::{Arrow, MessageGlyph, NodeGlyph, Topology, group_letter};
+use crate::kit::{BASE_RATE, SPEEDS, Selection, prefers_reduced_motion, typing_in_field};
+
+/// The command type of lab `L`.
+pub type CommandOf<L> = <<L as LabSpec>::Node as Node>::Command;
+/// The scenario type of lab `L`.
+pub type ScenarioOf<L> = LabScenario<<L as LabSpec>::Params, CommandOf<L>>;
+/// The simulator type of lab `L`.
+pub type SimOf<L> = Sim<<L as LabSpec>::Node, <L as LabSpec>::Monitor>;
+
+/// How a lab draws one of its nodes, beyond what every lab draws.
+pub struct NodeLook {
+    /// A short line under the name.
+    pub caption: String,
+    /// What screen readers say about the node.
+    pub description: String,
+    /// A word above the node, such as "leader".
+    pub badge: Option<&'static str>,
+    /// How much of a running timer is left, from 1 (just set) to 0.
+    pub timer: Option<f64>,
+    /// A colour index for the node's fill (Raft: its term).
+    pub tint: Option<u64>,
+}
+
+/// Something a user can do to a selected node.
+pub struct NodeAction<C> {
+    /// The button's label.
+    pub label: String,
+    /// Its keyboard shortcut.
+    pub key: &'static str,
+    /// What it does.
+    pub action: Action<C>,
+}
+
+/// What makes a lab a lab: its protocol, its parameters and its own parts of the view.
+pub trait LabSpec: Sized + 'static {
+    /// The protocol's node.
+    type Node: Node;
+    /// The protocol's monitor.
+    type Monitor: Monitor<Self::Node>;
+    /// The lab's parameters.
+    type Params: Copy + PartialEq + fmt::Debug + 'static;
+    /// The lab's editable parameters.
+    type Field: Copy + PartialEq + fmt::Debug + 'static;
+
+    /// Which lab.
+    const LAB: Lab;
+    /// Every editable parameter.
+    const FIELDS: &'static [Self::Field];
+    /// The lab's own shortcuts, listed in the help after the shared ones.
+    const SHORTCUTS: &'static [(&'static str, &'static str)];
+    /// The properties the monitor checks: (name, what it means).
+    const PROPERTIES: &'static [(&'static str, &'static str)];
+    /// What the topology shows, for screen readers.
+    const STAGE_LABEL: &'static str;
+
+    /// The heading and a short explanation.
+    fn intro() -> Html;
+    /// The lab's scenario inside a [`Scenario`].
+    fn unpack(scenario: &Scenario) -> ScenarioOf<Self>;
+    /// Wraps the lab's scenario.
+    fn pack(scenario: ScenarioOf<Self>) -> Scenario;
+    /// The simulator inside a started run.
+    fn sim_of(run: LabRun) -> Box<SimOf<Self>>;
+    /// How many nodes the parameters ask for.
+    fn nodes(params: &Self::Params) -> usize;
+    /// Sets one parameter from what the user typed; refuses bad values with the allowed range.
+    fn set_param(params: &mut Self::Params, field: Self::Field, value: &str) -> Result<(), String>;
+    /// The parameter controls.
+    fn params_panel(params: &Self::Params, fields: &Fields<Self>) -> Html;
+    /// How node `id` looks at (fractional) time `now`.
+    fn node_look(sim: &SimOf<Self>, slot: &Slot<Self::Node>, id: NodeId, now: f64) -> NodeLook;
+    /// A message's letter and CSS class: kinds differ by letter as well as colour.
+    fn message_look(msg: &<Self::Node as Node>::Msg) -> (&'static str, &'static str);
+    /// Relations drawn between nodes.
+    fn arrows(_sim: &SimOf<Self>) -> Vec<Arrow> {
+        Vec::new()
+    }
+    /// What the user can do to node `id` besides crashing or restarting it.
+    fn node_actions(_sim: &SimOf<Self>, _id: NodeId) -> Vec<NodeAction<CommandOf<Self>>> {
+        Vec::new()
+    }
+    /// The inspector's details for node `id`.
+    fn node_details(sim: &SimOf<Self>, id: NodeId) -> Html;
+    /// What the monitor reports beyond pass or fail.
+    fn findings(sim: &SimOf<Self>) -> Html;
+    /// A panel under the topology (Raft: the log table).
+    fn below_stage(_sim: &SimOf<Self>, _selected: Selection) -> Html {
+        html! {}
+    }
+    /// The legend under the topology.
+    fn legend() -> Html;
+}
+
+/// The link settings every lab can change while running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkField {
+    /// Loss in percent.
+    Loss,
+    /// Duplication in percent.
+    Duplicate,
+    /// Least latency in milliseconds.
+    LatencyMin,
+    /// Greatest latency in milliseconds.
+    LatencyMax,
+}
+
+impl LinkField {
+    const ALL: [LinkField; 4] = [
+        LinkField::Loss,
+        LinkField::Duplicate,
+        LinkField::LatencyMin,
+        LinkField::LatencyMax,
+    ];
+}
+
+/// Number fields and menus for a lab's parameters, with callbacks made once.
+pub struct Fields<L: LabSpec> {
+    callbacks: Vec<(L::Field, Callback<String>)>,
+}
+
+impl<L: LabSpec> Fields<L> {
+    /// The callback that sets `field`.
+    pub fn callback(&self, field: L::Field) -> Callback<String> {
+        self.callbacks
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, callback)| callback.clone())
+            .expect("every field has a callback")
+    }
+
+    /// A labelled number input for `field`.
+    pub fn number(
+        &self,
+        field: L::Field,
+        label: &'static str,
+        value: u64,
+        min: u64,
+        max: u64,
+    ) -> Html {
+        html! { <NumberField {label} {value} min={min} max={max} on_change={self.callback(field)} /> }
+    }
+
+    /// A labelled menu for `field`: (value, label) options, the first meaning "none".
+    pub fn menu(
+        &self,
+        field: L::Field,
+        label: &'static str,
+        options: &[(&'static str, &'static str)],
+        selected: &str,
+    ) -> Html {
+        let callback = self.callback(field);
+        let onchange = Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            callback.emit(select.value());
+        });
+        let options = options.iter().map(|(value, text)| {
+            html! { <option value={*value} selected={*value == selected}>{ *text }</option> }
+        });
+        html! {
+            <label class="field">
+                <span>{ label }</span>
+                <select {onchange}>{ for options }</select>
+            </label>
+        }
+    }
+}
+
+/// The most log lines kept on screen.
+const LOG_LINES: usize = 150;
+/// The longest real-time gap one frame may cover, so a hidden tab does not leap ahead.
+const MAX_FRAME_MS: f64 = 100.0;
+
+/// The shortcuts every lab shares.
+const SHARED_SHORTCUTS: [(&str, &str); 13] = [
+    ("Space", "play or pause"),
+    (". or →", "run the next event"),
+    ("e", "run to the end of the scenario"),
+    ("r", "reset to the start"),
+    ("+ / -", "faster / slower"),
+    ("0 – 9", "select node n0 – n9"),
+    ("c", "crash or restart the selected node"),
+    ("[ / ]", "select the previous / next message in flight"),
+    ("d", "drop the selected message"),
+    ("h", "hold or release the selected message"),
+    ("n", "deliver the selected message now"),
+    ("l", "show or hide messages and timers in the log"),
+    ("Esc / ?", "clear the selection, close / show this list"),
+];
+
+/// What a lab reacts to.
+pub enum LabMsg<L: LabSpec> {
+    /// An animation frame at this timestamp (ms).
+    Frame(f64),
+    /// Play or pause.
+    Play,
+    /// Run one event.
+    Step,
+    /// Run to the scenario's end.
+    ToEnd,
+    /// Back to the start.
+    Reset,
+    /// Pick a speed.
+    Speed(usize),
+    /// A new seed, as typed.
+    Seed(String),
+    /// Load preset number `n`.
+    Preset(usize),
+    /// Select something.
+    Select(Selection),
+    /// Do something to the run now.
+    Act(Action<CommandOf<L>>),
+    /// Put a node in or out of the group to cut off.
+    Pick(NodeId),
+    /// Cut the picked nodes off from the rest.
+    Split,
+    /// A lab parameter changed.
+    Param(L::Field, String),
+    /// A link setting changed.
+    Link(LinkField, String),
+    /// Show or hide routine log lines.
+    ToggleRoutine,
+    /// Open or close the shortcut list.
+    Help(bool),
+    /// A key pressed anywhere on the page.
+    Key(web_sys::KeyboardEvent),
+}
+
+/// A lab on screen.
+pub struct LabView<L: LabSpec> {
+    presets: Vec<Preset>,
+    preset: usize,
+    scenario: ScenarioOf<L>,
+    sim: Box<SimOf<L>>,
+    playing: bool,
+    speed: usize,
+    /// Fractional virtual milliseconds not yet run, for smooth motion between events.
+    carry: f64,
+    last_frame: Option<f64>,
+    frame: Option<AnimationFrame>,
+    selected: Selection,
+    picks: Vec<bool>,
+    routine_log: bool,
+    log: Vec<LogLine>,
+    logged: usize,
+    error: Option<String>,
+    help: bool,
+    fields: Fields<L>,
+    link_fields: Vec<(LinkField, Callback<String>)>,
+    on_seed: Callback<String>,
+    _keys: Option<EventListener>,
+}
+
+fn start<L: LabSpec>(scenario: &ScenarioOf<L>) -> Box<SimOf<L>> {
+    let run = L::pack(scenario.clone())
+        .start()
+        .expect("the lab validates its scenario before it starts");
+    L::sim_of(run)
+}
+
+impl<L: LabSpec> Component for LabView<L> {
+    type Message = LabMsg<L>;
+    type Properties = ();
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let presets = presets(L::LAB);
+        let scenario = L::unpack(&presets[0].scenario);
+        let link = ctx.link().clone();
+        let keys = web_sys::window().and_then(|w| w.document()).map(|doc| {
+            // Not passive: shortcuts call preventDefault so Space does not scroll the page.
+            let options = EventListenerOptions::enable_prevent_default();
+            EventListener::new_with_options(&doc, "keydown", options, move |e| {
+                if let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() {
+                    link.send_message(LabMsg::Key(e.clone()));
+                }
+            })
+        });
+        let fields = Fields {
+            callbacks: L::FIELDS
+                .iter()
+                .map(|&field| {
+                    (
+                        field,
+                        ctx.link().callback(move |text| LabMsg::Param(field, text)),
+                    )
+                })
+                .collect(),
+        };
+        let link_fields = LinkField::ALL
+            .iter()
+            .map(|&field| {
+                (
+                    field,
+                    ctx.link().callback(move |text| LabMsg::Link(field, text)),
+                )
+            })
+            .collect();
+        let mut lab = LabView {
+            sim: start::<L>(&scenario),
+            picks: vec![false; L::nodes(&scenario.params)],
+            presets,
+            preset: 0,
+            scenario,
+            playing: false,
+            speed: 3,
+            carry: 0.0,
+            last_frame: None,
+            frame: None,
+            selected: Selection::Nothing,
+            routine_log: false,
+            log: Vec::new(),
+            logged: 0,
+            error: None,
+            help: false,
+            fields,
+            link_fields,
+            on_seed: ctx.link().callback(LabMsg::Seed),
+            _keys: keys,
+        };
+        lab.sync_log();
+        if !prefers_reduced_motion() {
+            lab.set_playing(ctx, true);
+        }
+        lab
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: LabMsg<L>) -> bool {
+        match msg {
+            LabMsg::Frame(ts) => {
+                self.frame = None;
+                if !self.playing {
+                    return false;
+                }
+                let dt = self
+                    .last_frame
+                    .map_or(0.0, |last| (ts - last).clamp(0.0, MAX_FRAME_MS));
+                self.last_frame = Some(ts);
+                self.carry += dt * BASE_RATE * SPEEDS[self.speed];
+                let whole = self.carry.floor();
+                self.carry -= whole;
+                self.sim.run_until(self.sim.now() + Span(whole as u64));
+                self.request_frame(ctx);
+            }
+            LabMsg::Play => self.set_playing(ctx, !self.playing),
+            LabMsg::Step => {
+                self.set_playing(ctx, false);
+                self.carry = 0.0;
+                self.sim.step();
+            }
+            LabMsg::ToEnd => {
+                self.set_playing(ctx, false);
+                self.carry = 0.0;
+                let end = Time::ZERO + self.scenario.duration;
+                self.sim.run_until(end.max(self.sim.now()));
+            }
+            LabMsg::Reset => self.restart(),
+            LabMsg::Speed(index) => self.speed = index.min(SPEEDS.len() - 1),
+            LabMsg::Seed(text) => match text.trim().parse::<u64>() {
+                Ok(seed) => {
+                    self.scenario.seed = seed;
+                    self.restart();
+                }
+                Err(_) => {
+                    self.error = Some(format!(
+                        "the seed must be a whole number from 0 to {}, got {text:?}",
+                        u64::MAX
+                    ))
+                }
+            },
+            LabMsg::Preset(index) => {
+                if let Some(preset) = self.presets.get(index) {
+                    self.preset = index;
+                    self.scenario = L::unpack(&preset.scenario);
+                    self.restart();
+                }
+            }
+            LabMsg::Select(selection) => self.selected = selection,
+            LabMsg::Act(action) => self.sim.act(action),
+            LabMsg::Pick(id) => {
+                if let Some(pick) = self.picks.get_mut(id.index()) {
+                    *pick = !*pick;
+                }
+            }
+            LabMsg::Split => {
+                let group: Vec<NodeId> = NodeId::all(self.picks.len())
+                    .filter(|n| self.picks[n.index()])
+                    .collect();
+                if group.is_empty() || group.len() == self.picks.len() {
+                    self.error =
+                        Some("pick at least one node, and not all of them, to cut off".into());
+                } else {
+                    self.error = None;
+                    self.sim.act(Action::Partition(Partition(vec![group])));
+                }
+            }
+            LabMsg::Param(field, value) => self.set_param(field, &value),
+            LabMsg::Link(field, value) => self.set_link(field, &value),
+            LabMsg::ToggleRoutine => {
+                self.routine_log = !self.routine_log;
+                self.log.clear();
+                self.logged = 0;
+            }
+            LabMsg::Help(open) => self.help = open,
+            LabMsg::Key(e) => return self.on_key(ctx, &e),
+        }
+        self.sync_log();
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let preset = &self.presets[self.preset];
+        let preset_options = self.presets.iter().enumerate().map(|(i, p)| {
+            html! { <option value={i.to_string()} selected={i == self.preset}>{ p.title }</option> }
+        });
+        let on_preset = link.callback(|e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            LabMsg::Preset(select.value().parse().unwrap_or(0))
+        });
+        let shortcuts: Vec<(&str, &str)> = SHARED_SHORTCUTS
+            .iter()
+            .chain(L::SHORTCUTS)
+            .copied()
+            .collect();
+        html! {
+            <div class={classes!("lab", L::LAB.slug())}>
+                <div class="lab-intro">
+                    { L::intro() }
+                    <label class="preset">
+                        { "Scenario " }
+                        <select onchange={on_preset} aria-describedby="preset-description">{ for preset_options }</select>
+                    </label>
+                    <p id="preset-description" class="preset-description">{ preset.description }</p>
+                </div>
+                <Transport
+                    playing={self.playing}
+                    speed={self.speed}
+                    now={AttrValue::from(self.sim.now().to_string())}
+                    seed={self.scenario.seed}
+                    on_play={link.callback(|()| LabMsg::Play)}
+                    on_step={link.callback(|()| LabMsg::Step)}
+                    on_reset={link.callback(|()| LabMsg::Reset)}
+                    on_to_end={link.callback(|()| LabMsg::ToEnd)}
+                    on_speed={link.callback(LabMsg::Speed)}
+                    on_seed={self.on_seed.clone()}
+                />
+                if let Some(error) = &self.error {
+                    <p class="error" role="alert">{ error }</p>
+                }
+                <div class="lab-grid">
+                    <section class="stage" aria-label="Cluster view">
+                        { self.partition_banner() }
+                        <Topology
+                            nodes={self.node_glyphs()}
+                            messages={self.message_glyphs()}
+                            arrows={L::arrows(&self.sim)}
+                            selected={self.selected}
+                            on_select={link.callback(LabMsg::Select)}
+                            label={AttrValue::from(L::STAGE_LABEL)}
+                        />
+                        <p class="legend">{ L::legend() }</p>
+                    </section>
+                    <div class="side">
+                        { self.inspector(ctx) }
+                        { self.invariants() }
+                    </div>
+                </div>
+                { L::below_stage(&self.sim, self.selected) }
+                <div class="lab-panels">
+                    { self.network_panel(ctx) }
+                    <section class="panel params" aria-labelledby="params-title">
+                        <h2 id="params-title">{ "Parameters" }</h2>
+                        <p class="hint">{ "Changing these restarts the run." }</p>
+                        { L::params_panel(&self.scenario.params, &self.fields) }
+                    </section>
+                    <EventLog lines={self.log.clone()} routine={self.routine_log}
+                        on_toggle_routine={link.callback(|()| LabMsg::ToggleRoutine)} />
+                </div>
+                <p class="run-facts">
+                    { format!("events run: {} · trace records: {}", self.sim.steps(), self.sim.trace().len()) }
+                    if !self.playing {
+                        { format!(" · trace hash: {:016x}", self.sim.trace().hash()) }
+                    }
+                    <button class="link" onclick={link.callback(|_| LabMsg::Help(true))}>{ "Keyboard shortcuts (?)" }</button>
+                </p>
+                if self.help {
+                    <ShortcutHelp {shortcuts} on_close={link.callback(|()| LabMsg::Help(false))} />
+                }
+            </div>
+        }
+    }
+}
+
+impl<L: LabSpec> LabView<L> {
+    fn set_playing(&mut self, ctx: &Context<Self>, playing: bool) {
+        self.playing = playing;
+        self.last_frame = None;
+        if playing {
+            self.request_frame(ctx);
+        } else {
+            self.frame = None;
+        }
+    }
+
+    fn request_frame(&mut self, ctx: &Context<Self>) {
+        let link = ctx.link().clone();
+        self.frame = Some(request_animation_frame(move |ts| {
+            link.send_message(LabMsg::Frame(ts))
+        }));
+    }
+
+    fn restart(&mut self) {
+        self.sim = start::<L>(&self.scenario);
+        self.carry = 0.0;
+        self.picks = vec![false; L::nodes(&self.scenario.params)];
+        self.selected = Selection::Nothing;
+        self.log.clear();
+        self.logged = 0;
+        self.error = None;
+    }
+
+    fn set_param(&mut self, field: L::Field, value: &str) {
+        let mut params = self.scenario.params;
+        let result = L::set_param(&mut params, field, value).and_then(|()| {
+            let mut scenario = self.scenario.clone();
+            scenario.params = params;
+            if L::nodes(&params) != L::nodes(&self.scenario.params) {
+                // The scripted actions name nodes of the old cluster.
+                scenario.actions.clear();
+            }
+            L::pack(scenario.clone()).validate().map_err(|e| e.0)?;
+            self.scenario = scenario;
+            self.restart();
+            Ok(())
+        });
+        self.error = result.err();
+    }
+
+    fn set_link(&mut self, field: LinkField, value: &str) {
+        let mut link = *self.sim.network().default_link();
+        let result = value
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| format!("{value:?} is not a whole number"))
+            .and_then(|n| {
+                match field {
+                    LinkField::Loss => link.drop = percent(n)?,
+                    LinkField::Duplicate => link.duplicate = percent(n)?,
+                    LinkField::LatencyMin => link.latency_min = Span(n),
+                    LinkField::LatencyMax => link.latency_max = Span(n),
+                }
+                link.validate().map_err(|e| e.0)
+            });
+        match result {
+            Ok(()) => {
+                self.error = None;
+                self.sim.act(Action::SetLinks(link));
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    fn on_key(&mut self, ctx: &Context<Self>, e: &web_sys::KeyboardEvent) -> bool {
+        if e.ctrl_key() || e.meta_key() || e.alt_key() || typing_in_field(e) {
+            return false;
+        }
+        let on_button = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| el.tag_name() == "BUTTON");
+        let key = e.key();
+        let msg = match key.as_str() {
+            " " if !on_button => LabMsg::Play,
+            "." | "ArrowRight" => LabMsg::Step,
+            "e" => LabMsg::ToEnd,
+            "r" => LabMsg::Reset,
+            "+" | "=" => LabMsg::Speed((self.speed + 1).min(SPEEDS.len() - 1)),
+            "-" => LabMsg::Speed(self.speed.saturating_sub(1)),
+            "?" => LabMsg::Help(!self.help),
+            "Escape" if self.help => LabMsg::Help(false),
+            "Escape" => LabMsg::Select(Selection::Nothing),
+            "l" => LabMsg::ToggleRoutine,
+            "[" | "]" => match self.cycle_message(key == "]") {
+                Some(id) => LabMsg::Select(Selection::Message(id)),
+                None => return false,
+            },
+            "d" | "h" | "n" => match self.selected {
+                Selection::Message(id) => match (key.as_str(), self.sim.message(id)) {
+                    (_, None) => return false,
+                    ("d", _) => LabMsg::Act(Action::DropMessage(id)),
+                    ("n", _) => LabMsg::Act(Action::DeliverNow(id)),
+                    (_, Some(m)) if matches!(m.state, MessageState::Held { .. }) => {
+                        LabMsg::Act(Action::ReleaseMessage(id))
+                    }
+                    _ => LabMsg::Act(Action::HoldMessage(id)),
+                },
+                _ => return false,
+            },
+            digit if digit.len() == 1 && digit.as_bytes()[0].is_ascii_digit() => {
+                let index = usize::from(digit.as_bytes()[0] - b'0');
+                if index >= self.sim.nodes().len() {
+                    return false;
+                }
+                LabMsg::Select(Selection::Node(NodeId(index as u16)))
+            }
+            other => match self.selected {
+                Selection::Node(id) => {
+                    match self.node_actions(id).into_iter().find(|a| a.key == other) {
+                        Some(action) => LabMsg::Act(action.action),
+                        None => return false,
+                    }
+                }
+                _ => return false,
+            },
+        };
+        e.prevent_default();
+        Component::update(self, ctx, msg)
+    }
+
+    fn cycle_message(&self, forward: bool) -> Option<MsgId> {
+        let ids: Vec<MsgId> = self.sim.in_flight().map(|m| m.id).collect();
+        if ids.is_empty() {
+            return None;
+        }
+        let current = match self.selected {
+            Selection::Message(id) => ids.iter().position(|&m| m == id),
+            _ => None,
+        };
+        let next = match (forward, current) {
+            (true, Some(i)) => (i + 1) % ids.len(),
+            (false, Some(i)) => (i + ids.len() - 1) % ids.len(),
+            (true, None) => 0,
+            (false, None) => ids.len() - 1,
+        };
+        Some(ids[next])
+    }
+
+    /// Crash or restart, then the lab's own actions.
+    fn node_actions(&self, id: NodeId) -> Vec<NodeAction<CommandOf<L>>> {
+        let crash = if self.sim.slot(id).is_up() {
+            NodeAction {
+                label: format!("Crash {id}"),
+                key: "c",
+                action: Action::Crash(id),
+            }
+        } else {
+            NodeAction {
+                label: format!("Restart {id}"),
+                key: "c",
+                action: Action::Restart(id),
+            }
+        };
+        let mut actions = vec![crash];
+        if self.sim.slot(id).is_up() {
+            actions.extend(L::node_actions(&self.sim, id));
+        }
+        actions
+    }
+
+    /// Narrates the trace records not yet in the log.
+    fn sync_log(&mut self) {
+        let records = self.sim.trace().records();
+        if self.logged > records.len() {
+            self.log.clear();
+            self.logged = 0;
+        }
+        for (index, record) in records.iter().enumerate().skip(self.logged) {
+            let tone = tone(&record.event);
+            if tone == Tone::Routine && !self.routine_log {
+                continue;
+            }
+            self.log.push(LogLine {
+                index,
+                at: record.at.to_string(),
+                text: record.event.to_string(),
+                tone,
+            });
+        }
+        self.logged = records.len();
+        let excess = self.log.len().saturating_sub(LOG_LINES);
+        self.log.drain(..excess);
+    }
+
+    fn display_now(&self) -> f64 {
+        self.sim.now().0 as f64 + self.carry
+    }
+
+    fn node_glyphs(&self) -> Vec<NodeGlyph> {
+        let snapshot = self.sim.snapshot();
+        let now = self.display_now();
+        snapshot
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, slot)| {
+                let id = NodeId(i as u16);
+                let look = L::node_look(&self.sim, slot, id, now);
+                NodeGlyph {
+                    id,
+                    up: slot.is_up(),
+                    caption: look.caption,
+                    description: look.description,
+                    badge: look.badge,
+                    timer: look.timer,
+                    tint: look.tint,
+                    group: snapshot
+                        .network
+                        .partition()
+                        .map(|_| snapshot.network.group_of(id)),
+                    flagged: self.sim.violations().iter().any(|v| v.nodes.contains(&id)),
+                }
+            })
+            .collect()
+    }
+
+    fn message_glyphs(&self) -> Vec<MessageGlyph> {
+        let now = self.display_now();
+        self.sim
+            .snapshot()
+            .messages
+            .iter()
+            .map(|m| {
+                let held = matches!(m.state, MessageState::Held { .. });
+                let (letter, class) = L::message_look(&m.msg);
+                MessageGlyph {
+                    id: m.id,
+                    from: m.from,
+                    to: m.to,
+                    progress: m.progress(now),
+                    letter,
+                    class,
+                    held,
+                    description: format!(
+                        "{}: {} from {} to {}{}",
+                        m.id,
+                        m.msg,
+                        m.from,
+                        m.to,
+                        if held { ", held" } else { "" }
+                    ),
+                }
+            })
+            .collect()
+    }
+
+    fn partition_banner(&self) -> Html {
+        let network = self.sim.network();
+        if network.partition().is_none() {
+            return html! {};
+        }
+        let mut groups: Vec<(u16, Vec<String>)> = Vec::new();
+        for id in NodeId::all(self.sim.nodes().len()) {
+            let g = network.group_of(id);
+            match groups.iter_mut().find(|(gg, _)| *gg == g) {
+                Some((_, members)) => members.push(id.to_string()),
+                None => groups.push((g, vec![id.to_string()])),
+            }
+        }
+        groups.sort();
+        let text: Vec<String> = groups
+            .iter()
+            .map(|(g, members)| format!("{}: {}", group_letter(*g), members.join(" ")))
+            .collect();
+        html! {
+            <p class="banner partitioned" role="status">
+                { format!("Network partitioned — {}", text.join("  |  ")) }
+            </p>
+        }
+    }
+
+    fn inspector(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let body = match self.selected {
+            Selection::Nothing => html! {
+                <p class="hint">{ "Select a node or a message: click or tap it, press 0–9 for nodes, or [ and ] for messages." }</p>
+            },
+            Selection::Node(id) => {
+                let up = self.sim.slot(id).is_up();
+                let buttons = self.node_actions(id).into_iter().map(|a| {
+                    let class = match a.action {
+                        Action::Crash(_) => "danger",
+                        Action::Restart(_) => "primary",
+                        _ => "",
+                    };
+                    let action = a.action;
+                    html! {
+                        <button {class} aria-keyshortcuts={a.key}
+                            onclick={link.callback(move |_| LabMsg::Act(action.clone()))}>
+                            { format!("{} ({})", a.label, a.key) }
+                        </button>
+                    }
+                });
+                html! {
+                    <>
+                        <h3>{ format!("{id} — {}", if up { "up" } else { "crashed" }) }</h3>
+                        <div class="buttons">{ for buttons }</div>
+                        { L::node_details(&self.sim, id) }
+                    </>
+                }
+            }
+            Selection::Message(id) => match self.sim.message(id) {
+                None => {
+                    html! { <p class="hint">{ format!("{id} has left the network (delivered or dropped).") }</p> }
+                }
+                Some(m) => {
+                    let held = matches!(m.state, MessageState::Held { .. });
+                    let when = match m.state {
+                        MessageState::OnTheWay { deliver_at, .. } => {
+                            format!("arrives at {deliver_at}")
+                        }
+                        MessageState::Held { remaining, .. } => {
+                            format!("held, {remaining} of travel left")
+                        }
+                    };
+                    let (label, action) = if held {
+                        ("Release (h)", Action::ReleaseMessage(id))
+                    } else {
+                        ("Hold (h)", Action::HoldMessage(id))
+                    };
+                    html! {
+                        <>
+                            <h3>{ format!("{id}: {} → {}", m.from, m.to) }</h3>
+                            <p>{ format!("{}, sent at {}, {when}.", m.msg, m.sent_at) }</p>
+                            <div class="buttons">
+                                <button class="danger" aria-keyshortcuts="d" onclick={link.callback(move |_| LabMsg::Act(Action::DropMessage(id)))}>{ "Drop (d)" }</button>
+                                <button aria-keyshortcuts="h" onclick={link.callback(move |_| LabMsg::Act(action.clone()))}>{ label }</button>
+                                <button aria-keyshortcuts="n" onclick={link.callback(move |_| LabMsg::Act(Action::DeliverNow(id)))}>{ "Deliver now (n)" }</button>
+                            </div>
+                        </>
+                    }
+                }
+            },
+        };
+        html! {
+            <section class="panel inspector" aria-labelledby="inspector-title">
+                <h2 id="inspector-title">{ "Inspector" }</h2>
+                { body }
+            </section>
+        }
+    }
+
+    fn invariants(&self) -> Html {
+        let violations = self.sim.violations();
+        let properties = L::PROPERTIES.iter().map(|(name, what)| {
+            let broken: Vec<_> = violations.iter().filter(|v| v.property == *name).collect();
+            let (class, status) = if broken.is_empty() {
+                ("holds", "✓ holds".to_string())
+            } else {
+                ("broken", format!("✗ broken ({})", broken.len()))
+            };
+            html! {
+                <li class={class}>
+                    <strong>{ *name }</strong>{ format!(" — {status}") }
+                    <div class="what">{ *what }</div>
+                    if let Some(v) = broken.first() {
+                        <div class="evidence">{ &v.explanation }</div>
+                    }
+                </li>
+            }
+        });
+        html! {
+            <section class="panel invariants" aria-labelledby="invariants-title">
+                <h2 id="invariants-title">{ "Live checks" }</h2>
+                <ul class="properties">{ for properties }</ul>
+                { L::findings(&self.sim) }
+            </section>
+        }
+    }
+
+    fn network_panel(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let network = self.sim.network();
+        let current = *network.default_link();
+        let picks = NodeId::all(self.picks.len()).map(|id| {
+            html! {
+                <label class="pick">
+                    <input type="checkbox" checked={self.picks[id.index()]}
+                        onchange={link.callback(move |_| LabMsg::Pick(id))} />
+                    { id.to_string() }
+                </label>
+            }
+        });
+        let messages = self.sim.in_flight().take(12).map(|m| {
+            let id = m.id;
+            let selected = self.selected == Selection::Message(id);
+            let held = matches!(m.state, MessageState::Held { .. });
+            html! {
+                <li key={id.0}>
+                    <button class={classes!("msg-button", selected.then_some("selected"))} aria-pressed={selected.to_string()}
+                        onclick={link.callback(move |_| LabMsg::Select(Selection::Message(id)))}>
+                        { format!("{id} {}→{}{}", m.from, m.to, if held { " (held)" } else { "" }) }
+                    </button>
+                </li>
+            }
+        });
+        let in_flight = self.sim.in_flight().count();
+        let number = |field: LinkField, label: &'static str, value: u64, max: u64| {
+            let on_change = self
+                .link_fields
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map(|(_, c)| c.clone())
+                .expect("every link field has a callback");
+            html! { <NumberField {label} {value} min={0} max={max} {on_change} /> }
+        };
+        html! {
+            <section class="panel network" aria-labelledby="network-title">
+                <h2 id="network-title">{ "Network" }</h2>
+                <fieldset>
+                    <legend>{ "Partition: cut the picked nodes off" }</legend>
+                    <div class="picks">{ for picks }</div>
+                    <div class="buttons">
+                        <button onclick={link.callback(|_| LabMsg::Split)}>{ "Split" }</button>
+                        <button onclick={link.callback(|_| LabMsg::Act(Action::Heal))} disabled={network.partition().is_none()}>{ "Heal" }</button>
+                    </div>
+                </fieldset>
+                <fieldset>
+                    <legend>{ "Links" }</legend>
+                    { number(LinkField::Loss, "loss %", u64::from(current.drop.ppm() / 10_000), 100) }
+                    { number(LinkField::Duplicate, "duplicate %", u64::from(current.duplicate.ppm() / 10_000), 100) }
+                    { number(LinkField::LatencyMin, "latency min (ms)", current.latency_min.as_millis(), 60_000) }
+                    { number(LinkField::LatencyMax, "latency max (ms)", current.latency_max.as_millis(), 60_000) }
+                </fieldset>
+                <h3>{ format!("In flight: {in_flight}") }</h3>
+                <ul class="in-flight">{ for messages }</ul>
+            </section>
+        }
+    }
+}
+
+fn percent(p: u64) -> Result<Chance, String> {
+    if p <= 100 {
+        Ok(Chance::percent(p as u32))
+    } else {
+        Err(format!("a percentage must be between 0 and 100, got {p}"))
+    }
+}
+
+fn tone<N: Node>(event: &TraceEvent<N>) -> Tone {
+    match event {
+        TraceEvent::Sent { .. } | TraceEvent::Delivered { .. } | TraceEvent::TimerFired { .. } => {
+            Tone::Routine
+        }
+        TraceEvent::Dropped { reason, .. } if *reason != DropReason::ByUser => Tone::Routine,
+        TraceEvent::Refused { .. } | TraceEvent::Violated(_) => Tone::Alarm,
+        _ => Tone::Notable,
+    }
+}
