@@ -203,7 +203,7 @@ impl<N: Node> fmt::Display for TraceEvent<N> {
                     "the link {from} → {to} now takes {} to {}, loses {} and duplicates {}",
                     link.latency_min, link.latency_max, link.drop, link.duplicate
                 ),
-                other => write!(f, "network change {other:?}"),
+                _ => f.write_str("the network changes"),
             },
             TraceEvent::Refused { reason, .. } => write!(f, "refused: {reason}"),
             TraceEvent::Violated(v) => write!(f, "VIOLATION of {}: {}", v.property, v.explanation),

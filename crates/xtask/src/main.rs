@@ -27,8 +27,12 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CORE_CRATES: [&str; 3] = ["netsplit-sim", "netsplit-gossip", "netsplit-scenario"];
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-/// The download budget of the app, gzipped, in bytes.
-const SIZE_BUDGET: u64 = 150 * 1024;
+/// The download budget, gzipped: 150 KiB for the shell with its first lab, and 25 KiB for each
+/// further lab.
+const SIZE_BUDGET_FIRST_LAB: u64 = 150 * 1024;
+const SIZE_BUDGET_PER_LAB: u64 = 25 * 1024;
+/// How many labs the app has (the lab modules under web/src/labs).
+const LABS: u64 = 2;
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -154,13 +158,14 @@ fn size_report() -> Result {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         println!("  {name:<48} {:>9} B  {gz:>8} B gzipped", bytes.len());
     }
+    let budget = SIZE_BUDGET_FIRST_LAB + SIZE_BUDGET_PER_LAB * (LABS - 1);
     println!(
-        "  total: {raw_total} B, {gz_total} B gzipped ({:.1} KiB of the {} KiB budget)",
+        "  total: {raw_total} B, {gz_total} B gzipped ({:.1} KiB of the {} KiB budget for {LABS} labs)",
         gz_total as f64 / 1024.0,
-        SIZE_BUDGET / 1024
+        budget / 1024
     );
-    if gz_total > SIZE_BUDGET {
-        println!("  OVER BUDGET by {} B", gz_total - SIZE_BUDGET);
+    if gz_total > budget {
+        println!("  OVER BUDGET by {} B", gz_total - budget);
     }
     Ok(())
 }

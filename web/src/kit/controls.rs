@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::kit::SPEEDS;
+use crate::kit::SPEED_LABELS;
 use crate::kit::field::NumberField;
 
 /// Properties of [`Transport`].
@@ -41,7 +41,7 @@ pub fn Transport(props: &TransportProps) -> Html {
         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
         input.value().parse().unwrap_or(3)
     });
-    let speed = SPEEDS[props.speed.min(SPEEDS.len() - 1)];
+    let speed = SPEED_LABELS[props.speed.min(SPEED_LABELS.len() - 1)];
     html! {
         <div class="transport" role="toolbar" aria-label="Run controls">
             <button class="primary" onclick={on_play} aria-keyshortcuts="Space"
@@ -53,10 +53,10 @@ pub fn Transport(props: &TransportProps) -> Html {
             <button onclick={on_reset} aria-keyshortcuts="r" title="Back to the start (r)">{ "↺ Reset" }</button>
             <label class="speed">
                 { "Speed " }
-                <input type="range" min="0" max={(SPEEDS.len() - 1).to_string()} step="1"
+                <input type="range" min="0" max={(SPEED_LABELS.len() - 1).to_string()} step="1"
                     value={props.speed.to_string()} oninput={on_speed}
-                    aria-valuetext={format!("{speed}×")} />
-                <output>{ format!("{speed}×") }</output>
+                    aria-valuetext={speed} />
+                <output>{ speed }</output>
             </label>
             <span class="seed">
                 <NumberField label="Seed" value={props.seed} min={0} on_change={props.on_seed.clone()} />

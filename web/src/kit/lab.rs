@@ -6,8 +6,8 @@ use gloo_events::{EventListener, EventListenerOptions};
 use gloo_render::{AnimationFrame, request_animation_frame};
 use netsplit_scenario::{Lab, LabRun, LabScenario, Preset, Scenario, presets};
 use netsplit_sim::{
-    Action, Chance, DropReason, MessageState, Monitor, MsgId, Node, NodeId, Partition, Sim, Slot,
-    Span, Time, TraceEvent,
+    Action, Chance, DropReason, InFlight, MessageState, Monitor, MsgId, Network, Node, NodeId,
+    Partition, Sim, Slot, Span, Time, TraceEvent, Violation,
 };
 use std::fmt;
 use wasm_bindgen::JsCast;
@@ -229,6 +229,10 @@ pub enum LabMsg<L: LabSpec> {
     Select(Selection),
     /// Do something to the run now.
     Act(Action<CommandOf<L>>),
+    /// Do something to a message in flight.
+    Message(MsgId, MessageOp),
+    /// Run the selected node's action number `n` (see `node_actions`).
+    NodeAction(NodeId, usize),
     /// Put a node in or out of the group to cut off.
     Pick(NodeId),
     /// Cut the picked nodes off from the rest.
@@ -265,9 +269,69 @@ pub struct LabView<L: LabSpec> {
     error: Option<String>,
     help: bool,
     fields: Fields<L>,
-    link_fields: Vec<(LinkField, Callback<String>)>,
-    on_seed: Callback<String>,
+    controls: Controls,
     _keys: Option<EventListener>,
+}
+
+/// What can be done to a message in flight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageOp {
+    /// Remove it.
+    Drop,
+    /// Keep it where it is.
+    Hold,
+    /// Let a held message go on.
+    Release,
+    /// Hand it over at once.
+    DeliverNow,
+}
+
+/// Callbacks made once per lab: nothing is allocated for them on each frame, and the parts of
+/// the page that take them are compiled once for all labs.
+#[derive(Clone)]
+struct Controls {
+    play: Callback<()>,
+    step: Callback<()>,
+    reset: Callback<()>,
+    to_end: Callback<()>,
+    speed: Callback<usize>,
+    seed: Callback<String>,
+    preset: Callback<usize>,
+    select: Callback<Selection>,
+    pick: Callback<NodeId>,
+    split: Callback<()>,
+    heal: Callback<()>,
+    message: Callback<(MsgId, MessageOp)>,
+    node_action: Callback<(NodeId, usize)>,
+    routine: Callback<()>,
+    help: Callback<bool>,
+    links: Vec<(LinkField, Callback<String>)>,
+}
+
+impl Controls {
+    fn new<L: LabSpec>(link: &yew::html::Scope<LabView<L>>) -> Controls {
+        Controls {
+            play: link.callback(|()| LabMsg::Play),
+            step: link.callback(|()| LabMsg::Step),
+            reset: link.callback(|()| LabMsg::Reset),
+            to_end: link.callback(|()| LabMsg::ToEnd),
+            speed: link.callback(LabMsg::Speed),
+            seed: link.callback(LabMsg::Seed),
+            preset: link.callback(LabMsg::Preset),
+            select: link.callback(LabMsg::Select),
+            pick: link.callback(LabMsg::Pick),
+            split: link.callback(|()| LabMsg::Split),
+            heal: link.callback(|()| LabMsg::Act(Action::Heal)),
+            message: link.callback(|(id, op)| LabMsg::Message(id, op)),
+            node_action: link.callback(|(id, n)| LabMsg::NodeAction(id, n)),
+            routine: link.callback(|()| LabMsg::ToggleRoutine),
+            help: link.callback(LabMsg::Help),
+            links: LinkField::ALL
+                .iter()
+                .map(|&field| (field, link.callback(move |text| LabMsg::Link(field, text))))
+                .collect(),
+        }
+    }
 }
 
 fn start<L: LabSpec>(scenario: &ScenarioOf<L>) -> Box<SimOf<L>> {
@@ -305,15 +369,6 @@ impl<L: LabSpec> Component for LabView<L> {
                 })
                 .collect(),
         };
-        let link_fields = LinkField::ALL
-            .iter()
-            .map(|&field| {
-                (
-                    field,
-                    ctx.link().callback(move |text| LabMsg::Link(field, text)),
-                )
-            })
-            .collect();
         let mut lab = LabView {
             sim: start::<L>(&scenario),
             picks: vec![false; L::nodes(&scenario.params)],
@@ -332,8 +387,7 @@ impl<L: LabSpec> Component for LabView<L> {
             error: None,
             help: false,
             fields,
-            link_fields,
-            on_seed: ctx.link().callback(LabMsg::Seed),
+            controls: Controls::new(ctx.link()),
             _keys: keys,
         };
         lab.sync_log();
@@ -381,7 +435,7 @@ impl<L: LabSpec> Component for LabView<L> {
                 }
                 Err(_) => {
                     self.error = Some(format!(
-                        "the seed must be a whole number from 0 to {}, got {text:?}",
+                        "the seed must be a whole number from 0 to {}, got \"{text}\"",
                         u64::MAX
                     ))
                 }
@@ -395,6 +449,17 @@ impl<L: LabSpec> Component for LabView<L> {
             }
             LabMsg::Select(selection) => self.selected = selection,
             LabMsg::Act(action) => self.sim.act(action),
+            LabMsg::Message(id, op) => self.sim.act(match op {
+                MessageOp::Drop => Action::DropMessage(id),
+                MessageOp::Hold => Action::HoldMessage(id),
+                MessageOp::Release => Action::ReleaseMessage(id),
+                MessageOp::DeliverNow => Action::DeliverNow(id),
+            }),
+            LabMsg::NodeAction(id, n) => {
+                if let Some(action) = self.node_actions(id).into_iter().nth(n) {
+                    self.sim.act(action.action);
+                }
+            }
             LabMsg::Pick(id) => {
                 if let Some(pick) = self.picks.get_mut(id.index()) {
                     *pick = !*pick;
@@ -426,87 +491,94 @@ impl<L: LabSpec> Component for LabView<L> {
         true
     }
 
-    fn view(&self, ctx: &Context<Self>) -> Html {
-        let link = ctx.link();
-        let preset = &self.presets[self.preset];
-        let preset_options = self.presets.iter().enumerate().map(|(i, p)| {
-            html! { <option value={i.to_string()} selected={i == self.preset}>{ p.title }</option> }
-        });
-        let on_preset = link.callback(|e: Event| {
-            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            LabMsg::Preset(select.value().parse().unwrap_or(0))
-        });
-        let shortcuts: Vec<(&str, &str)> = SHARED_SHORTCUTS
-            .iter()
-            .chain(L::SHORTCUTS)
-            .copied()
-            .collect();
-        html! {
-            <div class={classes!("lab", L::LAB.slug())}>
-                <div class="lab-intro">
-                    { L::intro() }
-                    <label class="preset">
-                        { "Scenario " }
-                        <select onchange={on_preset} aria-describedby="preset-description">{ for preset_options }</select>
-                    </label>
-                    <p id="preset-description" class="preset-description">{ preset.description }</p>
-                </div>
-                <Transport
-                    playing={self.playing}
-                    speed={self.speed}
-                    now={AttrValue::from(self.sim.now().to_string())}
-                    seed={self.scenario.seed}
-                    on_play={link.callback(|()| LabMsg::Play)}
-                    on_step={link.callback(|()| LabMsg::Step)}
-                    on_reset={link.callback(|()| LabMsg::Reset)}
-                    on_to_end={link.callback(|()| LabMsg::ToEnd)}
-                    on_speed={link.callback(LabMsg::Speed)}
-                    on_seed={self.on_seed.clone()}
-                />
-                if let Some(error) = &self.error {
-                    <p class="error" role="alert">{ error }</p>
-                }
-                <div class="lab-grid">
-                    <section class="stage" aria-label="Cluster view">
-                        { self.partition_banner() }
-                        <Topology
-                            nodes={self.node_glyphs()}
-                            messages={self.message_glyphs()}
-                            arrows={L::arrows(&self.sim)}
-                            selected={self.selected}
-                            on_select={link.callback(LabMsg::Select)}
-                            label={AttrValue::from(L::STAGE_LABEL)}
-                        />
-                        <p class="legend">{ L::legend() }</p>
-                    </section>
-                    <div class="side">
-                        { self.inspector(ctx) }
-                        { self.invariants() }
-                    </div>
-                </div>
-                { L::below_stage(&self.sim, self.selected) }
-                <div class="lab-panels">
-                    { self.network_panel(ctx) }
-                    <section class="panel params" aria-labelledby="params-title">
-                        <h2 id="params-title">{ "Parameters" }</h2>
-                        <p class="hint">{ "Changing these restarts the run." }</p>
-                        { L::params_panel(&self.scenario.params, &self.fields) }
-                    </section>
-                    <EventLog lines={self.log.clone()} routine={self.routine_log}
-                        on_toggle_routine={link.callback(|()| LabMsg::ToggleRoutine)} />
-                </div>
-                <p class="run-facts">
-                    { format!("events run: {} · trace records: {}", self.sim.steps(), self.sim.trace().len()) }
-                    if !self.playing {
-                        { format!(" · trace hash: {:016x}", self.sim.trace().hash()) }
+    fn view(&self, _: &Context<Self>) -> Html {
+        let c = &self.controls;
+        let topology = html! {
+            <Topology
+                nodes={self.node_glyphs()}
+                messages={self.message_glyphs()}
+                arrows={L::arrows(&self.sim)}
+                selected={self.selected}
+                on_select={c.select.clone()}
+                label={AttrValue::from(L::STAGE_LABEL)}
+            />
+        };
+        let inspector = match self.selected {
+            Selection::Nothing => node_inspector(None, c),
+            Selection::Node(id) => {
+                let actions: Vec<(String, &'static str, &'static str)> = self
+                    .node_actions(id)
+                    .into_iter()
+                    .map(|a| {
+                        let class = match a.action {
+                            Action::Crash(_) => "danger",
+                            Action::Restart(_) => "primary",
+                            _ => "",
+                        };
+                        (a.label, a.key, class)
+                    })
+                    .collect();
+                let details = L::node_details(&self.sim, id);
+                node_inspector(Some((id, self.sim.slot(id).is_up(), actions, details)), c)
+            }
+            Selection::Message(id) => {
+                message_inspector(id, self.sim.message(id).map(MessageInfo::of), c)
+            }
+        };
+        let messages: Vec<MessageInfo> =
+            self.sim.in_flight().take(12).map(MessageInfo::of).collect();
+        frame(
+            Frame {
+                slug: L::LAB.slug(),
+                intro: L::intro(),
+                presets: &self.presets,
+                preset: self.preset,
+                playing: self.playing,
+                speed: self.speed,
+                now: self.sim.now().to_string(),
+                seed: self.scenario.seed,
+                error: self.error.as_deref(),
+                banner: partition_banner(self.sim.network(), self.sim.nodes().len()),
+                topology,
+                legend: L::legend(),
+                inspector,
+                invariants: invariants(
+                    L::PROPERTIES,
+                    self.sim.violations(),
+                    L::findings(&self.sim),
+                ),
+                below: L::below_stage(&self.sim, self.selected),
+                network: network_panel(
+                    self.sim.network(),
+                    &self.picks,
+                    &messages,
+                    self.sim.in_flight().count(),
+                    self.selected,
+                    c,
+                ),
+                params: L::params_panel(&self.scenario.params, &self.fields),
+                log: self.log.clone(),
+                routine: self.routine_log,
+                facts: format!(
+                    "events run: {} · trace records: {}{}",
+                    self.sim.steps(),
+                    self.sim.trace().len(),
+                    if self.playing {
+                        String::new()
+                    } else {
+                        format!(" · trace hash: {:016x}", self.sim.trace().hash())
                     }
-                    <button class="link" onclick={link.callback(|_| LabMsg::Help(true))}>{ "Keyboard shortcuts (?)" }</button>
-                </p>
-                if self.help {
-                    <ShortcutHelp {shortcuts} on_close={link.callback(|()| LabMsg::Help(false))} />
-                }
-            </div>
-        }
+                ),
+                help: self.help.then(|| {
+                    SHARED_SHORTCUTS
+                        .iter()
+                        .chain(L::SHORTCUTS)
+                        .copied()
+                        .collect()
+                }),
+            },
+            c,
+        )
     }
 }
 
@@ -560,7 +632,7 @@ impl<L: LabSpec> LabView<L> {
         let result = value
             .trim()
             .parse::<u64>()
-            .map_err(|_| format!("{value:?} is not a whole number"))
+            .map_err(|_| format!("\"{value}\" is not a whole number"))
             .and_then(|n| {
                 match field {
                     LinkField::Loss => link.drop = percent(n)?,
@@ -761,190 +833,6 @@ impl<L: LabSpec> LabView<L> {
             })
             .collect()
     }
-
-    fn partition_banner(&self) -> Html {
-        let network = self.sim.network();
-        if network.partition().is_none() {
-            return html! {};
-        }
-        let mut groups: Vec<(u16, Vec<String>)> = Vec::new();
-        for id in NodeId::all(self.sim.nodes().len()) {
-            let g = network.group_of(id);
-            match groups.iter_mut().find(|(gg, _)| *gg == g) {
-                Some((_, members)) => members.push(id.to_string()),
-                None => groups.push((g, vec![id.to_string()])),
-            }
-        }
-        groups.sort();
-        let text: Vec<String> = groups
-            .iter()
-            .map(|(g, members)| format!("{}: {}", group_letter(*g), members.join(" ")))
-            .collect();
-        html! {
-            <p class="banner partitioned" role="status">
-                { format!("Network partitioned — {}", text.join("  |  ")) }
-            </p>
-        }
-    }
-
-    fn inspector(&self, ctx: &Context<Self>) -> Html {
-        let link = ctx.link();
-        let body = match self.selected {
-            Selection::Nothing => html! {
-                <p class="hint">{ "Select a node or a message: click or tap it, press 0–9 for nodes, or [ and ] for messages." }</p>
-            },
-            Selection::Node(id) => {
-                let up = self.sim.slot(id).is_up();
-                let buttons = self.node_actions(id).into_iter().map(|a| {
-                    let class = match a.action {
-                        Action::Crash(_) => "danger",
-                        Action::Restart(_) => "primary",
-                        _ => "",
-                    };
-                    let action = a.action;
-                    html! {
-                        <button {class} aria-keyshortcuts={a.key}
-                            onclick={link.callback(move |_| LabMsg::Act(action.clone()))}>
-                            { format!("{} ({})", a.label, a.key) }
-                        </button>
-                    }
-                });
-                html! {
-                    <>
-                        <h3>{ format!("{id} — {}", if up { "up" } else { "crashed" }) }</h3>
-                        <div class="buttons">{ for buttons }</div>
-                        { L::node_details(&self.sim, id) }
-                    </>
-                }
-            }
-            Selection::Message(id) => match self.sim.message(id) {
-                None => {
-                    html! { <p class="hint">{ format!("{id} has left the network (delivered or dropped).") }</p> }
-                }
-                Some(m) => {
-                    let held = matches!(m.state, MessageState::Held { .. });
-                    let when = match m.state {
-                        MessageState::OnTheWay { deliver_at, .. } => {
-                            format!("arrives at {deliver_at}")
-                        }
-                        MessageState::Held { remaining, .. } => {
-                            format!("held, {remaining} of travel left")
-                        }
-                    };
-                    let (label, action) = if held {
-                        ("Release (h)", Action::ReleaseMessage(id))
-                    } else {
-                        ("Hold (h)", Action::HoldMessage(id))
-                    };
-                    html! {
-                        <>
-                            <h3>{ format!("{id}: {} → {}", m.from, m.to) }</h3>
-                            <p>{ format!("{}, sent at {}, {when}.", m.msg, m.sent_at) }</p>
-                            <div class="buttons">
-                                <button class="danger" aria-keyshortcuts="d" onclick={link.callback(move |_| LabMsg::Act(Action::DropMessage(id)))}>{ "Drop (d)" }</button>
-                                <button aria-keyshortcuts="h" onclick={link.callback(move |_| LabMsg::Act(action.clone()))}>{ label }</button>
-                                <button aria-keyshortcuts="n" onclick={link.callback(move |_| LabMsg::Act(Action::DeliverNow(id)))}>{ "Deliver now (n)" }</button>
-                            </div>
-                        </>
-                    }
-                }
-            },
-        };
-        html! {
-            <section class="panel inspector" aria-labelledby="inspector-title">
-                <h2 id="inspector-title">{ "Inspector" }</h2>
-                { body }
-            </section>
-        }
-    }
-
-    fn invariants(&self) -> Html {
-        let violations = self.sim.violations();
-        let properties = L::PROPERTIES.iter().map(|(name, what)| {
-            let broken: Vec<_> = violations.iter().filter(|v| v.property == *name).collect();
-            let (class, status) = if broken.is_empty() {
-                ("holds", "✓ holds".to_string())
-            } else {
-                ("broken", format!("✗ broken ({})", broken.len()))
-            };
-            html! {
-                <li class={class}>
-                    <strong>{ *name }</strong>{ format!(" — {status}") }
-                    <div class="what">{ *what }</div>
-                    if let Some(v) = broken.first() {
-                        <div class="evidence">{ &v.explanation }</div>
-                    }
-                </li>
-            }
-        });
-        html! {
-            <section class="panel invariants" aria-labelledby="invariants-title">
-                <h2 id="invariants-title">{ "Live checks" }</h2>
-                <ul class="properties">{ for properties }</ul>
-                { L::findings(&self.sim) }
-            </section>
-        }
-    }
-
-    fn network_panel(&self, ctx: &Context<Self>) -> Html {
-        let link = ctx.link();
-        let network = self.sim.network();
-        let current = *network.default_link();
-        let picks = NodeId::all(self.picks.len()).map(|id| {
-            html! {
-                <label class="pick">
-                    <input type="checkbox" checked={self.picks[id.index()]}
-                        onchange={link.callback(move |_| LabMsg::Pick(id))} />
-                    { id.to_string() }
-                </label>
-            }
-        });
-        let messages = self.sim.in_flight().take(12).map(|m| {
-            let id = m.id;
-            let selected = self.selected == Selection::Message(id);
-            let held = matches!(m.state, MessageState::Held { .. });
-            html! {
-                <li key={id.0}>
-                    <button class={classes!("msg-button", selected.then_some("selected"))} aria-pressed={selected.to_string()}
-                        onclick={link.callback(move |_| LabMsg::Select(Selection::Message(id)))}>
-                        { format!("{id} {}→{}{}", m.from, m.to, if held { " (held)" } else { "" }) }
-                    </button>
-                </li>
-            }
-        });
-        let in_flight = self.sim.in_flight().count();
-        let number = |field: LinkField, label: &'static str, value: u64, max: u64| {
-            let on_change = self
-                .link_fields
-                .iter()
-                .find(|(f, _)| *f == field)
-                .map(|(_, c)| c.clone())
-                .expect("every link field has a callback");
-            html! { <NumberField {label} {value} min={0} max={max} {on_change} /> }
-        };
-        html! {
-            <section class="panel network" aria-labelledby="network-title">
-                <h2 id="network-title">{ "Network" }</h2>
-                <fieldset>
-                    <legend>{ "Partition: cut the picked nodes off" }</legend>
-                    <div class="picks">{ for picks }</div>
-                    <div class="buttons">
-                        <button onclick={link.callback(|_| LabMsg::Split)}>{ "Split" }</button>
-                        <button onclick={link.callback(|_| LabMsg::Act(Action::Heal))} disabled={network.partition().is_none()}>{ "Heal" }</button>
-                    </div>
-                </fieldset>
-                <fieldset>
-                    <legend>{ "Links" }</legend>
-                    { number(LinkField::Loss, "loss %", u64::from(current.drop.ppm() / 10_000), 100) }
-                    { number(LinkField::Duplicate, "duplicate %", u64::from(current.duplicate.ppm() / 10_000), 100) }
-                    { number(LinkField::LatencyMin, "latency min (ms)", current.latency_min.as_millis(), 60_000) }
-                    { number(LinkField::LatencyMax, "latency max (ms)", current.latency_max.as_millis(), 60_000) }
-                </fieldset>
-                <h3>{ format!("In flight: {in_flight}") }</h3>
-                <ul class="in-flight">{ for messages }</ul>
-            </section>
-        }
-    }
 }
 
 fn percent(p: u64) -> Result<Chance, String> {
@@ -963,5 +851,302 @@ fn tone<N: Node>(event: &TraceEvent<N>) -> Tone {
         TraceEvent::Dropped { reason, .. } if *reason != DropReason::ByUser => Tone::Routine,
         TraceEvent::Refused { .. } | TraceEvent::Violated(_) => Tone::Alarm,
         _ => Tone::Notable,
+    }
+}
+
+/// A message in flight, already put into words, so that the panels drawing it are compiled
+/// once for all labs.
+struct MessageInfo {
+    id: MsgId,
+    from: NodeId,
+    to: NodeId,
+    text: String,
+    sent_at: Time,
+    state: MessageState,
+}
+
+impl MessageInfo {
+    fn of<M: fmt::Display>(m: &InFlight<M>) -> MessageInfo {
+        MessageInfo {
+            id: m.id,
+            from: m.from,
+            to: m.to,
+            text: m.msg.to_string(),
+            sent_at: m.sent_at,
+            state: m.state,
+        }
+    }
+
+    fn held(&self) -> bool {
+        matches!(self.state, MessageState::Held { .. })
+    }
+}
+
+/// Everything on a lab's page, put together by the lab and drawn by [`frame`].
+struct Frame<'a> {
+    slug: &'static str,
+    intro: Html,
+    presets: &'a [Preset],
+    preset: usize,
+    playing: bool,
+    speed: usize,
+    now: String,
+    seed: u64,
+    error: Option<&'a str>,
+    banner: Html,
+    topology: Html,
+    legend: Html,
+    inspector: Html,
+    invariants: Html,
+    below: Html,
+    network: Html,
+    params: Html,
+    log: Vec<LogLine>,
+    routine: bool,
+    facts: String,
+    help: Option<Vec<(&'static str, &'static str)>>,
+}
+
+fn frame(f: Frame<'_>, c: &Controls) -> Html {
+    let preset_options = f.presets.iter().enumerate().map(|(i, p)| {
+        html! { <option value={i.to_string()} selected={i == f.preset}>{ p.title }</option> }
+    });
+    let on_preset = c.preset.reform(|e: Event| {
+        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        select.value().parse().unwrap_or(0)
+    });
+    let open_help = c.help.reform(|_: MouseEvent| true);
+    html! {
+        <div class={classes!("lab", f.slug)}>
+            <div class="lab-intro">
+                { f.intro }
+                <label class="preset">
+                    { "Scenario " }
+                    <select onchange={on_preset} aria-describedby="preset-description">{ for preset_options }</select>
+                </label>
+                <p id="preset-description" class="preset-description">{ f.presets[f.preset].description }</p>
+            </div>
+            <Transport
+                playing={f.playing}
+                speed={f.speed}
+                now={AttrValue::from(f.now)}
+                seed={f.seed}
+                on_play={c.play.clone()}
+                on_step={c.step.clone()}
+                on_reset={c.reset.clone()}
+                on_to_end={c.to_end.clone()}
+                on_speed={c.speed.clone()}
+                on_seed={c.seed.clone()}
+            />
+            if let Some(error) = f.error {
+                <p class="error" role="alert">{ error }</p>
+            }
+            <div class="lab-grid">
+                <section class="stage" aria-label="Cluster view">
+                    { f.banner }
+                    { f.topology }
+                    <p class="legend">{ f.legend }</p>
+                </section>
+                <div class="side">
+                    { f.inspector }
+                    { f.invariants }
+                </div>
+            </div>
+            { f.below }
+            <div class="lab-panels">
+                { f.network }
+                <section class="panel params" aria-labelledby="params-title">
+                    <h2 id="params-title">{ "Parameters" }</h2>
+                    <p class="hint">{ "Changing these restarts the run." }</p>
+                    { f.params }
+                </section>
+                <EventLog lines={f.log} routine={f.routine} on_toggle_routine={c.routine.clone()} />
+            </div>
+            <p class="run-facts">
+                { f.facts }
+                <button class="link" onclick={open_help}>{ "Keyboard shortcuts (?)" }</button>
+            </p>
+            if let Some(shortcuts) = f.help {
+                <ShortcutHelp {shortcuts} on_close={c.help.reform(|()| false)} />
+            }
+        </div>
+    }
+}
+
+fn partition_banner(network: &Network, nodes: usize) -> Html {
+    if network.partition().is_none() {
+        return html! {};
+    }
+    let mut groups: Vec<(u16, Vec<String>)> = Vec::new();
+    for id in NodeId::all(nodes) {
+        let g = network.group_of(id);
+        match groups.iter_mut().find(|(gg, _)| *gg == g) {
+            Some((_, members)) => members.push(id.to_string()),
+            None => groups.push((g, vec![id.to_string()])),
+        }
+    }
+    groups.sort();
+    let text: Vec<String> = groups
+        .iter()
+        .map(|(g, members)| format!("{}: {}", group_letter(*g), members.join(" ")))
+        .collect();
+    html! {
+        <p class="banner partitioned" role="status">
+            { format!("Network partitioned — {}", text.join("  |  ")) }
+        </p>
+    }
+}
+
+/// The inspector for a node: (id, up, actions as (label, key, class), the lab's details).
+type NodePanel = (
+    NodeId,
+    bool,
+    Vec<(String, &'static str, &'static str)>,
+    Html,
+);
+
+fn inspector_panel(body: Html) -> Html {
+    html! {
+        <section class="panel inspector" aria-labelledby="inspector-title">
+            <h2 id="inspector-title">{ "Inspector" }</h2>
+            { body }
+        </section>
+    }
+}
+
+fn node_inspector(node: Option<NodePanel>, c: &Controls) -> Html {
+    let Some((id, up, actions, details)) = node else {
+        return inspector_panel(html! {
+            <p class="hint">{ "Select a node or a message: click or tap it, press 0–9 for nodes, or [ and ] for messages." }</p>
+        });
+    };
+    let buttons = actions.into_iter().enumerate().map(|(n, (label, key, class))| {
+        let onclick = c.node_action.reform(move |_: MouseEvent| (id, n));
+        html! { <button {class} aria-keyshortcuts={key} {onclick}>{ format!("{label} ({key})") }</button> }
+    });
+    inspector_panel(html! {
+        <>
+            <h3>{ format!("{id} — {}", if up { "up" } else { "crashed" }) }</h3>
+            <div class="buttons">{ for buttons }</div>
+            { details }
+        </>
+    })
+}
+
+fn message_inspector(id: MsgId, message: Option<MessageInfo>, c: &Controls) -> Html {
+    let Some(m) = message else {
+        return inspector_panel(html! {
+            <p class="hint">{ format!("{id} has left the network (delivered or dropped).") }</p>
+        });
+    };
+    let when = match m.state {
+        MessageState::OnTheWay { deliver_at, .. } => format!("arrives at {deliver_at}"),
+        MessageState::Held { remaining, .. } => format!("held, {remaining} of travel left"),
+    };
+    let (label, hold) = if m.held() {
+        ("Release (h)", MessageOp::Release)
+    } else {
+        ("Hold (h)", MessageOp::Hold)
+    };
+    let op = |op: MessageOp| c.message.reform(move |_: MouseEvent| (id, op));
+    inspector_panel(html! {
+        <>
+            <h3>{ format!("{id}: {} → {}", m.from, m.to) }</h3>
+            <p>{ format!("{}, sent at {}, {when}.", m.text, m.sent_at) }</p>
+            <div class="buttons">
+                <button class="danger" aria-keyshortcuts="d" onclick={op(MessageOp::Drop)}>{ "Drop (d)" }</button>
+                <button aria-keyshortcuts="h" onclick={op(hold)}>{ label }</button>
+                <button aria-keyshortcuts="n" onclick={op(MessageOp::DeliverNow)}>{ "Deliver now (n)" }</button>
+            </div>
+        </>
+    })
+}
+
+fn invariants(properties: &[(&str, &str)], violations: &[Violation], findings: Html) -> Html {
+    let properties = properties.iter().map(|(name, what)| {
+        let broken: Vec<_> = violations.iter().filter(|v| v.property == *name).collect();
+        let (class, status) = if broken.is_empty() {
+            ("holds", "✓ holds".to_string())
+        } else {
+            ("broken", format!("✗ broken ({})", broken.len()))
+        };
+        html! {
+            <li class={class}>
+                <strong>{ name.to_string() }</strong>{ format!(" — {status}") }
+                <div class="what">{ what.to_string() }</div>
+                if let Some(v) = broken.first() {
+                    <div class="evidence">{ &v.explanation }</div>
+                }
+            </li>
+        }
+    });
+    html! {
+        <section class="panel invariants" aria-labelledby="invariants-title">
+            <h2 id="invariants-title">{ "Live checks" }</h2>
+            <ul class="properties">{ for properties }</ul>
+            { findings }
+        </section>
+    }
+}
+
+fn network_panel(
+    network: &Network,
+    picks: &[bool],
+    messages: &[MessageInfo],
+    in_flight: usize,
+    selected: Selection,
+    c: &Controls,
+) -> Html {
+    let current = *network.default_link();
+    let picks = NodeId::all(picks.len()).map(|id| {
+        html! {
+            <label class="pick">
+                <input type="checkbox" checked={picks[id.index()]} onchange={c.pick.reform(move |_: Event| id)} />
+                { id.to_string() }
+            </label>
+        }
+    });
+    let messages = messages.iter().map(|m| {
+        let id = m.id;
+        let is_selected = selected == Selection::Message(id);
+        html! {
+            <li key={id.0}>
+                <button class={classes!("msg-button", is_selected.then_some("selected"))} aria-pressed={is_selected.to_string()}
+                    onclick={c.select.reform(move |_: MouseEvent| Selection::Message(id))}>
+                    { format!("{id} {}→{}{}", m.from, m.to, if m.held() { " (held)" } else { "" }) }
+                </button>
+            </li>
+        }
+    });
+    let number = |field: LinkField, label: &'static str, value: u64, max: u64| {
+        let on_change = c
+            .links
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, callback)| callback.clone())
+            .expect("every link field has a callback");
+        html! { <NumberField {label} {value} min={0} max={max} {on_change} /> }
+    };
+    html! {
+        <section class="panel network" aria-labelledby="network-title">
+            <h2 id="network-title">{ "Network" }</h2>
+            <fieldset>
+                <legend>{ "Partition: cut the picked nodes off" }</legend>
+                <div class="picks">{ for picks }</div>
+                <div class="buttons">
+                    <button onclick={c.split.reform(|_: MouseEvent| ())}>{ "Split" }</button>
+                    <button onclick={c.heal.reform(|_: MouseEvent| ())} disabled={network.partition().is_none()}>{ "Heal" }</button>
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend>{ "Links" }</legend>
+                { number(LinkField::Loss, "loss %", u64::from(current.drop.ppm() / 10_000), 100) }
+                { number(LinkField::Duplicate, "duplicate %", u64::from(current.duplicate.ppm() / 10_000), 100) }
+                { number(LinkField::LatencyMin, "latency min (ms)", current.latency_min.as_millis(), 60_000) }
+                { number(LinkField::LatencyMax, "latency max (ms)", current.latency_max.as_millis(), 60_000) }
+            </fieldset>
+            <h3>{ format!("In flight: {in_flight}") }</h3>
+            <ul class="in-flight">{ for messages }</ul>
+        </section>
     }
 }

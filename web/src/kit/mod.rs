@@ -25,6 +25,10 @@ pub enum Selection {
 
 /// The speeds the speed control steps through, as multiples of the base rate.
 pub const SPEEDS: [f64; 9] = [0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 7.5, 10.0];
+/// The same speeds as shown to people.
+pub const SPEED_LABELS: [&str; 9] = [
+    "0.1×", "0.25×", "0.5×", "1×", "2×", "3×", "5×", "7.5×", "10×",
+];
 
 /// Virtual milliseconds per real millisecond at 1×: slow motion, so messages can be followed.
 pub const BASE_RATE: f64 = 0.2;

@@ -233,9 +233,12 @@ fn node_view(node: &NodeGlyph, n: usize, props: &TopologyProps) -> Html {
     }
 }
 
-/// Rounds a coordinate to a tenth of a pixel, which keeps the SVG text short.
+/// Writes a coordinate rounded to a tenth of a pixel, which keeps the SVG text short. Integer
+/// formatting only: float formatting would add kilobytes to the download.
 fn fmt(v: f64) -> String {
-    format!("{:.1}", v)
+    let tenths = (v * 10.0).round() as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    format!("{sign}{}.{}", tenths.abs() / 10, tenths.abs() % 10)
 }
 
 #[cfg(test)]
@@ -247,6 +250,14 @@ mod tests {
         let (x, y) = position(0, 4);
         assert!((x - SIZE / 2.0).abs() < 1e-9);
         assert!((y - (SIZE / 2.0 - RADIUS)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn coordinates_round_to_tenths() {
+        assert_eq!(fmt(12.34), "12.3");
+        assert_eq!(fmt(-0.06), "-0.1");
+        assert_eq!(fmt(-0.04), "0.0");
+        assert_eq!(fmt(7.0), "7.0");
     }
 
     #[test]

@@ -91,7 +91,7 @@ impl LabSpec for GossipSpec {
         let n: u64 = value
             .trim()
             .parse()
-            .map_err(|_| format!("{value:?} is not a whole number"))?;
+            .map_err(|_| format!("\"{value}\" is not a whole number"))?;
         match field {
             Field::Nodes => params.nodes = n as usize,
             Field::Period => params.gossip_period = Span(n),

@@ -120,7 +120,7 @@ impl LabSpec for RaftSpec {
         let n: u64 = value
             .trim()
             .parse()
-            .map_err(|_| format!("{value:?} is not a whole number"))?;
+            .map_err(|_| format!("\"{value}\" is not a whole number"))?;
         match field {
             Field::Nodes => params.nodes = n as usize,
             Field::ElectionMin => params.election_min = Span(n),
