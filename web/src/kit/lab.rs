@@ -9,6 +9,7 @@ use netsplit_sim::{
     Action, Chance, DropReason, InFlight, MessageState, Monitor, MsgId, Network, Node, NodeId,
     Partition, Sim, Slot, Span, Time, TraceEvent, Violation,
 };
+use std::collections::VecDeque;
 use std::fmt;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -18,7 +19,9 @@ use crate::kit::field::NumberField;
 use crate::kit::help::ShortcutHelp;
 use crate::kit::log::{EventLog, LogLine, Tone};
 use crate::kit::topology::{Arrow, MessageGlyph, NodeGlyph, Topology, group_letter};
-use crate::kit::{BASE_RATE, SPEEDS, Selection, prefers_reduced_motion, typing_in_field};
+use crate::kit::{
+    BASE_RATE, SPEEDS, Selection, now_ms, prefers_reduced_motion, tenths, typing_in_field,
+};
 
 /// The command type of lab `L`.
 pub type CommandOf<L> = <<L as LabSpec>::Node as Node>::Command;
@@ -270,8 +273,14 @@ pub struct LabView<L: LabSpec> {
     help: bool,
     fields: Fields<L>,
     controls: Controls,
+    /// When the frame being drawn started, and how long recent frames took to run and draw.
+    frame_started: Option<f64>,
+    frame_times: VecDeque<f64>,
     _keys: Option<EventListener>,
 }
+
+/// How many recent frames the frame-time figure covers.
+const FRAME_WINDOW: usize = 240;
 
 /// What can be done to a message in flight.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -388,6 +397,8 @@ impl<L: LabSpec> Component for LabView<L> {
             help: false,
             fields,
             controls: Controls::new(ctx.link()),
+            frame_started: None,
+            frame_times: VecDeque::with_capacity(FRAME_WINDOW),
             _keys: keys,
         };
         lab.sync_log();
@@ -404,6 +415,7 @@ impl<L: LabSpec> Component for LabView<L> {
                 if !self.playing {
                     return false;
                 }
+                self.frame_started = Some(now_ms());
                 let dt = self
                     .last_frame
                     .map_or(0.0, |last| (ts - last).clamp(0.0, MAX_FRAME_MS));
@@ -491,6 +503,15 @@ impl<L: LabSpec> Component for LabView<L> {
         true
     }
 
+    fn rendered(&mut self, _: &Context<Self>, _: bool) {
+        if let Some(start) = self.frame_started.take() {
+            if self.frame_times.len() == FRAME_WINDOW {
+                self.frame_times.pop_front();
+            }
+            self.frame_times.push_back(now_ms() - start);
+        }
+    }
+
     fn view(&self, _: &Context<Self>) -> Html {
         let c = &self.controls;
         let topology = html! {
@@ -560,9 +581,10 @@ impl<L: LabSpec> Component for LabView<L> {
                 log: self.log.clone(),
                 routine: self.routine_log,
                 facts: format!(
-                    "events run: {} · trace records: {}{}",
+                    "events run: {} · trace records: {}{}{}",
                     self.sim.steps(),
                     self.sim.trace().len(),
+                    self.frame_report(),
                     if self.playing {
                         String::new()
                     } else {
@@ -770,6 +792,21 @@ impl<L: LabSpec> LabView<L> {
         self.logged = records.len();
         let excess = self.log.len().saturating_sub(LOG_LINES);
         self.log.drain(..excess);
+    }
+
+    /// The 95th percentile of recent frame times (running the simulation and drawing it).
+    fn frame_report(&self) -> String {
+        if self.frame_times.len() < 10 {
+            return String::new();
+        }
+        let mut times: Vec<f64> = self.frame_times.iter().copied().collect();
+        times.sort_by(f64::total_cmp);
+        let p95 = times[times.len() * 95 / 100];
+        format!(
+            " · frame work p95: {} ms over {} frames",
+            tenths(p95),
+            times.len()
+        )
     }
 
     fn display_now(&self) -> f64 {

@@ -6,7 +6,7 @@
 use netsplit_sim::{MsgId, NodeId};
 use yew::prelude::*;
 
-use crate::kit::Selection;
+use crate::kit::{Selection, tenths};
 
 const SIZE: f64 = 440.0;
 const RADIUS: f64 = 160.0;
@@ -185,7 +185,7 @@ fn node_view(node: &NodeGlyph, n: usize, props: &TopologyProps) -> Html {
         if node.up { "up" } else { "down" },
         selected.then_some("selected"),
         node.flagged.then_some("flagged"),
-        node.badge,
+        node.badge.filter(|_| node.up),
         node.tint.map(|t| format!("tint-{}", t % 6)),
     );
     // The arc starts at the top and shrinks clockwise as the timer runs down.
@@ -233,12 +233,9 @@ fn node_view(node: &NodeGlyph, n: usize, props: &TopologyProps) -> Html {
     }
 }
 
-/// Writes a coordinate rounded to a tenth of a pixel, which keeps the SVG text short. Integer
-/// formatting only: float formatting would add kilobytes to the download.
+/// Writes a coordinate rounded to a tenth of a pixel, which keeps the SVG text short.
 fn fmt(v: f64) -> String {
-    let tenths = (v * 10.0).round() as i64;
-    let sign = if tenths < 0 { "-" } else { "" };
-    format!("{sign}{}.{}", tenths.abs() / 10, tenths.abs() % 10)
+    tenths(v)
 }
 
 #[cfg(test)]
@@ -250,14 +247,6 @@ mod tests {
         let (x, y) = position(0, 4);
         assert!((x - SIZE / 2.0).abs() < 1e-9);
         assert!((y - (SIZE / 2.0 - RADIUS)).abs() < 1e-9);
-    }
-
-    #[test]
-    fn coordinates_round_to_tenths() {
-        assert_eq!(fmt(12.34), "12.3");
-        assert_eq!(fmt(-0.06), "-0.1");
-        assert_eq!(fmt(-0.04), "0.0");
-        assert_eq!(fmt(7.0), "7.0");
     }
 
     #[test]

@@ -329,11 +329,11 @@ impl LabSpec for RaftSpec {
                 "server",
                 (!slot.is_up()).then_some("down"),
                 (selected == Selection::Node(id)).then_some("selected"),
-                (node.role() == Role::Leader).then_some("leader"),
+                (slot.is_up() && node.role() == Role::Leader).then_some("leader"),
             );
             html! {
                 <tr class={row_class}>
-                    <th scope="row">{ id.to_string() }{ if node.role() == Role::Leader { " ★" } else { "" } }</th>
+                    <th scope="row">{ id.to_string() }{ if slot.is_up() && node.role() == Role::Leader { " ★" } else { "" } }</th>
                     { for cells }
                     <td class="commit">{ node.commit_index() }</td>
                 </tr>
