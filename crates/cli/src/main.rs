@@ -9,13 +9,18 @@
 //!   netsplit preset gossip crash     print a preset as a scenario file
 //!   netsplit run scenario.json       run it; exit 1 if an invariant broke, 2 on bad input
 //!   netsplit run s.json --narrate    the same, with every event narrated
+//!   netsplit run '…#s=AQE…'          run what a share link holds; same trace hash as the app
+//!   netsplit link s.json --at 3000   a share link fragment for a scenario
 //!   netsplit raft fuzz --seeds 1000  random faults; the first failing seed and its scenario
 //! ```
 //!
 //! It reads only the files it is given and writes only to standard output and error.
 
 use clap::{Parser, Subcommand};
-use netsplit_scenario::{Lab, LabRun, Report, Scenario, fuzz, presets, raft_fuzz_scenario};
+use netsplit_scenario::{
+    FRAGMENT_PREFIX, Lab, LabRun, Report, Scenario, ShareState, ViewState, fuzz, presets,
+    raft_fuzz_scenario,
+};
 use netsplit_sim::Time;
 use std::io::Read;
 use std::process::ExitCode;
@@ -29,9 +34,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a scenario file (or `-` for standard input) and print a summary.
+    /// Run a scenario file, a share link, or `-` (standard input), and print a summary.
     Run {
-        /// The scenario, as JSON.
+        /// A scenario file (JSON), a share link (or its `#s=…` fragment), or `-`.
         path: String,
         /// Print the report and the full trace as JSON instead of a summary.
         #[arg(long)]
@@ -39,6 +44,14 @@ enum Command {
         /// Print the trace narrated, one line per event, before the summary.
         #[arg(long)]
         narrate: bool,
+    },
+    /// Print a share link fragment (`#s=…`) for a scenario file, to put after the app's address.
+    Link {
+        /// The scenario, as JSON.
+        path: String,
+        /// The moment the link opens at, in milliseconds.
+        #[arg(long, default_value_t = 0)]
+        at: u64,
     },
     /// List the presets of every lab.
     Presets,
@@ -111,6 +124,18 @@ fn execute(command: Command) -> Result<ExitCode, String> {
             !no_faults,
             bug.as_deref(),
         ),
+        Command::Link { path, at } => {
+            let scenario = read_scenario(&path)?;
+            let state = ShareState {
+                scenario,
+                view: ViewState {
+                    at: Time(at),
+                    ..ViewState::default()
+                },
+            };
+            println!("#{FRAGMENT_PREFIX}{}", state.encode());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Presets => {
             for lab in Lab::ALL {
                 for preset in presets(lab) {
@@ -134,22 +159,47 @@ fn execute(command: Command) -> Result<ExitCode, String> {
     }
 }
 
-fn run(path: &str, json: bool, narrate: bool) -> Result<ExitCode, String> {
+/// A scenario from a JSON file, a share link, or `-` for standard input holding either, with
+/// the moment a share link opens at (zero for a file).
+fn read_input(path: &str) -> Result<(Scenario, Time), String> {
     let text = if path == "-" {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
             .map_err(|e| format!("cannot read standard input: {e}"))?;
         text
-    } else {
+    } else if std::path::Path::new(path).is_file() {
         std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?
+    } else {
+        path.to_string()
     };
-    let scenario: Scenario =
-        serde_json::from_str(&text).map_err(|e| format!("{path} is not a scenario: {e}"))?;
+    if text.trim_start().starts_with('{') {
+        let scenario =
+            serde_json::from_str(&text).map_err(|e| format!("{path} is not a scenario: {e}"))?;
+        Ok((scenario, Time::ZERO))
+    } else {
+        ShareState::decode(&text)
+            .map(|state| (state.scenario, state.view.at))
+            .map_err(|e| format!("{path} is neither a scenario file nor a share link: {e}"))
+    }
+}
+
+fn read_scenario(path: &str) -> Result<Scenario, String> {
+    read_input(path).map(|(scenario, _)| scenario)
+}
+
+fn run(path: &str, json: bool, narrate: bool) -> Result<ExitCode, String> {
+    let (scenario, moment) = read_input(path)?;
     let mut lab_run = scenario
         .start()
         .map_err(|e| format!("{path} is refused: {e}"))?;
-    lab_run.run_until(Time::ZERO + scenario.duration());
+    // A share link replays to the moment it was shared at, as the app does when it opens it.
+    let end = if moment > Time::ZERO {
+        moment
+    } else {
+        Time::ZERO + scenario.duration()
+    };
+    lab_run.run_until(end);
     let report = lab_run.report(scenario.seed());
     if json {
         let trace = match &lab_run {

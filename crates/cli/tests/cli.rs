@@ -84,3 +84,25 @@ fn bad_input_exits_with_2_and_says_what_is_wrong() {
     let out = netsplit(&["preset", "gossip", "nope"], None);
     assert!(text(&out.stderr).contains("no gossip preset named \"nope\""));
 }
+
+#[test]
+fn a_share_link_replays_to_its_moment() {
+    let dir = std::env::temp_dir().join(format!("netsplit-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("crash.json");
+    std::fs::write(&file, netsplit(&["preset", "gossip", "crash"], None).stdout).unwrap();
+    let link = text(&netsplit(&["link", file.to_str().unwrap(), "--at", "5000"], None).stdout);
+    assert!(link.starts_with("#s=AQ"), "{link}");
+    let out = netsplit(
+        &["run", &format!("http://127.0.0.1:8080/{}", link.trim())],
+        None,
+    );
+    assert!(
+        text(&out.stdout).contains("ran to 5 s"),
+        "{}",
+        text(&out.stdout)
+    );
+    let broken = netsplit(&["run", "#s=AQE"], None);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(text(&broken.stderr).contains("neither a scenario file nor a share link"));
+}

@@ -19,6 +19,7 @@
 
 mod faults;
 mod fuzz;
+mod link;
 mod presets;
 
 use netsplit_gossip::{GossipSim, Params as GossipParams};
@@ -31,6 +32,10 @@ pub use faults::{FaultPlan, random_faults};
 pub use fuzz::{
     Failure, FuzzOutcome, RAFT_FAULTS_UNTIL, RAFT_FUZZ_DURATION, RAFT_REQUESTS_UNTIL, fuzz,
     raft_fuzz_scenario,
+};
+pub use link::{
+    FRAGMENT_PREFIX, LINK_VERSION, LinkError, MAX_INFLATED_BYTES, MAX_LINK_CHARS, Selected,
+    ShareState, ViewState,
 };
 pub use presets::{Preset, presets};
 

@@ -1,0 +1,197 @@
+//! Share links: a run, and the moment and view it was shared at, in a URL fragment.
+//!
+//! ```text
+//!   ShareState ──postcard──▶ bytes ──deflate, if smaller──▶ [version][packing][bytes]
+//!              ──base64url──▶ "AQA…"   (what follows `#s=` in a link)
+//! ```
+//!
+//! Decoding trusts nothing: the text, the inflated size and every count are bounded, and the
+//! decoded scenario is validated like any other. Every format version ever written stays
+//! readable; a link from a newer version is refused with a message saying so.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use netsplit_sim::{MsgId, NodeId, Time};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::{MAX_DURATION, Scenario};
+
+/// The format this version writes.
+pub const LINK_VERSION: u8 = 1;
+/// The longest link text accepted, in characters.
+pub const MAX_LINK_CHARS: usize = 256 * 1024;
+/// The most bytes a link may inflate to.
+pub const MAX_INFLATED_BYTES: usize = 1024 * 1024;
+/// What comes before the code in a link's fragment.
+pub const FRAGMENT_PREFIX: &str = "s=";
+
+const PACKED_PLAIN: u8 = 0;
+const PACKED_DEFLATE: u8 = 1;
+
+/// What is selected in the view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Selected {
+    /// A node.
+    Node(NodeId),
+    /// A message.
+    Message(MsgId),
+}
+
+/// How the lab looked when the link was made.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewState {
+    /// The moment of the run on screen.
+    pub at: Time,
+    /// What was selected.
+    pub selected: Option<Selected>,
+    /// Whether the event log showed messages and timers.
+    pub routine_log: bool,
+}
+
+/// Everything a share link carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareState {
+    /// The run.
+    pub scenario: Scenario,
+    /// The view of it.
+    pub view: ViewState,
+}
+
+/// Why a link could not be opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkError {
+    /// The link carries no code.
+    Empty,
+    /// Longer than any link this app writes.
+    TooLong(usize),
+    /// Not base64url.
+    NotBase64,
+    /// Cut short: not even the header is there.
+    Truncated,
+    /// Written by a newer version of the app.
+    FutureVersion(u8),
+    /// A version that never existed.
+    UnknownVersion(u8),
+    /// An unknown packing.
+    UnknownPacking(u8),
+    /// The compressed data is damaged or inflates past the limit.
+    BadCompression,
+    /// The data does not describe a run.
+    Malformed(String),
+    /// The run is out of range.
+    Refused(String),
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LinkError::Empty => f.write_str("the link carries no run"),
+            LinkError::TooLong(n) => write!(
+                f,
+                "the link is {n} characters long; links of up to {MAX_LINK_CHARS} are accepted"
+            ),
+            LinkError::NotBase64 => f.write_str("the link is damaged: its code is not base64url"),
+            LinkError::Truncated => f.write_str("the link is cut short"),
+            LinkError::FutureVersion(v) => write!(
+                f,
+                "the link was made by a newer version of Netsplit (format {v}); this one reads formats up to {LINK_VERSION}"
+            ),
+            LinkError::UnknownVersion(v) => write!(f, "the link has an unknown format ({v})"),
+            LinkError::UnknownPacking(p) => write!(f, "the link is packed in an unknown way ({p})"),
+            LinkError::BadCompression => {
+                f.write_str("the link is damaged: its data does not unpack")
+            }
+            LinkError::Malformed(why) => write!(f, "the link is damaged: {why}"),
+            LinkError::Refused(why) => write!(f, "the link's run is out of range: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for LinkError {}
+
+impl ShareState {
+    /// The code for a link: deflated when that is shorter.
+    pub fn encode(&self) -> String {
+        let plain = postcard::to_allocvec(self).expect("a share state always encodes");
+        let packed = miniz_oxide::deflate::compress_to_vec(&plain, 9);
+        let (packing, body) = if packed.len() < plain.len() {
+            (PACKED_DEFLATE, packed)
+        } else {
+            (PACKED_PLAIN, plain)
+        };
+        let mut bytes = Vec::with_capacity(body.len() + 2);
+        bytes.extend([LINK_VERSION, packing]);
+        bytes.extend(body);
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// Reads a code, a fragment (`#s=…`, `s=…`) or a whole link.
+    pub fn decode(link: &str) -> Result<ShareState, LinkError> {
+        let code = code_of(link);
+        if code.is_empty() {
+            return Err(LinkError::Empty);
+        }
+        if code.len() > MAX_LINK_CHARS {
+            return Err(LinkError::TooLong(code.len()));
+        }
+        let bytes = URL_SAFE_NO_PAD
+            .decode(code)
+            .map_err(|_| LinkError::NotBase64)?;
+        let [version, packing, body @ ..] = bytes.as_slice() else {
+            return Err(LinkError::Truncated);
+        };
+        match *version {
+            0 => return Err(LinkError::UnknownVersion(0)),
+            v if v > LINK_VERSION => return Err(LinkError::FutureVersion(v)),
+            _ => {}
+        }
+        let inflated;
+        let plain = match *packing {
+            PACKED_PLAIN => body,
+            PACKED_DEFLATE => {
+                inflated =
+                    miniz_oxide::inflate::decompress_to_vec_with_limit(body, MAX_INFLATED_BYTES)
+                        .map_err(|_| LinkError::BadCompression)?;
+                &inflated[..]
+            }
+            other => return Err(LinkError::UnknownPacking(other)),
+        };
+        let state: ShareState =
+            postcard::from_bytes(plain).map_err(|e| LinkError::Malformed(describe(e)))?;
+        state
+            .scenario
+            .validate()
+            .map_err(|e| LinkError::Refused(e.0))?;
+        if state.view.at > crate::Time::ZERO + MAX_DURATION {
+            return Err(LinkError::Refused(format!(
+                "the moment shown, {}, is past the longest run ({MAX_DURATION})",
+                state.view.at
+            )));
+        }
+        Ok(state)
+    }
+}
+
+/// The code in a link: what follows `#s=` (or `s=`), or the text itself.
+fn code_of(link: &str) -> &str {
+    let link = link.trim();
+    let fragment = link.rsplit_once('#').map_or(link, |(_, f)| f);
+    fragment.strip_prefix(FRAGMENT_PREFIX).unwrap_or(fragment)
+}
+
+fn describe(error: postcard::Error) -> String {
+    match error {
+        postcard::Error::DeserializeUnexpectedEnd => "it ends too soon".into(),
+        postcard::Error::DeserializeBadVarint => "a number in it is malformed".into(),
+        postcard::Error::DeserializeBadEnum => {
+            "it names a lab or an action that does not exist".into()
+        }
+        postcard::Error::DeserializeBadBool
+        | postcard::Error::DeserializeBadChar
+        | postcard::Error::DeserializeBadUtf8
+        | postcard::Error::DeserializeBadOption => "a value in it is malformed".into(),
+        other => other.to_string(),
+    }
+}
