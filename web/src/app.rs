@@ -1,8 +1,10 @@
 //! The shell: a header naming Netsplit and its labs, a theme switch, and the chosen lab.
 
-use netsplit_scenario::Lab;
+use netsplit_scenario::{FRAGMENT_PREFIX, Lab, ShareState};
+use std::rc::Rc;
 use yew::prelude::*;
 
+use crate::kit::lab::{Embed, LabProps};
 use crate::labs::gossip::GossipLab;
 use crate::labs::raft::RaftLab;
 
@@ -45,22 +47,84 @@ impl Theme {
     }
 }
 
-/// The lab named by the page address (`#gossip`), or the first lab.
-fn lab_from_location() -> Lab {
-    let hash = web_sys::window()
-        .and_then(|w| w.location().hash().ok())
+/// What the page address asks for: a lab (`#raft`), a shared run (`#s=…`), or, when the link
+/// is broken, the first lab and a message saying what is wrong.
+#[derive(Clone, PartialEq)]
+struct Opening {
+    lab: Lab,
+    shared: Option<Rc<ShareState>>,
+    problem: Option<String>,
+    embed: Option<Rc<Embed>>,
+}
+
+fn opening_from_location() -> Opening {
+    let location = web_sys::window().map(|w| w.location());
+    let hash = location
+        .as_ref()
+        .and_then(|l| l.hash().ok())
         .unwrap_or_default();
-    Lab::ALL
+    let search = location
+        .as_ref()
+        .and_then(|l| l.search().ok())
+        .unwrap_or_default();
+    let embed = embed_from_query(&search).map(Rc::new);
+    let fragment = hash.trim_start_matches('#');
+    if fragment.starts_with(FRAGMENT_PREFIX) {
+        return match ShareState::decode(fragment) {
+            Ok(state) => Opening {
+                lab: state.scenario.lab(),
+                shared: Some(Rc::new(state)),
+                problem: None,
+                embed,
+            },
+            Err(e) => Opening {
+                lab: Lab::ALL[0],
+                shared: None,
+                problem: Some(format!(
+                    "This link could not be opened: {e}. Here is the lab with its defaults."
+                )),
+                embed,
+            },
+        };
+    }
+    let lab = Lab::ALL
         .into_iter()
-        .find(|lab| hash.trim_start_matches('#') == lab.slug())
-        .unwrap_or(Lab::ALL[0])
+        .find(|lab| fragment == lab.slug())
+        .unwrap_or(Lab::ALL[0]);
+    Opening {
+        lab,
+        shared: None,
+        problem: None,
+        embed,
+    }
+}
+
+/// `?embed=1&controls=play,step,timeline&autoplay=1`, when the page is embedded.
+fn embed_from_query(search: &str) -> Option<Embed> {
+    let query = search.trim_start_matches('?');
+    let value = |key: &str| {
+        query
+            .split('&')
+            .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.to_string())
+    };
+    if value("embed").is_none_or(|v| v == "0") {
+        return None;
+    }
+    let controls = value("controls").unwrap_or_else(|| "play,step,timeline".into());
+    Some(Embed {
+        controls: controls.split(',').map(str::to_string).collect(),
+        autoplay: value("autoplay").is_some_and(|v| v != "0"),
+    })
 }
 
 /// The whole app.
 #[component]
 pub fn App() -> Html {
     let theme = use_state(|| Theme::System);
-    let lab = use_state(lab_from_location);
+    let opening = use_memo((), |()| opening_from_location());
+    let lab = use_state(|| opening.lab);
     let toggle_theme = {
         let theme = theme.clone();
         Callback::from(move |_: MouseEvent| {
@@ -87,10 +151,18 @@ pub fn App() -> Html {
             </button>
         }
     });
-    let content = match *lab {
-        Lab::Gossip => html! { <GossipLab /> },
-        Lab::Raft => html! { <RaftLab /> },
+    // The shared run goes to its own lab only; switching labs opens the others as usual.
+    let props = LabProps {
+        shared: opening.shared.clone().filter(|s| s.scenario.lab() == *lab),
+        embed: opening.embed.clone(),
     };
+    let content = match *lab {
+        Lab::Gossip => html! { <GossipLab ..props /> },
+        Lab::Raft => html! { <RaftLab ..props /> },
+    };
+    if opening.embed.is_some() {
+        return html! { <main id="lab" class="embedded-page">{ content }</main> };
+    }
     html! {
         <>
             <a class="skip" href="#lab">{ "Skip to the lab" }</a>
@@ -99,7 +171,12 @@ pub fn App() -> Html {
                 <nav aria-label="Labs">{ for tabs }</nav>
                 <button class="theme" onclick={toggle_theme}>{ theme.label() }</button>
             </header>
-            <main id="lab">{ content }</main>
+            <main id="lab">
+                if let Some(problem) = &opening.problem {
+                    <p class="error link-problem" role="alert">{ problem }</p>
+                }
+                { content }
+            </main>
         </>
     }
 }

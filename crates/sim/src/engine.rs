@@ -465,16 +465,28 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
     /// from it, or forward by running. The result is the same as a fresh run to `t`.
     pub fn seek(&mut self, t: Time) {
         if t < self.world.now {
-            let keep = self
-                .checkpoints
-                .partition_point(|c| c.world.now <= t)
-                .max(1);
-            self.checkpoints.truncate(keep);
-            let checkpoint = self.checkpoints[keep - 1].clone();
-            self.world = checkpoint.world;
-            self.trace.truncate(checkpoint.trace_len);
+            self.restore(self.checkpoints.partition_point(|c| c.world.now <= t));
         }
         self.run_until(t);
+    }
+
+    /// Goes to the moment right after the `n`th event, as [`Sim::seek`] does for a time: one
+    /// event back is `seek_step(steps() - 1)`.
+    pub fn seek_step(&mut self, n: u64) {
+        if n < self.world.steps {
+            self.restore(self.checkpoints.partition_point(|c| c.world.steps <= n));
+        }
+        while self.world.steps < n && self.step() {}
+    }
+
+    /// Restores the checkpoint before index `after` (the first one at the least) and forgets
+    /// the later ones.
+    fn restore(&mut self, after: usize) {
+        let keep = after.max(1);
+        self.checkpoints.truncate(keep);
+        let checkpoint = self.checkpoints[keep - 1].clone();
+        self.world = checkpoint.world;
+        self.trace.truncate(checkpoint.trace_len);
     }
 
     fn take_checkpoint(&mut self) {

@@ -413,6 +413,21 @@ fn seeking_back_reproduces_the_run() {
 }
 
 #[test]
+fn stepping_back_one_event_at_a_time() {
+    let mut s = sim(3, 16).with_checkpoints(Some(5));
+    s.run_until(Time(800));
+    let steps = s.steps();
+    let mut fresh = sim(3, 16);
+    while fresh.steps() < steps - 7 {
+        fresh.step();
+    }
+    s.seek_step(steps - 7);
+    assert_eq!(s.steps(), steps - 7);
+    assert_eq!(s.trace().hash(), fresh.trace().hash());
+    assert_eq!(s.now(), fresh.now());
+}
+
+#[test]
 fn forking_drops_later_actions() {
     let mut s = sim(3, 12);
     s.schedule(Time(500), Action::Crash(NodeId(1)));

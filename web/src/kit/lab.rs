@@ -4,13 +4,17 @@
 
 use gloo_events::{EventListener, EventListenerOptions};
 use gloo_render::{AnimationFrame, request_animation_frame};
-use netsplit_scenario::{Lab, LabRun, LabScenario, Preset, Scenario, presets};
+use netsplit_scenario::{
+    FRAGMENT_PREFIX, Lab, LabRun, LabScenario, Preset, Scenario, Selected, ShareState, ViewState,
+    presets,
+};
 use netsplit_sim::{
     Action, Chance, DropReason, InFlight, MessageState, Monitor, MsgId, Network, Node, NodeId,
-    Partition, Sim, Slot, Span, Time, TraceEvent, Violation,
+    Partition, Sim, Slot, Span, Time, Timed, TraceEvent, Violation,
 };
 use std::collections::VecDeque;
 use std::fmt;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -194,9 +198,16 @@ const LOG_LINES: usize = 150;
 const MAX_FRAME_MS: f64 = 100.0;
 
 /// The shortcuts every lab shares.
-const SHARED_SHORTCUTS: [(&str, &str); 13] = [
+const SHARED_SHORTCUTS: [(&str, &str); 17] = [
     ("Space", "play or pause"),
     (". or →", "run the next event"),
+    (", or ←", "go back one event"),
+    ("v", "run to the next violation"),
+    (
+        "u",
+        "undo acting in the past (bring back the later actions)",
+    ),
+    ("s", "share this run as a link"),
     ("e", "run to the end of the scenario"),
     ("r", "reset to the start"),
     ("+ / -", "faster / slower"),
@@ -250,12 +261,45 @@ pub enum LabMsg<L: LabSpec> {
     Help(bool),
     /// A key pressed anywhere on the page.
     Key(web_sys::KeyboardEvent),
+    /// Go to this moment (milliseconds).
+    Seek(u64),
+    /// Go back one event.
+    StepBack,
+    /// Run until the next violation (or the end).
+    NextViolation,
+    /// Bring back the actions that acting in the past dropped.
+    Undo,
+    /// Open or close the share dialog.
+    Share(bool),
+    /// Open this run in the full app (from an embedded lab).
+    OpenFull,
+}
+
+/// How a lab is embedded in another page (`?embed=1`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Embed {
+    /// The controls shown: any of `play`, `step`, `timeline`.
+    pub controls: Vec<String>,
+    /// Whether the run plays at once.
+    pub autoplay: bool,
+}
+
+/// What a lab opens with.
+#[derive(Properties, Clone, PartialEq, Default)]
+pub struct LabProps {
+    /// A run to open, from a share link.
+    #[prop_or_default]
+    pub shared: Option<Rc<ShareState>>,
+    /// Set when the lab is embedded in another page.
+    #[prop_or_default]
+    pub embed: Option<Rc<Embed>>,
 }
 
 /// A lab on screen.
 pub struct LabView<L: LabSpec> {
     presets: Vec<Preset>,
-    preset: usize,
+    /// The preset the run started from; `None` for a shared or restored run.
+    preset: Option<usize>,
     scenario: ScenarioOf<L>,
     sim: Box<SimOf<L>>,
     playing: bool,
@@ -276,6 +320,15 @@ pub struct LabView<L: LabSpec> {
     /// When the frame being drawn started, and how long recent frames took to run and draw.
     frame_started: Option<f64>,
     frame_times: VecDeque<f64>,
+    /// The whole script before acting in the past dropped its later actions, for undo.
+    undo: Option<Vec<Timed<Action<CommandOf<L>>>>>,
+    /// The link being shown in the share dialog.
+    share: Option<String>,
+    /// The latest moment the run has reached; acting before it forks the run.
+    frontier: Time,
+    embed: Option<Rc<Embed>>,
+    /// The page height last told to the embedding page.
+    told_height: i32,
     _keys: Option<EventListener>,
 }
 
@@ -314,6 +367,12 @@ struct Controls {
     node_action: Callback<(NodeId, usize)>,
     routine: Callback<()>,
     help: Callback<bool>,
+    seek: Callback<u64>,
+    step_back: Callback<()>,
+    next_violation: Callback<()>,
+    undo: Callback<()>,
+    share: Callback<bool>,
+    open_full: Callback<()>,
     links: Vec<(LinkField, Callback<String>)>,
 }
 
@@ -335,6 +394,12 @@ impl Controls {
             node_action: link.callback(|(id, n)| LabMsg::NodeAction(id, n)),
             routine: link.callback(|()| LabMsg::ToggleRoutine),
             help: link.callback(LabMsg::Help),
+            seek: link.callback(LabMsg::Seek),
+            step_back: link.callback(|()| LabMsg::StepBack),
+            next_violation: link.callback(|()| LabMsg::NextViolation),
+            undo: link.callback(|()| LabMsg::Undo),
+            share: link.callback(LabMsg::Share),
+            open_full: link.callback(|()| LabMsg::OpenFull),
             links: LinkField::ALL
                 .iter()
                 .map(|&field| (field, link.callback(move |text| LabMsg::Link(field, text))))
@@ -352,11 +417,21 @@ fn start<L: LabSpec>(scenario: &ScenarioOf<L>) -> Box<SimOf<L>> {
 
 impl<L: LabSpec> Component for LabView<L> {
     type Message = LabMsg<L>;
-    type Properties = ();
+    type Properties = LabProps;
 
     fn create(ctx: &Context<Self>) -> Self {
         let presets = presets(L::LAB);
-        let scenario = L::unpack(&presets[0].scenario);
+        let props = ctx.props();
+        // A shared link wins; then the last run kept in this browser; then the first preset.
+        let opened = props.shared.as_deref().cloned().or_else(|| restore(L::LAB));
+        let (preset, scenario, view) = match &opened {
+            Some(state) => (None, L::unpack(&state.scenario), state.view.clone()),
+            None => (
+                Some(0),
+                L::unpack(&presets[0].scenario),
+                ViewState::default(),
+            ),
+        };
         let link = ctx.link().clone();
         let keys = web_sys::window().and_then(|w| w.document()).map(|doc| {
             // Not passive: shortcuts call preventDefault so Space does not scroll the page.
@@ -382,7 +457,7 @@ impl<L: LabSpec> Component for LabView<L> {
             sim: start::<L>(&scenario),
             picks: vec![false; L::nodes(&scenario.params)],
             presets,
-            preset: 0,
+            preset,
             scenario,
             playing: false,
             speed: 3,
@@ -399,10 +474,26 @@ impl<L: LabSpec> Component for LabView<L> {
             controls: Controls::new(ctx.link()),
             frame_started: None,
             frame_times: VecDeque::with_capacity(FRAME_WINDOW),
+            undo: None,
+            share: None,
+            frontier: Time::ZERO,
+            embed: props.embed.clone(),
+            told_height: 0,
             _keys: keys,
         };
+        lab.sim.run_until(view.at);
+        lab.routine_log = view.routine_log;
+        lab.selected = match view.selected {
+            Some(Selected::Node(id)) if id.index() < lab.sim.nodes().len() => Selection::Node(id),
+            Some(Selected::Message(id)) => Selection::Message(id),
+            _ => Selection::Nothing,
+        };
         lab.sync_log();
-        if !prefers_reduced_motion() {
+        let autoplay = match &lab.embed {
+            Some(embed) => embed.autoplay,
+            None => opened.is_none(),
+        };
+        if autoplay && !prefers_reduced_motion() {
             lab.set_playing(ctx, true);
         }
         lab
@@ -426,7 +517,10 @@ impl<L: LabSpec> Component for LabView<L> {
                 self.sim.run_until(self.sim.now() + Span(whole as u64));
                 self.request_frame(ctx);
             }
-            LabMsg::Play => self.set_playing(ctx, !self.playing),
+            LabMsg::Play => {
+                self.set_playing(ctx, !self.playing);
+                self.keep();
+            }
             LabMsg::Step => {
                 self.set_playing(ctx, false);
                 self.carry = 0.0;
@@ -454,14 +548,14 @@ impl<L: LabSpec> Component for LabView<L> {
             },
             LabMsg::Preset(index) => {
                 if let Some(preset) = self.presets.get(index) {
-                    self.preset = index;
+                    self.preset = Some(index);
                     self.scenario = L::unpack(&preset.scenario);
                     self.restart();
                 }
             }
             LabMsg::Select(selection) => self.selected = selection,
-            LabMsg::Act(action) => self.sim.act(action),
-            LabMsg::Message(id, op) => self.sim.act(match op {
+            LabMsg::Act(action) => self.act(action),
+            LabMsg::Message(id, op) => self.act(match op {
                 MessageOp::Drop => Action::DropMessage(id),
                 MessageOp::Hold => Action::HoldMessage(id),
                 MessageOp::Release => Action::ReleaseMessage(id),
@@ -469,7 +563,7 @@ impl<L: LabSpec> Component for LabView<L> {
             }),
             LabMsg::NodeAction(id, n) => {
                 if let Some(action) = self.node_actions(id).into_iter().nth(n) {
-                    self.sim.act(action.action);
+                    self.act(action.action);
                 }
             }
             LabMsg::Pick(id) => {
@@ -486,7 +580,7 @@ impl<L: LabSpec> Component for LabView<L> {
                         Some("pick at least one node, and not all of them, to cut off".into());
                 } else {
                     self.error = None;
-                    self.sim.act(Action::Partition(Partition(vec![group])));
+                    self.act(Action::Partition(Partition(vec![group])));
                 }
             }
             LabMsg::Param(field, value) => self.set_param(field, &value),
@@ -498,12 +592,59 @@ impl<L: LabSpec> Component for LabView<L> {
             }
             LabMsg::Help(open) => self.help = open,
             LabMsg::Key(e) => return self.on_key(ctx, &e),
+            LabMsg::Seek(ms) => {
+                self.set_playing(ctx, false);
+                self.carry = 0.0;
+                self.sim.seek(Time(ms));
+                self.keep();
+            }
+            LabMsg::StepBack => {
+                self.set_playing(ctx, false);
+                self.carry = 0.0;
+                self.sim.seek_step(self.sim.steps().saturating_sub(1));
+                self.keep();
+            }
+            LabMsg::NextViolation => {
+                self.set_playing(ctx, false);
+                self.carry = 0.0;
+                let seen = self.sim.violations().len();
+                let limit =
+                    (Time::ZERO + self.scenario.duration).max(self.sim.now()) + Span::secs(600);
+                while self.sim.violations().len() == seen
+                    && self.sim.now() < limit
+                    && self.sim.step()
+                {}
+            }
+            LabMsg::Undo => {
+                if let Some(script) = self.undo.take() {
+                    let now = self.sim.now();
+                    let mut scenario = self.scenario.clone();
+                    scenario.actions = script;
+                    self.sim = start::<L>(&scenario);
+                    self.sim.run_until(now);
+                    self.keep();
+                }
+            }
+            LabMsg::Share(open) => {
+                self.share = open.then(|| self.link());
+                if let Some(link) = &self.share {
+                    copy_to_clipboard(link);
+                }
+            }
+            LabMsg::OpenFull => {
+                if let Some(window) = web_sys::window() {
+                    let _ = window.open_with_url_and_target(&self.link(), "_blank");
+                }
+            }
         }
         self.sync_log();
         true
     }
 
     fn rendered(&mut self, _: &Context<Self>, _: bool) {
+        if self.embed.is_some() {
+            self.tell_height();
+        }
         if let Some(start) = self.frame_started.take() {
             if self.frame_times.len() == FRAME_WINDOW {
                 self.frame_times.pop_front();
@@ -554,6 +695,20 @@ impl<L: LabSpec> Component for LabView<L> {
                 intro: L::intro(),
                 presets: &self.presets,
                 preset: self.preset,
+                timeline: timeline(
+                    self.sim.now().0,
+                    (Time::ZERO + self.scenario.duration).max(self.frontier).0,
+                    &self.marks(),
+                    self.undo
+                        .as_ref()
+                        .map(|before| before.len().saturating_sub(self.sim.script().len()) + 1),
+                    c,
+                ),
+                share: self
+                    .share
+                    .as_deref()
+                    .map(|link| (link, self.sim.trace().hash())),
+                embed: self.embed.as_deref(),
                 playing: self.playing,
                 speed: self.speed,
                 now: self.sim.now().to_string(),
@@ -605,6 +760,84 @@ impl<L: LabSpec> Component for LabView<L> {
 }
 
 impl<L: LabSpec> LabView<L> {
+    /// Acts now. Acting in the past (after going back in time) forks the run: the scripted
+    /// actions after now are dropped, and undo brings them back.
+    fn act(&mut self, action: Action<CommandOf<L>>) {
+        let now = self.sim.now();
+        if now < self.frontier {
+            let before = self.sim.script().to_vec();
+            if self.sim.script().iter().any(|t| t.at > now) {
+                self.undo = Some(before);
+            }
+            self.sim.fork_at(now);
+            self.frontier = now;
+        }
+        self.sim.act(action);
+        self.keep();
+    }
+
+    /// The run as it stands, with the moment and the view, for links and for this browser.
+    fn share_state(&self) -> ShareState {
+        let mut scenario = self.scenario.clone();
+        scenario.actions = self.sim.script().to_vec();
+        ShareState {
+            scenario: L::pack(scenario),
+            view: ViewState {
+                at: self.sim.now(),
+                selected: match self.selected {
+                    Selection::Nothing => None,
+                    Selection::Node(id) => Some(Selected::Node(id)),
+                    Selection::Message(id) => Some(Selected::Message(id)),
+                },
+                routine_log: self.routine_log,
+            },
+        }
+    }
+
+    /// A link to this run at this moment, on this page's address.
+    fn link(&self) -> String {
+        let base = web_sys::window()
+            .map(|w| w.location())
+            .map(|l| {
+                format!(
+                    "{}{}",
+                    l.origin().unwrap_or_default(),
+                    l.pathname().unwrap_or_default()
+                )
+            })
+            .unwrap_or_default();
+        format!("{base}#{FRAGMENT_PREFIX}{}", self.share_state().encode())
+    }
+
+    /// Tells the embedding page how tall the lab is, when that changed, so it can size its
+    /// iframe. The lab listens to no messages from the page in turn.
+    fn tell_height(&mut self) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let height = window
+            .document()
+            .and_then(|d| d.document_element())
+            .map_or(0, |e| e.scroll_height());
+        if height == self.told_height {
+            return;
+        }
+        self.told_height = height;
+        if let Ok(Some(parent)) = window.parent() {
+            let message = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&message, &"type".into(), &"netsplit:height".into());
+            let _ = js_sys::Reflect::set(&message, &"height".into(), &height.into());
+            let _ = parent.post_message(&message, "*");
+        }
+    }
+
+    /// Keeps the run in this browser, to be restored on the next visit (not when embedded).
+    fn keep(&self) {
+        if self.embed.is_none() {
+            store(L::LAB, &self.share_state());
+        }
+    }
+
     fn set_playing(&mut self, ctx: &Context<Self>, playing: bool) {
         self.playing = playing;
         self.last_frame = None;
@@ -624,12 +857,15 @@ impl<L: LabSpec> LabView<L> {
 
     fn restart(&mut self) {
         self.sim = start::<L>(&self.scenario);
+        self.frontier = Time::ZERO;
+        self.undo = None;
         self.carry = 0.0;
         self.picks = vec![false; L::nodes(&self.scenario.params)];
         self.selected = Selection::Nothing;
         self.log.clear();
         self.logged = 0;
         self.error = None;
+        self.keep();
     }
 
     fn set_param(&mut self, field: L::Field, value: &str) {
@@ -685,12 +921,17 @@ impl<L: LabSpec> LabView<L> {
         let msg = match key.as_str() {
             " " if !on_button => LabMsg::Play,
             "." | "ArrowRight" => LabMsg::Step,
+            "," | "ArrowLeft" => LabMsg::StepBack,
+            "v" => LabMsg::NextViolation,
+            "u" if self.undo.is_some() => LabMsg::Undo,
+            "s" => LabMsg::Share(true),
             "e" => LabMsg::ToEnd,
             "r" => LabMsg::Reset,
             "+" | "=" => LabMsg::Speed((self.speed + 1).min(SPEEDS.len() - 1)),
             "-" => LabMsg::Speed(self.speed.saturating_sub(1)),
             "?" => LabMsg::Help(!self.help),
             "Escape" if self.help => LabMsg::Help(false),
+            "Escape" if self.share.is_some() => LabMsg::Share(false),
             "Escape" => LabMsg::Select(Selection::Nothing),
             "l" => LabMsg::ToggleRoutine,
             "[" | "]" => match self.cycle_message(key == "]") {
@@ -770,8 +1011,9 @@ impl<L: LabSpec> LabView<L> {
         actions
     }
 
-    /// Narrates the trace records not yet in the log.
+    /// Narrates the trace records not yet in the log, and notes how far the run has come.
     fn sync_log(&mut self) {
+        self.frontier = self.frontier.max(self.sim.now());
         let records = self.sim.trace().records();
         if self.logged > records.len() {
             self.log.clear();
@@ -792,6 +1034,19 @@ impl<L: LabSpec> LabView<L> {
         self.logged = records.len();
         let excess = self.log.len().saturating_sub(LOG_LINES);
         self.log.drain(..excess);
+    }
+
+    /// Where the timeline marks user actions and violations.
+    fn marks(&self) -> Vec<(u64, Mark)> {
+        let actions = self.sim.script().iter().map(|t| (t.at.0, Mark::Action));
+        let violations = self
+            .sim
+            .trace()
+            .records()
+            .iter()
+            .filter(|r| matches!(r.event, TraceEvent::Violated(_)))
+            .map(|r| (r.at.0, Mark::Violation));
+        actions.chain(violations).collect()
     }
 
     /// The 95th percentile of recent frame times (running the simulation and drawing it).
@@ -891,6 +1146,34 @@ fn tone<N: Node>(event: &TraceEvent<N>) -> Tone {
     }
 }
 
+/// Puts `text` on the clipboard where the browser allows it; the share dialog shows it anyway.
+fn copy_to_clipboard(text: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.navigator().clipboard().write_text(text);
+    }
+}
+
+fn storage_key(lab: Lab) -> String {
+    format!("netsplit.{}.last", lab.slug())
+}
+
+/// The last run of `lab` kept in this browser, if any and if it still opens.
+fn restore(lab: Lab) -> Option<ShareState> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    let code = storage.get_item(&storage_key(lab)).ok()??;
+    ShareState::decode(&code)
+        .ok()
+        .filter(|state| state.scenario.lab() == lab)
+}
+
+fn store(lab: Lab, state: &ShareState) {
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    if let Some(storage) = storage {
+        // A full or disabled storage only means the run is not remembered.
+        let _ = storage.set_item(&storage_key(lab), &state.encode());
+    }
+}
+
 /// A message in flight, already put into words, so that the panels drawing it are compiled
 /// once for all labs.
 struct MessageInfo {
@@ -924,7 +1207,7 @@ struct Frame<'a> {
     slug: &'static str,
     intro: Html,
     presets: &'a [Preset],
-    preset: usize,
+    preset: Option<usize>,
     playing: bool,
     speed: usize,
     now: String,
@@ -942,12 +1225,26 @@ struct Frame<'a> {
     routine: bool,
     facts: String,
     help: Option<Vec<(&'static str, &'static str)>>,
+    timeline: Html,
+    share: Option<(&'a str, u64)>,
+    embed: Option<&'a Embed>,
 }
 
 fn frame(f: Frame<'_>, c: &Controls) -> Html {
+    if let Some(embed) = f.embed {
+        return embedded_frame(
+            f.slug, embed, f.playing, f.now, f.banner, f.topology, f.timeline, c,
+        );
+    }
     let preset_options = f.presets.iter().enumerate().map(|(i, p)| {
-        html! { <option value={i.to_string()} selected={i == f.preset}>{ p.title }</option> }
+        html! { <option value={i.to_string()} selected={Some(i) == f.preset}>{ p.title }</option> }
     });
+    let description = match f.preset {
+        Some(i) => f.presets[i].description,
+        None => {
+            "A shared or restored run: its own parameters, seed and actions. Pick a scenario to start afresh."
+        }
+    };
     let on_preset = c.preset.reform(|e: Event| {
         let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
         select.value().parse().unwrap_or(0)
@@ -959,9 +1256,14 @@ fn frame(f: Frame<'_>, c: &Controls) -> Html {
                 { f.intro }
                 <label class="preset">
                     { "Scenario " }
-                    <select onchange={on_preset} aria-describedby="preset-description">{ for preset_options }</select>
+                    <select onchange={on_preset} aria-describedby="preset-description">
+                        if f.preset.is_none() {
+                            <option value="" selected=true disabled=true>{ "(this run)" }</option>
+                        }
+                        { for preset_options }
+                    </select>
                 </label>
-                <p id="preset-description" class="preset-description">{ f.presets[f.preset].description }</p>
+                <p id="preset-description" class="preset-description">{ description }</p>
             </div>
             <Transport
                 playing={f.playing}
@@ -975,6 +1277,7 @@ fn frame(f: Frame<'_>, c: &Controls) -> Html {
                 on_speed={c.speed.clone()}
                 on_seed={c.seed.clone()}
             />
+            { f.timeline }
             if let Some(error) = f.error {
                 <p class="error" role="alert">{ error }</p>
             }
@@ -1001,10 +1304,105 @@ fn frame(f: Frame<'_>, c: &Controls) -> Html {
             </div>
             <p class="run-facts">
                 { f.facts }
+                <button class="link" onclick={c.share.reform(|_: MouseEvent| true)} aria-keyshortcuts="s">{ "Share this run (s)" }</button>
                 <button class="link" onclick={open_help}>{ "Keyboard shortcuts (?)" }</button>
             </p>
             if let Some(shortcuts) = f.help {
                 <ShortcutHelp {shortcuts} on_close={c.help.reform(|()| false)} />
+            }
+            if let Some((link, hash)) = f.share {
+                { share_dialog(link, hash, c) }
+            }
+        </div>
+    }
+}
+
+/// Where each marker of the timeline goes, and what it marks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Action,
+    Violation,
+}
+
+fn timeline(now: u64, end: u64, marks: &[(u64, Mark)], undo: Option<usize>, c: &Controls) -> Html {
+    let end = end.max(now).max(1);
+    let on_seek = c.seek.reform(|e: InputEvent| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        input.value().parse().unwrap_or(0)
+    });
+    let ticks = marks.iter().map(|&(at, mark)| {
+        let left = format!("left: {}%", tenths(at as f64 * 100.0 / end as f64));
+        let (class, title) = match mark {
+            Mark::Action => ("tick action", format!("an action at {}", Time(at))),
+            Mark::Violation => ("tick violation", format!("a violation at {}", Time(at))),
+        };
+        html! { <span {class} style={left} {title}></span> }
+    });
+    html! {
+        <div class="timeline" role="group" aria-label="Timeline">
+            <button onclick={c.step_back.reform(|_: MouseEvent| ())} aria-keyshortcuts="," title="Go back one event (,)">{ "◂ Back" }</button>
+            <div class="track">
+                <div class="ticks" aria-hidden="true">{ for ticks }</div>
+                <input type="range" min="0" max={end.to_string()} step="1" value={now.to_string()}
+                    oninput={on_seek} aria-label="Moment of the run"
+                    aria-valuetext={Time(now).to_string()} />
+            </div>
+            <button onclick={c.next_violation.reform(|_: MouseEvent| ())} aria-keyshortcuts="v" title="Run to the next violation (v)">{ "Next violation ▸" }</button>
+            if let Some(n) = undo {
+                <button onclick={c.undo.reform(|_: MouseEvent| ())} aria-keyshortcuts="u">{ format!("Undo: bring back {n} later action{} (u)", if n == 1 { "" } else { "s" }) }</button>
+            }
+        </div>
+    }
+}
+
+fn share_dialog(link: &str, hash: u64, c: &Controls) -> Html {
+    let close = c.share.reform(|_: MouseEvent| false);
+    html! {
+        <div class="backdrop">
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="share-title">
+                <h2 id="share-title">{ "Share this run" }</h2>
+                <p>{ "This link opens the same run at the same moment, with the same selection. It was copied to the clipboard where the browser allows it." }</p>
+                <label class="share-link">
+                    <span>{ "Link" }</span>
+                    <input type="text" readonly=true value={link.to_string()} aria-label="Share link" />
+                </label>
+                <p>{ "About this run: trace hash " }<code class="hash">{ format!("{hash:016x}") }</code>
+                   { ". The command line prints the same hash for " }<code>{ "netsplit run 'LINK'" }</code>{ "." }</p>
+                <button class="primary" onclick={close} autofocus=true>{ "Close (Esc)" }</button>
+            </div>
+        </div>
+    }
+}
+
+/// An embedded lab: the view and a small strip of the chosen controls.
+#[allow(clippy::too_many_arguments)]
+fn embedded_frame(
+    slug: &'static str,
+    embed: &Embed,
+    playing: bool,
+    now: String,
+    banner: Html,
+    topology: Html,
+    timeline: Html,
+    c: &Controls,
+) -> Html {
+    let shows = |control: &str| embed.controls.iter().any(|c| c == control);
+    html! {
+        <div class={classes!("lab", "embedded", slug)}>
+            { banner }
+            { topology }
+            <div class="strip" role="toolbar" aria-label="Run controls">
+                if shows("play") {
+                    <button class="primary" onclick={c.play.reform(|_: MouseEvent| ())}>{ if playing { "❚❚ Pause" } else { "▶ Play" } }</button>
+                }
+                if shows("step") {
+                    <button onclick={c.step.reform(|_: MouseEvent| ())}>{ "Step" }</button>
+                }
+                <span class="clock">{ format!("t = {now}") }</span>
+                <button class="link" onclick={c.open_full.reform(|_: MouseEvent| ())}>{ "Open in Netsplit ↗" }</button>
+            </div>
+            if shows("timeline") {
+                { timeline }
             }
         </div>
     }
