@@ -2,6 +2,8 @@
 #![cfg(target_arch = "wasm32")]
 
 mod common;
+#[path = "support/long_run.rs"]
+mod long_run;
 
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -17,4 +19,25 @@ fn traces_in_the_browser_match_the_recorded_hashes() {
             report.trace_hash
         );
     }
+}
+
+/// Reports (does not judge) how long seeking takes in the browser: the target is under 50 ms
+/// for any moment of a ten-minute, five-server Raft run.
+#[wasm_bindgen_test]
+fn report_seek_time_in_the_browser() {
+    let netsplit_scenario::LabRun::Raft(mut sim) = long_run::ten_minutes() else {
+        unreachable!()
+    };
+    let seeks = 50;
+    let mut t = 0;
+    let start = js_sys::Date::now();
+    for _ in 0..seeks {
+        t = (t + 217_379) % long_run::LENGTH_MS;
+        sim.seek(netsplit_sim::Time(t));
+    }
+    let each = (js_sys::Date::now() - start) / f64::from(seeks);
+    wasm_bindgen_test::console_log!(
+        "seek in a 10-minute 5-server Raft run, wasm: {each:.2} ms per seek (target < 50 ms)"
+    );
+    assert_eq!(sim.now(), netsplit_sim::Time(t));
 }

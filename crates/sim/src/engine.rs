@@ -384,6 +384,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
             "an action cannot be scheduled before one that already ran"
         );
         self.script.insert(pos, Timed { at, action });
+        self.forget_checkpoints_from(at);
     }
 
     /// Runs `action` now, as a user acting live would.
@@ -397,6 +398,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
     pub fn fork_at(&mut self, at: Time) -> Vec<Timed<Action<N::Command>>> {
         let keep = self.script.partition_point(|t| t.at <= at);
         let dropped = self.script.split_off(keep);
+        self.forget_checkpoints_from(at);
         self.seek(at);
         dropped
     }
@@ -461,11 +463,17 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
         }
     }
 
-    /// Goes to time `t`: back by restoring the nearest earlier checkpoint and running forward
-    /// from it, or forward by running. The result is the same as a fresh run to `t`.
+    /// Goes to time `t` by restoring the latest checkpoint at or before `t` (when that is ahead
+    /// of where the run is, or `t` is in the past) and running forward from it. The result is
+    /// the same as a fresh run to `t`, and costs at most one checkpoint interval of events.
     pub fn seek(&mut self, t: Time) {
-        if t < self.world.now {
-            self.restore(self.checkpoints.partition_point(|c| c.world.now <= t));
+        let index = self
+            .checkpoints
+            .partition_point(|c| c.world.now <= t)
+            .max(1)
+            - 1;
+        if t < self.world.now || self.checkpoints[index].world.steps > self.world.steps {
+            self.restore(index);
         }
         self.run_until(t);
     }
@@ -473,23 +481,45 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
     /// Goes to the moment right after the `n`th event, as [`Sim::seek`] does for a time: one
     /// event back is `seek_step(steps() - 1)`.
     pub fn seek_step(&mut self, n: u64) {
-        if n < self.world.steps {
-            self.restore(self.checkpoints.partition_point(|c| c.world.steps <= n));
+        let index = self
+            .checkpoints
+            .partition_point(|c| c.world.steps <= n)
+            .max(1)
+            - 1;
+        if n < self.world.steps || self.checkpoints[index].world.steps > self.world.steps {
+            self.restore(index);
         }
         while self.world.steps < n && self.step() {}
     }
 
-    /// Restores the checkpoint before index `after` (the first one at the least) and forgets
-    /// the later ones.
-    fn restore(&mut self, after: usize) {
-        let keep = after.max(1);
+    /// Drops the checkpoints taken at or after `at`, which a change of script makes stale (the
+    /// first, the start of the run, always stays).
+    fn forget_checkpoints_from(&mut self, at: Time) {
+        let keep = self
+            .checkpoints
+            .partition_point(|c| c.world.now < at)
+            .max(1);
         self.checkpoints.truncate(keep);
-        let checkpoint = self.checkpoints[keep - 1].clone();
+        self.trace.forget_future();
+    }
+
+    /// Restores checkpoint `index`. Later checkpoints stay: the run is deterministic, so running
+    /// forward again reaches exactly them.
+    fn restore(&mut self, index: usize) {
+        let checkpoint = self.checkpoints[index].clone();
         self.world = checkpoint.world;
-        self.trace.truncate(checkpoint.trace_len);
+        self.trace.rewind(checkpoint.trace_len);
     }
 
     fn take_checkpoint(&mut self) {
+        if self
+            .checkpoints
+            .last()
+            .is_some_and(|c| c.world.steps >= self.world.steps)
+        {
+            // Replaying after a seek: this checkpoint exists already.
+            return;
+        }
         self.checkpoints.push(Checkpoint {
             world: self.world.clone(),
             trace_len: self.trace.len(),

@@ -222,9 +222,15 @@ pub struct Record<N: Node> {
 }
 
 /// Every record of a run, in order.
+///
+/// After going back in time the records past the current moment are kept as the known future:
+/// the run is deterministic, so running forward writes the same records again, and a jump
+/// forward to a later checkpoint finds them in place. A change of script forgets them.
 #[derive(Clone, Debug)]
 pub struct Trace<N: Node> {
     records: Vec<Record<N>>,
+    /// How many records belong to the present; the rest are the known future.
+    len: usize,
     enabled: bool,
 }
 
@@ -232,6 +238,7 @@ impl<N: Node> Default for Trace<N> {
     fn default() -> Self {
         Trace {
             records: Vec::new(),
+            len: 0,
             enabled: true,
         }
     }
@@ -240,17 +247,17 @@ impl<N: Node> Default for Trace<N> {
 impl<N: Node> Trace<N> {
     /// The records so far.
     pub fn records(&self) -> &[Record<N>] {
-        &self.records
+        &self.records[..self.len]
     }
 
     /// How many records there are.
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.len
     }
 
     /// True before anything happened.
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.len == 0
     }
 
     /// A 64-bit FNV-1a hash of the records' canonical binary encoding (postcard).
@@ -260,7 +267,7 @@ impl<N: Node> Trace<N> {
     pub fn hash(&self) -> u64 {
         let mut hash = Fnv1a::default();
         let mut buf = Vec::new();
-        for record in &self.records {
+        for record in self.records() {
             buf.clear();
             buf = postcard::to_extend(record, buf).expect("a trace record always encodes");
             hash.write(&buf);
@@ -273,13 +280,27 @@ impl<N: Node> Trace<N> {
     }
 
     pub(crate) fn push(&mut self, at: Time, event: TraceEvent<N>) {
-        if self.enabled {
-            self.records.push(Record { at, event });
+        if !self.enabled {
+            return;
         }
+        let record = Record { at, event };
+        match self.records.get_mut(self.len) {
+            // Replaying the known future: the same record again.
+            Some(slot) => *slot = record,
+            None => self.records.push(record),
+        }
+        self.len += 1;
     }
 
-    pub(crate) fn truncate(&mut self, len: usize) {
-        self.records.truncate(len);
+    /// Goes back to the moment when the trace had `len` records, keeping the rest as the known
+    /// future.
+    pub(crate) fn rewind(&mut self, len: usize) {
+        self.len = len.min(self.records.len());
+    }
+
+    /// Forgets the known future.
+    pub(crate) fn forget_future(&mut self) {
+        self.records.truncate(self.len);
     }
 }
 
