@@ -19,9 +19,17 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `node serve.mjs ../dist ${port}`,
-    url: `http://127.0.0.1:${port}/`,
-    reuseExistingServer: false,
-  },
+  webServer: [
+    {
+      command: `node serve.mjs ../dist ${port}`,
+      url: `http://127.0.0.1:${port}/`,
+      reuseExistingServer: false,
+    },
+    {
+      // The documentation site with the app inside (built by `cargo xtask docs`).
+      command: `node serve.mjs ../target/docs ${port + 1}`,
+      url: `http://127.0.0.1:${port + 1}/`,
+      reuseExistingServer: false,
+    },
+  ],
 });

@@ -4,14 +4,16 @@
 //! versions this project pins, and skip every install whose right version is already there:
 //!
 //! ```text
-//!   wasm32 target ─ trunk 0.21.14 ─ wasm-bindgen-cli (= Cargo.lock) ─ npm packages (e2e/)
+//!   wasm32 target ─ trunk 0.21.14 ─ mdBook 0.4.52 ─ wasm-bindgen-cli (= Cargo.lock)
+//!   ─ npm packages (e2e/)
 //!   ─ Chromium and ChromeDriver from Debian (test only, when root)
 //! ```
 //!
 //! Then `serve` runs `trunk serve`; `test` runs, in order and stopping at the first failure:
 //! rustfmt, clippy (warnings denied), host tests, the wasm build of the core crates, the
-//! wasm tests in headless Chromium, the release build, the size report and the browser tests.
-//! `size` prints the gzipped size of what a browser downloads; `bench` runs the benchmarks.
+//! wasm tests in headless Chromium, the release build, the size report, the documentation site
+//! and the browser tests. `size` prints the gzipped size of what a browser downloads; `bench`
+//! runs the benchmarks; `docs` builds the documentation site with the app inside.
 //!
 //! This is the only crate that shells out to other programs; it changes nothing outside the
 //! repository except installing those tools.
@@ -23,14 +25,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 const TRUNK_VERSION: &str = "0.21.14";
+const MDBOOK_VERSION: &str = "0.4.52";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CORE_CRATES: [&str; 3] = ["netsplit-sim", "netsplit-gossip", "netsplit-scenario"];
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-/// The download budget, gzipped: 150 KiB for the shell with its first lab, 20 KiB for share
-/// links, time travel and embedding, and 25 KiB for each further lab.
+/// The download budget, gzipped: 150 KiB for the shell with its first lab, 30 KiB for share
+/// links, time travel, embedding and downloads, and 25 KiB for each further lab.
 const SIZE_BUDGET_FIRST_LAB: u64 = 150 * 1024;
-const SIZE_BUDGET_SHARING: u64 = 20 * 1024;
+const SIZE_BUDGET_SHARING: u64 = 30 * 1024;
 const SIZE_BUDGET_PER_LAB: u64 = 25 * 1024;
 /// How many labs the app has (the lab modules under web/src/labs).
 const LABS: u64 = 2;
@@ -44,13 +47,17 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("size") => build_release().and_then(|()| size_report()),
         Some("bench") => bench(),
+        Some("docs") => install_build_tools()
+            .and_then(|()| build_release())
+            .and_then(|()| docs()),
         _ => {
             eprintln!(
                 "usage: cargo xtask <serve|test|size|bench>\n\
                  \n  serve   install what is missing, then `trunk serve` (extra arguments go to trunk)\
                  \n  test    install what is missing, then run every check and test\
                  \n  size    build for release and print the gzipped download size\
-                 \n  bench   run the benchmarks and the size report"
+                 \n  bench   run the benchmarks and the size report\
+                 \n  docs    build the documentation site, with the app inside, into target/docs"
             );
             return ExitCode::from(2);
         }
@@ -123,6 +130,7 @@ fn test() -> Result {
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
     build_release()?;
     size_report()?;
+    docs()?;
     step("browser tests");
     run(&mut npx(&["playwright", "test"]))
 }
@@ -133,6 +141,32 @@ fn bench() -> Result {
     install_build_tools()?;
     build_release()?;
     size_report()
+}
+
+/// Builds the documentation site into target/docs, with the release build of the app in
+/// target/docs/app, where the pages' embedded labs load it from.
+fn docs() -> Result {
+    step("documentation site (mdBook)");
+    let out = root().join("target/docs");
+    let out_arg = out.to_string_lossy().into_owned();
+    run(tool("mdbook").args(["build", "docs/book", "--dest-dir", &out_arg]))?;
+    copy_dir(&root().join("dist"), &out.join("app"))?;
+    println!("  docs: {}", out.join("index.html").display());
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result {
+    fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    for entry in fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let target = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            fs::copy(&path, &target).map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn build_release() -> Result {
@@ -185,6 +219,9 @@ fn install_build_tools() -> Result {
     }
     if !version_is("trunk", TRUNK_VERSION) {
         run(tool("cargo").args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
+    }
+    if !version_is("mdbook", &format!("v{MDBOOK_VERSION}")) {
+        run(tool("cargo").args(["install", "--locked", "mdbook", "--version", MDBOOK_VERSION]))?;
     }
     let bindgen = locked_version("wasm-bindgen")?;
     if !version_is("wasm-bindgen", &bindgen) {

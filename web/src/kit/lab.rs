@@ -19,6 +19,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::kit::controls::Transport;
+use crate::kit::export::{Export, download_png, download_text, view_as_svg};
 use crate::kit::field::NumberField;
 use crate::kit::help::ShortcutHelp;
 use crate::kit::log::{EventLog, LogLine, Tone};
@@ -273,6 +274,10 @@ pub enum LabMsg<L: LabSpec> {
     Share(bool),
     /// Open this run in the full app (from an embedded lab).
     OpenFull,
+    /// Download the view or the trace.
+    Export(Export),
+    /// The page is going away: keep the run in this browser.
+    Leaving,
 }
 
 /// How a lab is embedded in another page (`?embed=1`).
@@ -330,6 +335,7 @@ pub struct LabView<L: LabSpec> {
     /// The page height last told to the embedding page.
     told_height: i32,
     _keys: Option<EventListener>,
+    _leaving: Option<EventListener>,
 }
 
 /// How many recent frames the frame-time figure covers.
@@ -373,6 +379,7 @@ struct Controls {
     undo: Callback<()>,
     share: Callback<bool>,
     open_full: Callback<()>,
+    export: Callback<Export>,
     links: Vec<(LinkField, Callback<String>)>,
 }
 
@@ -400,6 +407,7 @@ impl Controls {
             undo: link.callback(|()| LabMsg::Undo),
             share: link.callback(LabMsg::Share),
             open_full: link.callback(|()| LabMsg::OpenFull),
+            export: link.callback(LabMsg::Export),
             links: LinkField::ALL
                 .iter()
                 .map(|&field| (field, link.callback(move |text| LabMsg::Link(field, text))))
@@ -480,6 +488,12 @@ impl<L: LabSpec> Component for LabView<L> {
             embed: props.embed.clone(),
             told_height: 0,
             _keys: keys,
+            _leaving: web_sys::window().map(|window| {
+                let link = ctx.link().clone();
+                EventListener::new(&window, "pagehide", move |_| {
+                    link.send_message(LabMsg::Leaving)
+                })
+            }),
         };
         lab.sim.run_until(view.at);
         lab.routine_log = view.routine_log;
@@ -525,12 +539,14 @@ impl<L: LabSpec> Component for LabView<L> {
                 self.set_playing(ctx, false);
                 self.carry = 0.0;
                 self.sim.step();
+                self.keep();
             }
             LabMsg::ToEnd => {
                 self.set_playing(ctx, false);
                 self.carry = 0.0;
                 let end = Time::ZERO + self.scenario.duration;
                 self.sim.run_until(end.max(self.sim.now()));
+                self.keep();
             }
             LabMsg::Reset => self.restart(),
             LabMsg::Speed(index) => self.speed = index.min(SPEEDS.len() - 1),
@@ -622,6 +638,8 @@ impl<L: LabSpec> Component for LabView<L> {
                     scenario.actions = script;
                     self.sim = start::<L>(&scenario);
                     self.sim.run_until(now);
+                    self.log.clear();
+                    self.logged = 0;
                     self.keep();
                 }
             }
@@ -630,6 +648,35 @@ impl<L: LabSpec> Component for LabView<L> {
                 if let Some(link) = &self.share {
                     copy_to_clipboard(link);
                 }
+            }
+            LabMsg::Leaving => {
+                self.keep();
+                return false;
+            }
+            LabMsg::Export(kind) => {
+                let slug = L::LAB.slug();
+                match kind {
+                    Export::Svg => {
+                        if let Some(svg) = view_as_svg() {
+                            download_text(&format!("netsplit-{slug}.svg"), "image/svg+xml", &svg);
+                        }
+                    }
+                    Export::Png => {
+                        if let Some(svg) = view_as_svg() {
+                            download_png(&format!("netsplit-{slug}.png"), &svg);
+                        }
+                    }
+                    Export::Trace => match serde_json::to_string_pretty(self.sim.trace().records())
+                    {
+                        Ok(json) => download_text(
+                            &format!("netsplit-{slug}-trace.json"),
+                            "application/json",
+                            &json,
+                        ),
+                        Err(e) => self.error = Some(format!("the trace could not be written: {e}")),
+                    },
+                }
+                return false;
             }
             LabMsg::OpenFull => {
                 if let Some(window) = web_sys::window() {
@@ -1305,6 +1352,10 @@ fn frame(f: Frame<'_>, c: &Controls) -> Html {
             <p class="run-facts">
                 { f.facts }
                 <button class="link" onclick={c.share.reform(|_: MouseEvent| true)} aria-keyshortcuts="s">{ "Share this run (s)" }</button>
+                { "Download: " }
+                <button class="link" onclick={c.export.reform(|_: MouseEvent| Export::Svg)}>{ "view (SVG)" }</button>
+                <button class="link" onclick={c.export.reform(|_: MouseEvent| Export::Png)}>{ "view (PNG)" }</button>
+                <button class="link" onclick={c.export.reform(|_: MouseEvent| Export::Trace)}>{ "trace (JSON)" }</button>
                 <button class="link" onclick={open_help}>{ "Keyboard shortcuts (?)" }</button>
             </p>
             if let Some(shortcuts) = f.help {
@@ -1357,6 +1408,10 @@ fn timeline(now: u64, end: u64, marks: &[(u64, Mark)], undo: Option<usize>, c: &
 
 fn share_dialog(link: &str, hash: u64, c: &Controls) -> Html {
     let close = c.share.reform(|_: MouseEvent| false);
+    let (page, fragment) = link.split_once('#').unwrap_or((link, ""));
+    let snippet = format!(
+        "<iframe src=\"{page}?embed=1&controls=play,step,timeline#{fragment}\" title=\"Netsplit\" style=\"width: 100%; height: 560px; border: 0\"></iframe>"
+    );
     html! {
         <div class="backdrop">
             <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="share-title">
@@ -1365,6 +1420,10 @@ fn share_dialog(link: &str, hash: u64, c: &Controls) -> Html {
                 <label class="share-link">
                     <span>{ "Link" }</span>
                     <input type="text" readonly=true value={link.to_string()} aria-label="Share link" />
+                </label>
+                <label class="share-link">
+                    <span>{ "Embed it in a page" }</span>
+                    <input type="text" readonly=true value={snippet} aria-label="Embed snippet" />
                 </label>
                 <p>{ "About this run: trace hash " }<code class="hash">{ format!("{hash:016x}") }</code>
                    { ". The command line prints the same hash for " }<code>{ "netsplit run 'LINK'" }</code>{ "." }</p>

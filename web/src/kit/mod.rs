@@ -1,7 +1,8 @@
 //! What every lab reuses: the topology drawing, the transport bar, number fields, the event
-//! log, the shortcut help and the panic panel.
+//! log, the shortcut help, downloads, the panic panel, and the lab frame that holds them.
 
 pub mod controls;
+pub mod export;
 pub mod fatal;
 pub mod field;
 pub mod help;

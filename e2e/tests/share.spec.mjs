@@ -1,0 +1,133 @@
+// Share links, time travel, embedding, the docs site and downloads, driven in the browser.
+import { test, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+
+const docs = 'http://127.0.0.1:4174/';
+const clock = (page) => page.locator('.transport .clock');
+const seconds = async (page) => parseFloat((await clock(page).textContent()).slice(4));
+
+async function open(page, path = './#raft') {
+  await page.goto(path);
+  await expect(page.locator('svg.topology')).toBeVisible();
+}
+
+async function playUntil(page, t) {
+  await page.locator('.transport input[type=range]').fill('8');
+  if (await page.getByRole('button', { name: /Play/ }).count()) {
+    await page.getByRole('button', { name: /Play/ }).click();
+  }
+  await expect.poll(() => seconds(page), { timeout: 30_000, intervals: [50] }).toBeGreaterThanOrEqual(t);
+  await page.getByRole('button', { name: /Pause/ }).click();
+}
+
+test('a shared link opens the same run at the same moment, view and trace hash', async ({ page, browser }) => {
+  await open(page);
+  await page.locator('.preset select').selectOption({ label: 'Partition and heal' });
+  await playUntil(page, 3);
+  await page.keyboard.press('2');
+  await page.getByRole('button', { name: 'Share this run (s)' }).click();
+  const link = await page.getByLabel('Share link').inputValue();
+  const hash = await page.locator('.dialog code.hash').textContent();
+  const moment = await clock(page).textContent();
+  expect(link).toMatch(/#s=[A-Za-z0-9_-]+$/);
+  await expect(page.getByLabel('Embed snippet')).toHaveValue(/^<iframe src=".*\?embed=1&controls=play,step,timeline#s=/);
+
+  const fresh = await (await browser.newContext()).newPage();
+  await fresh.goto(link);
+  await expect(fresh.locator('svg.topology')).toBeVisible();
+  await expect(clock(fresh)).toHaveText(moment);
+  await expect(fresh.locator('.inspector h3')).toHaveText('n2 — up');
+  await expect(fresh.locator('.banner.partitioned')).toContainText('A: n0 n1');
+  await fresh.keyboard.press('s');
+  await expect(fresh.locator('.dialog code.hash')).toHaveText(hash);
+});
+
+test('a broken link says what is wrong and the lab opens as it would without it', async ({ page }) => {
+  await open(page, './#s=AQEbroken');
+  await expect(page.locator('.link-problem')).toHaveText(
+    'This link could not be opened: the link is damaged: its code is not base64url. Nothing else changed: the lab opens as it would without the link.');
+  await expect(page.locator('.preset select')).toHaveValue('0');
+  await page.getByRole('button', { name: 'To end' }).click();
+  await expect(page.locator('g.node.leader')).toHaveCount(1);
+
+  const future = await page.context().newPage();
+  await open(future, './#s=CQA');
+  await expect(future.locator('.link-problem')).toContainText('made by a newer version of Netsplit (format 9)');
+});
+
+test('reloading a lab restores the last run', async ({ page }) => {
+  await open(page);
+  await page.locator('.preset select').selectOption({ label: 'Figure 8, with its bug' });
+  await page.getByRole('button', { name: 'To end' }).click();
+  await expect(page.locator('.invariants li.broken')).toHaveCount(2);
+  await page.reload();
+  await expect(page.locator('svg.topology')).toBeVisible();
+  await expect(clock(page)).toHaveText('t = 6 s');
+  await expect(page.locator('.preset-description')).toContainText('A shared or restored run');
+  await expect(page.locator('.invariants li.broken')).toHaveCount(2);
+});
+
+test('time travel: drag, step back, next violation, act in the past and undo', async ({ page }) => {
+  await open(page);
+  await page.locator('.preset select').selectOption({ label: 'Figure 8, with its bug' });
+  await page.getByRole('button', { name: /Pause/ }).click();
+  await page.getByRole('button', { name: /Next violation/ }).click();
+  await expect(clock(page)).toHaveText('t = 3.133 s');
+  await expect(page.locator('.timeline .tick.violation')).toHaveCount(1);
+
+  await page.locator('.preset select').selectOption({ label: 'Leader crash' });
+  await page.getByRole('button', { name: 'To end' }).click();
+  await expect(page.locator('.invariants')).toContainText('term 1: n0');
+  await page.getByLabel('Moment of the run').fill('1000');
+  await expect(clock(page)).toHaveText('t = 1 s');
+  const events = async () => Number((await page.locator('.run-facts').textContent()).match(/events run: (\d+)/)[1]);
+  const before = await events();
+  await page.getByRole('button', { name: '◂ Back' }).click();
+  await expect.poll(events).toBe(before - 1);
+
+  // Acting in the past drops the later crash and restart of n0; undo brings them back.
+  await page.keyboard.press('3');
+  await page.keyboard.press('c');
+  const undo = page.getByRole('button', { name: /Undo: bring back 2 later actions/ });
+  await expect(undo).toBeVisible();
+  await page.getByRole('button', { name: 'To end' }).click();
+  await expect(page.locator('g.node[aria-label="n0, crashed"]')).toHaveCount(0);
+  await undo.click();
+  await expect(undo).toHaveCount(0);
+  await page.getByRole('button', { name: 'To end' }).click();
+  await expect(page.locator('.log ol')).toContainText('n0 crashes');
+});
+
+test('an embedded lab shows the view and the chosen controls only', async ({ page }) => {
+  await open(page, './?embed=1&controls=play#raft');
+  await expect(page.locator('.app-header')).toHaveCount(0);
+  await expect(page.locator('.strip').getByRole('button', { name: /Play|Pause/ })).toBeVisible();
+  await expect(page.locator('.strip').getByRole('button', { name: 'Step' })).toHaveCount(0);
+  await expect(page.locator('.timeline')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Open in Netsplit ↗' })).toBeVisible();
+  await page.screenshot({ path: 'screenshots/embedded.png' });
+});
+
+test('the documentation site embeds live labs that size themselves', async ({ page }) => {
+  await page.goto(docs + 'raft.html');
+  const frame = page.frameLocator('iframe.netsplit').first();
+  await expect(frame.locator('svg.topology')).toBeVisible();
+  await expect.poll(async () => parseFloat((await frame.locator('.clock').textContent()).slice(4))).toBeGreaterThan(0);
+  await expect.poll(() => page.locator('iframe.netsplit').first().evaluate((f) => f.style.height)).not.toBe('');
+  await page.screenshot({ path: 'screenshots/docs-raft.png', fullPage: true });
+});
+
+test('the view and the trace can be downloaded', async ({ page }) => {
+  await open(page);
+  await page.getByRole('button', { name: 'To end' }).click();
+  const records = Number((await page.locator('.run-facts').textContent()).match(/trace records: (\d+)/)[1]);
+  const [trace] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'trace (JSON)' }).click()]);
+  expect(trace.suggestedFilename()).toBe('netsplit-raft-trace.json');
+  const json = JSON.parse(readFileSync(await trace.path(), 'utf8'));
+  expect(json.length).toBe(records);
+  expect(json[0].event.started.node).toBe(0);
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'view (SVG)' }).click()]);
+  expect(readFileSync(await svg.path(), 'utf8')).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'view (PNG)' }).click()]);
+  expect(readFileSync(await png.path()).subarray(1, 4).toString()).toBe('PNG');
+});
