@@ -36,7 +36,7 @@
 
 mod monitor;
 
-use netsplit_sim::{Context, Link, NoCommand, Node, NodeId, Sim, Span, Time};
+use netsplit_sim::{Context, Link, NoCommand, Node, NodeId, Sim, Span, Time, check_range};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::RangeInclusive;
@@ -60,6 +60,11 @@ pub enum Bug {
 impl Bug {
     /// Every bug, for menus.
     pub const ALL: [Bug; 2] = [Bug::RefreshOnAnyDigest, Bug::HastySuspicion];
+
+    /// The bug called `name`.
+    pub fn named(name: &str) -> Option<Bug> {
+        Bug::ALL.into_iter().find(|b| b.name() == name)
+    }
 
     /// A short name for menus and the command line.
     pub fn name(self) -> &'static str {
@@ -142,16 +147,6 @@ impl Params {
     /// A run of this cluster on a network whose links behave like `link`.
     pub fn build(&self, link: Link, seed: u64) -> GossipSim {
         Sim::new(*self, self.nodes, link, seed, DetectorMonitor::new(self))
-    }
-}
-
-fn check_range(what: &str, value: u64, lo: u64, hi: u64, unit: &str) -> Result<(), String> {
-    if (lo..=hi).contains(&value) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what} must be between {lo}{unit} and {hi}{unit}, got {value}{unit}"
-        ))
     }
 }
 

@@ -31,7 +31,7 @@
 mod log;
 mod monitor;
 
-use netsplit_sim::{Context, Link, Node, NodeId, Sim, Span};
+use netsplit_sim::{Context, Link, Node, NodeId, Sim, Span, check_range};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -136,16 +136,16 @@ impl Params {
     /// Refuses out-of-range values, naming the allowed range.
     pub fn validate(&self) -> Result<(), String> {
         let (lo, hi) = Self::NODES.into_inner();
-        range("servers", self.nodes as u64, lo as u64, hi as u64, "")?;
+        check_range("servers", self.nodes as u64, lo as u64, hi as u64, "")?;
         let (lo, hi) = Self::ELECTION_MS.into_inner();
-        range(
+        check_range(
             "shortest election timeout",
             self.election_min.as_millis(),
             lo,
             hi,
             " ms",
         )?;
-        range(
+        check_range(
             "longest election timeout",
             self.election_max.as_millis(),
             lo,
@@ -153,7 +153,7 @@ impl Params {
             " ms",
         )?;
         let (lo, hi) = Self::HEARTBEAT_MS.into_inner();
-        range(
+        check_range(
             "heartbeat interval",
             self.heartbeat.as_millis(),
             lo,
@@ -178,16 +178,6 @@ impl Params {
     /// A run of this cluster on a network whose links behave like `link`.
     pub fn build(&self, link: Link, seed: u64) -> RaftSim {
         Sim::new(*self, self.nodes, link, seed, RaftMonitor::new(self.nodes))
-    }
-}
-
-fn range(what: &str, value: u64, lo: u64, hi: u64, unit: &str) -> Result<(), String> {
-    if (lo..=hi).contains(&value) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what} must be between {lo}{unit} and {hi}{unit}, got {value}{unit}"
-        ))
     }
 }
 
@@ -706,14 +696,7 @@ impl RaftNode {
             return;
         };
         if term < self.term {
-            ctx.send(
-                leader,
-                Msg::Appended {
-                    term: self.term,
-                    success: false,
-                    match_index: 0,
-                },
-            );
+            self.refuse_append(ctx, leader);
             return;
         }
         // A leader of this term exists: candidates step down, everyone resets the timer.
@@ -724,14 +707,7 @@ impl RaftNode {
         if prev_log_index > self.log.last_index()
             || self.log.term_at(prev_log_index) != prev_log_term
         {
-            ctx.send(
-                leader,
-                Msg::Appended {
-                    term: self.term,
-                    success: false,
-                    match_index: 0,
-                },
-            );
+            self.refuse_append(ctx, leader);
             return;
         }
         let last_new = prev_log_index + entries.len() as u64;
@@ -770,6 +746,15 @@ impl RaftNode {
                 match_index: last_new,
             },
         );
+    }
+
+    fn refuse_append(&self, ctx: &mut Context<'_, Self>, leader: NodeId) {
+        let refusal = Msg::Appended {
+            term: self.term,
+            success: false,
+            match_index: 0,
+        };
+        ctx.send(leader, refusal);
     }
 
     fn on_appended(

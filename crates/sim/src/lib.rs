@@ -51,3 +51,15 @@ pub use node::{Context, Node, NodeId};
 pub use rng::Rng;
 pub use time::{Span, Time};
 pub use trace::{DropReason, MsgId, Record, Trace, TraceEvent};
+
+/// Refuses `value` outside `lo..=hi`, naming the setting and the allowed range:
+/// "nodes must be between 2 and 12, got 40". Labs validate their parameters with it.
+pub fn check_range(what: &str, value: u64, lo: u64, hi: u64, unit: &str) -> Result<(), String> {
+    if (lo..=hi).contains(&value) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} must be between {lo}{unit} and {hi}{unit}, got {value}{unit}"
+        ))
+    }
+}

@@ -934,19 +934,15 @@ impl<L: LabSpec> LabView<L> {
 
     fn set_link(&mut self, field: LinkField, value: &str) {
         let mut link = *self.sim.network().default_link();
-        let result = value
-            .trim()
-            .parse::<u64>()
-            .map_err(|_| format!("\"{value}\" is not a whole number"))
-            .and_then(|n| {
-                match field {
-                    LinkField::Loss => link.drop = percent(n)?,
-                    LinkField::Duplicate => link.duplicate = percent(n)?,
-                    LinkField::LatencyMin => link.latency_min = Span(n),
-                    LinkField::LatencyMax => link.latency_max = Span(n),
-                }
-                link.validate().map_err(|e| e.0)
-            });
+        let result = whole_number(value).and_then(|n| {
+            match field {
+                LinkField::Loss => link.drop = percent(n)?,
+                LinkField::Duplicate => link.duplicate = percent(n)?,
+                LinkField::LatencyMin => link.latency_min = Span(n),
+                LinkField::LatencyMax => link.latency_max = Span(n),
+            }
+            link.validate().map_err(|e| e.0)
+        });
         match result {
             Ok(()) => {
                 self.error = None;
@@ -1172,6 +1168,14 @@ impl<L: LabSpec> LabView<L> {
             })
             .collect()
     }
+}
+
+/// The whole number the user typed, or a message saying it is not one.
+pub fn whole_number(value: &str) -> Result<u64, String> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{value}\" is not a whole number"))
 }
 
 fn percent(p: u64) -> Result<Chance, String> {

@@ -5,7 +5,7 @@ use netsplit_scenario::{Lab, LabRun, Scenario};
 use netsplit_sim::{NodeId, Slot, Span};
 use yew::prelude::*;
 
-use crate::kit::lab::{Fields, LabSpec, LabView, NodeLook, ScenarioOf, SimOf};
+use crate::kit::lab::{Fields, LabSpec, LabView, NodeLook, ScenarioOf, SimOf, whole_number};
 use crate::kit::topology::Arrow;
 
 /// The Gossip lab on screen.
@@ -85,13 +85,10 @@ impl LabSpec for GossipSpec {
 
     fn set_param(params: &mut Params, field: Field, value: &str) -> Result<(), String> {
         if field == Field::Bug {
-            params.bug = Bug::ALL.into_iter().find(|b| b.name() == value);
+            params.bug = Bug::named(value);
             return Ok(());
         }
-        let n: u64 = value
-            .trim()
-            .parse()
-            .map_err(|_| format!("\"{value}\" is not a whole number"))?;
+        let n = whole_number(value)?;
         match field {
             Field::Nodes => params.nodes = n as usize,
             Field::Period => params.gossip_period = Span(n),

@@ -6,7 +6,9 @@ use netsplit_sim::{Action, NodeId, Slot, Span};
 use yew::prelude::*;
 
 use crate::kit::Selection;
-use crate::kit::lab::{Fields, LabSpec, LabView, NodeAction, NodeLook, ScenarioOf, SimOf};
+use crate::kit::lab::{
+    Fields, LabSpec, LabView, NodeAction, NodeLook, ScenarioOf, SimOf, whole_number,
+};
 
 /// The Raft lab on screen.
 pub type RaftLab = LabView<RaftSpec>;
@@ -117,10 +119,7 @@ impl LabSpec for RaftSpec {
             params.bug = Bug::named(value);
             return Ok(());
         }
-        let n: u64 = value
-            .trim()
-            .parse()
-            .map_err(|_| format!("\"{value}\" is not a whole number"))?;
+        let n = whole_number(value)?;
         match field {
             Field::Nodes => params.nodes = n as usize,
             Field::ElectionMin => params.election_min = Span(n),
