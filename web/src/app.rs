@@ -81,7 +81,7 @@ fn opening_from_location() -> Opening {
                 lab: Lab::ALL[0],
                 shared: None,
                 problem: Some(format!(
-                    "This link could not be opened: {e}. Here is the lab with its defaults."
+                    "This link could not be opened: {e}. Nothing else changed: the lab opens as it would without the link."
                 )),
                 embed,
             },
