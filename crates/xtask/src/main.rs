@@ -27,7 +27,13 @@ use std::process::{Command, ExitCode};
 const TRUNK_VERSION: &str = "0.21.14";
 const MDBOOK_VERSION: &str = "0.4.52";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
-const CORE_CRATES: [&str; 3] = ["netsplit-sim", "netsplit-gossip", "netsplit-scenario"];
+const CORE_CRATES: [&str; 5] = [
+    "netsplit-sim",
+    "netsplit-gossip",
+    "netsplit-raft",
+    "netsplit-clocks",
+    "netsplit-scenario",
+];
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The download budget, gzipped: 150 KiB for the shell with its first lab, 30 KiB for share

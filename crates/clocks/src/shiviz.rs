@@ -1,0 +1,260 @@
+//! Reading and writing the log format of ShiViz: each event is a description line followed by
+//! a line with the host name and its vector clock as JSON, such as
+//!
+//! ```text
+//! sent the request
+//! alice {"alice": 2}
+//! got the request
+//! bob {"alice": 2, "bob": 1}
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::{EventId, Execution, MessageId, VectorClock};
+
+/// Why a log could not be read; `line` is 1-based.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShivizError {
+    /// The line at fault.
+    pub line: usize,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl fmt::Display for ShivizError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.problem)
+    }
+}
+
+impl std::error::Error for ShivizError {}
+
+/// The most events a log may hold.
+pub const MAX_EVENTS: usize = 5000;
+
+struct Parsed {
+    label: String,
+    host: usize,
+    clock: VectorClock,
+    line: usize,
+}
+
+fn error(line: usize, problem: impl Into<String>) -> ShivizError {
+    ShivizError {
+        line,
+        problem: problem.into(),
+    }
+}
+
+/// Writes `execution` as a ShiViz log.
+pub fn export_shiviz(execution: &Execution) -> String {
+    let names = execution.processes();
+    let mut out = String::new();
+    for event in execution.events() {
+        let entries: Vec<String> = event
+            .clock
+            .0
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(i, c)| format!("\"{}\": {c}", names[i]))
+            .collect();
+        out.push_str(&event.label.replace('\n', " "));
+        out.push('\n');
+        out.push_str(&format!(
+            "{} {{{}}}\n",
+            names[event.process],
+            entries.join(", ")
+        ));
+    }
+    out
+}
+
+/// Reads a ShiViz log and rebuilds the execution: who sent each message is worked out from the
+/// clocks, and every clock must follow from the events before it.
+pub fn import_shiviz(text: &str) -> Result<Execution, ShivizError> {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end()))
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    if lines.is_empty() {
+        return Err(error(1, "the log is empty"));
+    }
+    let mut hosts: Vec<String> = Vec::new();
+    let mut raw: Vec<(String, usize, BTreeMap<String, u64>, usize)> = Vec::new();
+    for pair in lines.chunks(2) {
+        let (label_line, label) = pair[0];
+        let Some(&(line, clock_line)) = pair.get(1) else {
+            return Err(error(
+                label_line + 1,
+                format!("the event \"{label}\" has no host and clock line after it"),
+            ));
+        };
+        let (host, json) = clock_line.split_once(' ').ok_or_else(|| {
+            error(
+                line,
+                "expected a host name, a space and a vector clock, like: alice {\"alice\": 2}",
+            )
+        })?;
+        if host.is_empty() {
+            return Err(error(line, "the host name is missing"));
+        }
+        let clock: BTreeMap<String, u64> = serde_json::from_str(json.trim()).map_err(|e| {
+            error(
+                line,
+                format!("the vector clock is not a JSON object of counts: {e}"),
+            )
+        })?;
+        for name in std::iter::once(host).chain(clock.keys().map(String::as_str)) {
+            if !hosts.iter().any(|h| h == name) {
+                if hosts.len() == crate::MAX_PROCESSES {
+                    return Err(error(
+                        line,
+                        format!("more than {} hosts", crate::MAX_PROCESSES),
+                    ));
+                }
+                hosts.push(name.to_string());
+            }
+        }
+        raw.push((
+            label.to_string(),
+            hosts.iter().position(|h| h == host).expect("just added"),
+            clock,
+            line,
+        ));
+        if raw.len() > MAX_EVENTS {
+            return Err(error(line, format!("more than {MAX_EVENTS} events")));
+        }
+    }
+    let n = hosts.len();
+    let parsed: Vec<Parsed> = raw
+        .into_iter()
+        .map(|(label, host, map, line)| {
+            let mut clock = VectorClock::zero(n);
+            for (name, count) in map {
+                let i = hosts
+                    .iter()
+                    .position(|h| *h == name)
+                    .expect("collected above");
+                clock.0[i] = count;
+            }
+            Parsed {
+                label,
+                host,
+                clock,
+                line,
+            }
+        })
+        .collect();
+
+    // Each host's own entry counts its events: 1, 2, 3, …
+    let mut counts = vec![0u64; n];
+    let mut by_count: BTreeMap<(usize, u64), usize> = BTreeMap::new();
+    for (i, e) in parsed.iter().enumerate() {
+        counts[e.host] += 1;
+        if e.clock.0[e.host] != counts[e.host] {
+            return Err(error(
+                e.line,
+                format!(
+                    "{}'s own entry should be {} (its events counted so far), got {}",
+                    hosts[e.host], counts[e.host], e.clock.0[e.host]
+                ),
+            ));
+        }
+        by_count.insert((e.host, counts[e.host]), i);
+    }
+
+    // The sender of each receive: the latest event of another host that the clock has newly
+    // learned of, and that is not already known through another such event.
+    let mut previous: Vec<VectorClock> = vec![VectorClock::zero(n); n];
+    let mut sender_of: Vec<Option<usize>> = vec![None; parsed.len()];
+    let mut receiver_of: Vec<Option<usize>> = vec![None; parsed.len()];
+    for (i, e) in parsed.iter().enumerate() {
+        let prev = &previous[e.host];
+        let learned: Vec<usize> = (0..n)
+            .filter(|&k| k != e.host && e.clock.0[k] > prev.0[k])
+            .filter_map(|k| by_count.get(&(k, e.clock.0[k])).copied())
+            .collect();
+        let senders: Vec<usize> = learned
+            .iter()
+            .copied()
+            .filter(|&s| {
+                !learned.iter().any(|&o| {
+                    o != s && parsed[s].clock.compare(&parsed[o].clock) == crate::Verdict::Before
+                })
+            })
+            .collect();
+        match senders.as_slice() {
+            [] => {}
+            [s] => {
+                if let Some(other) = receiver_of[*s] {
+                    return Err(error(
+                        e.line,
+                        format!(
+                            "the event on line {} is received twice (also on line {}); one send delivers one message",
+                            parsed[*s].line, parsed[other].line
+                        ),
+                    ));
+                }
+                if parsed[*s].line > e.line {
+                    return Err(error(
+                        e.line,
+                        format!(
+                            "it receives from the event on line {}, which comes later in the log",
+                            parsed[*s].line
+                        ),
+                    ));
+                }
+                sender_of[i] = Some(*s);
+                receiver_of[*s] = Some(i);
+            }
+            many => {
+                let lines: Vec<String> = many.iter().map(|&s| parsed[s].line.to_string()).collect();
+                return Err(error(
+                    e.line,
+                    format!(
+                        "it would receive from several events at once (lines {})",
+                        lines.join(", ")
+                    ),
+                ));
+            }
+        }
+        previous[e.host] = e.clock.clone();
+    }
+
+    // Rebuild in log order and check that every clock follows.
+    let mut execution = Execution::new(hosts.clone());
+    let mut messages: Vec<Option<MessageId>> = vec![None; parsed.len()];
+    for (i, e) in parsed.iter().enumerate() {
+        let id: EventId = if let Some(to) = receiver_of[i] {
+            let m = execution
+                .send(e.host, parsed[to].host, e.label.clone())
+                .map_err(|x| error(e.line, x.0))?;
+            messages[i] = Some(m);
+            execution.messages()[m.0].send
+        } else if let Some(s) = sender_of[i] {
+            let m = messages[s].expect("senders come first in the log");
+            execution
+                .deliver(m, e.label.clone())
+                .map_err(|x| error(e.line, x.0))?
+        } else {
+            execution
+                .local(e.host, e.label.clone())
+                .map_err(|x| error(e.line, x.0))?
+        };
+        let computed = &execution.event(id).clock;
+        if *computed != e.clock {
+            return Err(error(
+                e.line,
+                format!(
+                    "the clock {} does not follow from the events before it, which give {computed}",
+                    e.clock
+                ),
+            ));
+        }
+    }
+    Ok(execution)
+}
