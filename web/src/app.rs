@@ -5,6 +5,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::kit::lab::{Embed, LabProps};
+use crate::labs::clocks::ClocksLab;
 use crate::labs::gossip::GossipLab;
 use crate::labs::raft::RaftLab;
 
@@ -159,6 +160,7 @@ pub fn App() -> Html {
     let content = match *lab {
         Lab::Gossip => html! { <GossipLab ..props /> },
         Lab::Raft => html! { <RaftLab ..props /> },
+        Lab::Clocks => html! { <ClocksLab ..props /> },
     };
     if opening.embed.is_some() {
         return html! { <main id="lab" class="embedded-page">{ content }</main> };

@@ -205,6 +205,7 @@ fn run(path: &str, json: bool, narrate: bool) -> Result<ExitCode, String> {
         let trace = match &lab_run {
             LabRun::Gossip(sim) => serde_json::to_value(sim.trace().records()),
             LabRun::Raft(sim) => serde_json::to_value(sim.trace().records()),
+            LabRun::Clocks(execution) => serde_json::to_value(execution.events()),
         }
         .map_err(|e| e.to_string())?;
         let out = serde_json::json!({ "report": report, "trace": trace });
@@ -214,6 +215,11 @@ fn run(path: &str, json: bool, narrate: bool) -> Result<ExitCode, String> {
             match &lab_run {
                 LabRun::Gossip(sim) => print_narration(sim.trace().records()),
                 LabRun::Raft(sim) => print_narration(sim.trace().records()),
+                LabRun::Clocks(execution) => {
+                    for (step, event) in execution.steps().iter().zip(execution.events()) {
+                        println!("{:>9}  {step}", event.clock.to_string());
+                    }
+                }
             }
         }
         print_summary(&report);

@@ -152,6 +152,45 @@ pub struct Message {
     pub receive: Option<EventId>,
 }
 
+/// One step of building an execution, as a user or a log takes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// A local event.
+    Local {
+        /// The process.
+        process: u16,
+        /// What happened.
+        label: String,
+    },
+    /// A message leaves.
+    Send {
+        /// The sender.
+        from: u16,
+        /// The receiver.
+        to: u16,
+        /// What is sent.
+        label: String,
+    },
+    /// A message in flight arrives.
+    Deliver {
+        /// The message, by its number.
+        message: u32,
+        /// What happened.
+        label: String,
+    },
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Step::Local { process, label } => write!(f, "P{process}: {label}"),
+            Step::Send { from, to, label } => write!(f, "P{from} sends {label} to P{to}"),
+            Step::Deliver { message, label } => write!(f, "message m{message} arrives: {label}"),
+        }
+    }
+}
+
 /// Why an event could not be added.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExecutionError(pub String);
@@ -394,6 +433,53 @@ impl Execution {
             .enumerate()
             .filter(|(_, (x, y))| x.cmp(y) == order)
             .map(|(i, _)| self.processes[i].as_str())
+            .collect()
+    }
+
+    /// Takes one step.
+    pub fn apply(&mut self, step: &Step) -> Result<EventId, ExecutionError> {
+        match step {
+            Step::Local { process, label } => self.local(usize::from(*process), label.clone()),
+            Step::Send { from, to, label } => {
+                let m = self.send(usize::from(*from), usize::from(*to), label.clone())?;
+                Ok(self.messages[m.0].send)
+            }
+            Step::Deliver { message, label } => {
+                self.deliver(MessageId(*message as usize), label.clone())
+            }
+        }
+    }
+
+    /// The execution that `steps` build on processes named `names`; an error names the step.
+    pub fn from_steps(names: Vec<String>, steps: &[Step]) -> Result<Execution, ExecutionError> {
+        let mut execution = Execution::new(names);
+        for (i, step) in steps.iter().enumerate() {
+            execution
+                .apply(step)
+                .map_err(|e| ExecutionError(format!("step {}: {}", i + 1, e.0)))?;
+        }
+        Ok(execution)
+    }
+
+    /// The steps that build this execution, in order.
+    pub fn steps(&self) -> Vec<Step> {
+        self.events
+            .iter()
+            .map(|e| match e.kind {
+                EventKind::Local => Step::Local {
+                    process: e.process as u16,
+                    label: e.label.clone(),
+                },
+                EventKind::Send(m) => Step::Send {
+                    from: e.process as u16,
+                    to: self.messages[m.0].to as u16,
+                    label: e.label.clone(),
+                },
+                EventKind::Receive(m) => Step::Deliver {
+                    message: m.0 as u32,
+                    label: e.label.clone(),
+                },
+            })
             .collect()
     }
 

@@ -158,6 +158,19 @@ fn clocks_follow_the_rules() {
 }
 
 #[test]
+fn steps_rebuild_the_execution() {
+    let e = Execution::generate(11, 4, 50);
+    let back = Execution::from_steps(e.processes().to_vec(), &e.steps()).unwrap();
+    assert_eq!(back, e);
+    let bad = [netsplit_clocks::Step::Deliver {
+        message: 3,
+        label: "x".into(),
+    }];
+    let err = Execution::from_steps(e.processes().to_vec(), &bad).unwrap_err();
+    assert_eq!(err.0, "step 1: there is no message 3");
+}
+
+#[test]
 fn the_same_seed_generates_the_same_execution() {
     assert_eq!(Execution::generate(5, 4, 60), Execution::generate(5, 4, 60));
     assert_ne!(Execution::generate(5, 4, 60), Execution::generate(6, 4, 60));

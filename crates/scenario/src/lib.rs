@@ -22,6 +22,7 @@ mod fuzz;
 mod link;
 mod presets;
 
+use netsplit_clocks::{Execution, Step};
 use netsplit_gossip::{GossipSim, Params as GossipParams};
 use netsplit_raft::{Command as RaftCommand, Params as RaftParams, RaftSim};
 use netsplit_sim::{Action, Link, Monitor, NoCommand, Node, Sim, Span, Time, Timed, Violation};
@@ -47,17 +48,20 @@ pub enum Lab {
     Gossip,
     /// Raft leader election and log replication.
     Raft,
+    /// Lamport and vector clocks on a space-time diagram.
+    Clocks,
 }
 
 impl Lab {
     /// Every lab, in menu order.
-    pub const ALL: [Lab; 2] = [Lab::Raft, Lab::Gossip];
+    pub const ALL: [Lab; 3] = [Lab::Raft, Lab::Gossip, Lab::Clocks];
 
     /// The lab's name as users see it.
     pub fn title(self) -> &'static str {
         match self {
             Lab::Gossip => "Gossip",
             Lab::Raft => "Raft",
+            Lab::Clocks => "Vector clocks",
         }
     }
 
@@ -66,6 +70,7 @@ impl Lab {
         match self {
             Lab::Gossip => "gossip",
             Lab::Raft => "raft",
+            Lab::Clocks => "clocks",
         }
     }
 }
@@ -98,6 +103,67 @@ pub enum Scenario {
     Gossip(LabScenario<GossipParams, NoCommand>),
     /// A Raft lab run.
     Raft(LabScenario<RaftParams, RaftCommand>),
+    /// A Vector clocks lab execution.
+    Clocks(ClocksScenario),
+}
+
+/// An execution of the Vector clocks lab: its processes and the steps that build it. It has no
+/// virtual time: its moments are step counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClocksScenario {
+    /// The processes' names.
+    pub processes: Vec<String>,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+}
+
+impl ClocksScenario {
+    /// Allowed numbers of processes.
+    pub const PROCESSES: std::ops::RangeInclusive<usize> = 2..=8;
+    /// The most steps an execution may have.
+    pub const MAX_STEPS: usize = 2000;
+    /// The longest process name.
+    pub const MAX_NAME: usize = 32;
+
+    /// Refuses anything out of range, and steps that cannot be taken.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        let (lo, hi) = Self::PROCESSES.into_inner();
+        netsplit_sim::check_range(
+            "processes",
+            self.processes.len() as u64,
+            lo as u64,
+            hi as u64,
+            "",
+        )
+        .map_err(ScenarioError)?;
+        if let Some(name) = self
+            .processes
+            .iter()
+            .find(|n| n.is_empty() || n.chars().count() > Self::MAX_NAME)
+        {
+            return Err(ScenarioError(format!(
+                "process names are 1 to {} characters long, got {name:?}",
+                Self::MAX_NAME
+            )));
+        }
+        if self.steps.len() > Self::MAX_STEPS {
+            return Err(ScenarioError(format!(
+                "an execution holds at most {} steps, got {}",
+                Self::MAX_STEPS,
+                self.steps.len()
+            )));
+        }
+        self.execution(self.steps.len()).map(|_| ())
+    }
+
+    /// The execution built by the first `steps` steps.
+    pub fn execution(&self, steps: usize) -> Result<Execution, ScenarioError> {
+        Execution::from_steps(
+            self.processes.clone(),
+            &self.steps[..steps.min(self.steps.len())],
+        )
+        .map_err(|e| ScenarioError(e.0))
+    }
 }
 
 /// Why a scenario was refused.
@@ -119,6 +185,8 @@ pub enum LabRun {
     Gossip(Box<GossipSim>),
     /// A Raft lab run.
     Raft(Box<RaftSim>),
+    /// A Vector clocks execution.
+    Clocks(Box<Execution>),
 }
 
 /// What a finished run amounts to.
@@ -173,22 +241,25 @@ impl Scenario {
         match self {
             Scenario::Gossip(_) => Lab::Gossip,
             Scenario::Raft(_) => Lab::Raft,
+            Scenario::Clocks(_) => Lab::Clocks,
         }
     }
 
-    /// The seed.
+    /// The seed (none for a clocks execution, which is built step by step).
     pub fn seed(&self) -> u64 {
         match self {
             Scenario::Gossip(s) => s.seed,
             Scenario::Raft(s) => s.seed,
+            Scenario::Clocks(_) => 0,
         }
     }
 
-    /// How long the run lasts.
+    /// How long the run lasts (for a clocks execution, a millisecond per step).
     pub fn duration(&self) -> Span {
         match self {
             Scenario::Gossip(s) => s.duration,
             Scenario::Raft(s) => s.duration,
+            Scenario::Clocks(s) => Span(s.steps.len() as u64),
         }
     }
 
@@ -203,6 +274,7 @@ impl Scenario {
                 s.params.validate().map_err(ScenarioError)?;
                 validate_common(s, s.params.nodes)
             }
+            Scenario::Clocks(s) => s.validate(),
         }
     }
 
@@ -225,6 +297,7 @@ impl Scenario {
                 &s.actions,
                 recording,
             )),
+            Scenario::Clocks(s) => LabRun::Clocks(Box::new(s.execution(s.steps.len())?)),
         })
     }
 
@@ -239,6 +312,11 @@ impl Scenario {
         run.run_until(Time::ZERO + self.duration());
         Ok(run.report(self.seed()))
     }
+}
+
+/// The canonical bytes of a clocks execution (postcard), which its hash is taken over.
+pub fn execution_bytes(execution: &Execution) -> Vec<u8> {
+    postcard::to_allocvec(execution).expect("an execution always encodes")
 }
 
 fn report<N: Node, M: Monitor<N>>(
@@ -313,6 +391,8 @@ impl LabRun {
         match self {
             LabRun::Gossip(sim) => sim.run_until(t),
             LabRun::Raft(sim) => sim.run_until(t),
+            // An execution is complete as soon as it is built.
+            LabRun::Clocks(_) => {}
         }
     }
 
@@ -358,6 +438,25 @@ impl LabRun {
                     format!("committed up to index {}", monitor.committed_up_to()),
                 ];
                 report(Lab::Raft, seed, sim, findings)
+            }
+            LabRun::Clocks(execution) => {
+                let in_flight = execution.in_flight().count();
+                let bytes = execution_bytes(execution);
+                Report {
+                    lab: Lab::Clocks,
+                    seed,
+                    ended_at: Time(execution.events().len() as u64),
+                    steps: execution.events().len() as u64,
+                    records: execution.events().len(),
+                    trace_hash: netsplit_sim::fnv1a(&bytes),
+                    violations: Vec::new(),
+                    findings: vec![format!(
+                        "{} processes, {} events, {} messages ({in_flight} in flight)",
+                        execution.processes().len(),
+                        execution.events().len(),
+                        execution.messages().len()
+                    )],
+                }
             }
         }
     }

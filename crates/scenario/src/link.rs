@@ -39,6 +39,13 @@ pub enum Selected {
     Node(NodeId),
     /// A message.
     Message(MsgId),
+    /// One or two events of a clocks execution, by their place in it.
+    Events {
+        /// The first event selected.
+        first: u32,
+        /// The second, to compare with the first.
+        second: Option<u32>,
+    },
 }
 
 /// How the lab looked when the link was made.

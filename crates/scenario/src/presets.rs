@@ -4,7 +4,8 @@ use netsplit_gossip::{Bug, Params as GossipParams};
 use netsplit_raft::{Bug as RaftBug, Command as RaftCommand, Op, Params as RaftParams};
 use netsplit_sim::{Action, Chance, Link, NodeId, Partition, Span, Time, Timed};
 
-use crate::{Lab, LabScenario, Scenario};
+use crate::{ClocksScenario, Lab, LabScenario, Scenario};
+use netsplit_clocks::{Execution, Step};
 
 /// A named scenario with a sentence on what it shows.
 #[derive(Clone, Debug)]
@@ -46,6 +47,7 @@ pub fn presets(lab: Lab) -> Vec<Preset> {
     match lab {
         Lab::Gossip => gossip_presets(),
         Lab::Raft => raft_presets(),
+        Lab::Clocks => clocks_presets(),
     }
 }
 
@@ -295,5 +297,96 @@ fn figure_8() -> Vec<Timed<Action<RaftCommand>>> {
         at(2700, Action::Restart(NodeId(4))),
         at(2750, timeout(4)),
         at(3000, timeout(4)),
+    ]
+}
+
+fn clocks(processes: usize, steps: Vec<Step>) -> Scenario {
+    Scenario::Clocks(ClocksScenario {
+        processes: (0..processes).map(|i| format!("P{i}")).collect(),
+        steps,
+    })
+}
+
+fn local(process: u16, label: &str) -> Step {
+    Step::Local {
+        process,
+        label: label.into(),
+    }
+}
+
+fn send(from: u16, to: u16, label: &str) -> Step {
+    Step::Send {
+        from,
+        to,
+        label: label.into(),
+    }
+}
+
+fn deliver(message: u32, label: &str) -> Step {
+    Step::Deliver {
+        message,
+        label: label.into(),
+    }
+}
+
+fn clocks_presets() -> Vec<Preset> {
+    vec![
+        Preset {
+            slug: "chain",
+            title: "A causal chain",
+            description: "P0 acts and tells P1, which tells P2: each event happened before the next, and \
+                          the clocks grow along the chain.",
+            scenario: clocks(
+                3,
+                vec![
+                    local(0, "decide"),
+                    send(0, 1, "tell P1"),
+                    deliver(0, "hear from P0"),
+                    send(1, 2, "tell P2"),
+                    deliver(1, "hear from P1"),
+                    local(2, "act"),
+                ],
+            ),
+        },
+        Preset {
+            slug: "concurrent",
+            title: "Concurrent writes",
+            description: "P0 and P1 write x without hearing of each other: their writes are concurrent, \
+                          though P2 receives one before the other.",
+            scenario: clocks(
+                3,
+                vec![
+                    local(0, "write x=1"),
+                    local(1, "write x=2"),
+                    send(0, 2, "x=1"),
+                    send(1, 2, "x=2"),
+                    deliver(1, "receive x=2"),
+                    deliver(0, "receive x=1"),
+                ],
+            ),
+        },
+        Preset {
+            slug: "overtaking",
+            title: "A message overtakes another",
+            description: "P0 sends two messages to P1; the second arrives first. The receive events \
+                          are ordered on P1, the sends on P0, yet no clock says the first message \
+                          arrived first.",
+            scenario: clocks(
+                2,
+                vec![
+                    send(0, 1, "first"),
+                    local(0, "think"),
+                    send(0, 1, "second"),
+                    deliver(1, "get second"),
+                    deliver(0, "get first"),
+                ],
+            ),
+        },
+        Preset {
+            slug: "random",
+            title: "A random execution",
+            description: "Four processes and thirty events generated from seed 1.",
+            scenario: clocks(4, Execution::generate(1, 4, 30).steps()),
+        },
     ]
 }

@@ -18,7 +18,7 @@ fn run(scenario: &Scenario) -> Box<RaftSim> {
     run.run_until(Time::ZERO + scenario.duration());
     match run {
         LabRun::Raft(sim) => sim,
-        LabRun::Gossip(_) => unreachable!(),
+        _ => unreachable!("a Raft scenario starts a Raft run"),
     }
 }
 

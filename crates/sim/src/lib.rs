@@ -50,7 +50,7 @@ pub use network::{Chance, Link, Network, NetworkError, Partition};
 pub use node::{Context, Node, NodeId};
 pub use rng::Rng;
 pub use time::{Span, Time};
-pub use trace::{DropReason, MsgId, Record, Trace, TraceEvent};
+pub use trace::{DropReason, MsgId, Record, Trace, TraceEvent, fnv1a};
 
 /// Refuses `value` outside `lo..=hi`, naming the setting and the allowed range:
 /// "nodes must be between 2 and 12, got 40". Labs validate their parameters with it.

@@ -304,6 +304,14 @@ impl<N: Node> Trace<N> {
     }
 }
 
+/// The 64-bit FNV-1a hash of `bytes`: the hash the trace hash is made of, for runs whose record
+/// is not a trace.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash = Fnv1a::default();
+    hash.write(bytes);
+    hash.0
+}
+
 /// The 64-bit Fowler–Noll–Vo hash, FNV-1a variant.
 struct Fnv1a(u64);
 

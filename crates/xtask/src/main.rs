@@ -37,12 +37,12 @@ const CORE_CRATES: [&str; 5] = [
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The download budget, gzipped: 150 KiB for the shell with its first lab, 30 KiB for share
-/// links, time travel, embedding and downloads, and 25 KiB for each further lab.
+/// links, time travel, embedding and downloads, and 35 KiB for each further lab.
 const SIZE_BUDGET_FIRST_LAB: u64 = 150 * 1024;
 const SIZE_BUDGET_SHARING: u64 = 30 * 1024;
-const SIZE_BUDGET_PER_LAB: u64 = 25 * 1024;
+const SIZE_BUDGET_PER_LAB: u64 = 35 * 1024;
 /// How many labs the app has (the lab modules under web/src/labs).
-const LABS: u64 = 2;
+const LABS: u64 = 3;
 
 type Result<T = ()> = std::result::Result<T, String>;
 

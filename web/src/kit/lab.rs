@@ -843,17 +843,7 @@ impl<L: LabSpec> LabView<L> {
 
     /// A link to this run at this moment, on this page's address.
     fn link(&self) -> String {
-        let base = web_sys::window()
-            .map(|w| w.location())
-            .map(|l| {
-                format!(
-                    "{}{}",
-                    l.origin().unwrap_or_default(),
-                    l.pathname().unwrap_or_default()
-                )
-            })
-            .unwrap_or_default();
-        format!("{base}#{FRAGMENT_PREFIX}{}", self.share_state().encode())
+        link_to(&self.share_state())
     }
 
     /// Tells the embedding page how tall the lab is, when that changed, so it can size its
@@ -1198,7 +1188,23 @@ fn tone<N: Node>(event: &TraceEvent<N>) -> Tone {
 }
 
 /// Puts `text` on the clipboard where the browser allows it; the share dialog shows it anyway.
-fn copy_to_clipboard(text: &str) {
+/// A link to `state` on this page's address.
+pub fn link_to(state: &ShareState) -> String {
+    let base = web_sys::window()
+        .map(|w| w.location())
+        .map(|l| {
+            format!(
+                "{}{}",
+                l.origin().unwrap_or_default(),
+                l.pathname().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    format!("{base}#{FRAGMENT_PREFIX}{}", state.encode())
+}
+
+/// Puts `text` on the clipboard where the browser allows it.
+pub fn copy_to_clipboard(text: &str) {
     if let Some(window) = web_sys::window() {
         let _ = window.navigator().clipboard().write_text(text);
     }
@@ -1209,7 +1215,7 @@ fn storage_key(lab: Lab) -> String {
 }
 
 /// The last run of `lab` kept in this browser, if any and if it still opens.
-fn restore(lab: Lab) -> Option<ShareState> {
+pub fn restore(lab: Lab) -> Option<ShareState> {
     let storage = web_sys::window()?.local_storage().ok()??;
     let code = storage.get_item(&storage_key(lab)).ok()??;
     ShareState::decode(&code)
@@ -1217,7 +1223,7 @@ fn restore(lab: Lab) -> Option<ShareState> {
         .filter(|state| state.scenario.lab() == lab)
 }
 
-fn store(lab: Lab, state: &ShareState) {
+pub fn store(lab: Lab, state: &ShareState) {
     let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
     if let Some(storage) = storage {
         // A full or disabled storage only means the run is not remembered.
@@ -1366,7 +1372,7 @@ fn frame(f: Frame<'_>, c: &Controls) -> Html {
                 <ShortcutHelp {shortcuts} on_close={c.help.reform(|()| false)} />
             }
             if let Some((link, hash)) = f.share {
-                { share_dialog(link, hash, c) }
+                { share_dialog(link, hash, c.share.reform(|_: MouseEvent| false)) }
             }
         </div>
     }
@@ -1410,8 +1416,8 @@ fn timeline(now: u64, end: u64, marks: &[(u64, Mark)], undo: Option<usize>, c: &
     }
 }
 
-fn share_dialog(link: &str, hash: u64, c: &Controls) -> Html {
-    let close = c.share.reform(|_: MouseEvent| false);
+/// The share dialog: the link, an iframe snippet, and the run's hash ("about this run").
+pub fn share_dialog(link: &str, hash: u64, close: Callback<MouseEvent>) -> Html {
     let (page, fragment) = link.split_once('#').unwrap_or((link, ""));
     let snippet = format!(
         "<iframe src=\"{page}?embed=1&controls=play,step,timeline#{fragment}\" title=\"Netsplit\" style=\"width: 100%; height: 560px; border: 0\"></iframe>"

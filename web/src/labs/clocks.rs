@@ -1,0 +1,789 @@
+//! The Vector clocks lab: build or generate an execution, see it as a space-time diagram, and
+//! compare any two events by their clocks.
+//!
+//! Unlike the network labs it has no virtual time: a moment is a number of steps, and the
+//! timeline travels through the steps that built the execution.
+
+use netsplit_clocks::{
+    EventId, EventKind, Execution, MessageId, Step, Verdict, export_shiviz, import_shiviz,
+};
+use netsplit_scenario::{
+    ClocksScenario, Lab, Scenario, Selected, ShareState, ViewState, execution_bytes, presets,
+};
+use netsplit_sim::{Time, fnv1a};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::kit::export::download_text;
+use crate::kit::help::ShortcutHelp;
+use crate::kit::lab::{
+    Embed, LabProps, copy_to_clipboard, link_to, restore, share_dialog, store, whole_number,
+};
+use crate::kit::{tenths, typing_in_field};
+
+const ROW: f64 = 70.0;
+const LEFT: f64 = 60.0;
+const TOP: f64 = 40.0;
+
+const SHORTCUTS: [(&str, &str); 10] = [
+    ("← / →", "move to the previous / next event"),
+    ("Enter", "select the event (first, then second to compare)"),
+    ("Esc", "clear the selection, close this list"),
+    ("l", "a local event on the chosen process"),
+    (
+        "m",
+        "send a message from the chosen process to the chosen receiver",
+    ),
+    ("d", "deliver the oldest message in flight"),
+    (", / .", "one step back / forward in time"),
+    ("t", "show or hide Lamport times"),
+    ("s", "share this execution"),
+    ("?", "show this list"),
+];
+
+/// What the lab reacts to.
+pub enum Msg {
+    /// Load preset `n`.
+    Preset(usize),
+    /// A local event on the chosen process.
+    Local,
+    /// A message from the chosen process to the chosen receiver.
+    Send,
+    /// Deliver a message in flight.
+    Deliver(MessageId),
+    /// Choose the acting process.
+    From(usize),
+    /// Choose the receiver.
+    To(usize),
+    /// Click on an event: select it.
+    Pick(EventId),
+    /// Clear the selection.
+    Clear,
+    /// Show the first `n` steps.
+    Show(usize),
+    /// Bring back the steps that acting in the past dropped.
+    Undo,
+    /// Generation settings, as typed.
+    Generate,
+    /// A generation field changed: (which, text).
+    GenField(GenField, String),
+    /// The import text changed.
+    ImportText(String),
+    /// Read the import text as a ShiViz log.
+    Import,
+    /// Download the execution as a ShiViz log.
+    Export,
+    /// Zoom: pixels per step.
+    Zoom(u32),
+    /// Show or hide Lamport times.
+    ToggleLamport,
+    /// Open or close the share dialog.
+    Share(bool),
+    /// Open or close the help.
+    Help(bool),
+    /// A key pressed anywhere.
+    Key(web_sys::KeyboardEvent),
+}
+
+/// A field of the generator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GenField {
+    /// The seed.
+    Seed,
+    /// How many processes.
+    Processes,
+    /// How many events.
+    Events,
+}
+
+/// The Vector clocks lab.
+pub struct ClocksLab {
+    preset: Option<usize>,
+    scenario: ClocksScenario,
+    /// How many of the scenario's steps are shown.
+    shown: usize,
+    execution: Execution,
+    first: Option<EventId>,
+    second: Option<EventId>,
+    focus: Option<EventId>,
+    from: usize,
+    to: usize,
+    undo: Option<Vec<Step>>,
+    lamport: bool,
+    zoom: u32,
+    generator: (u64, usize, usize),
+    import_text: String,
+    error: Option<String>,
+    share: Option<String>,
+    help: bool,
+    embed: Option<Rc<Embed>>,
+    _keys: Option<gloo_events::EventListener>,
+}
+
+impl ClocksLab {
+    fn rebuild(&mut self) {
+        match self.scenario.execution(self.shown) {
+            Ok(execution) => self.execution = execution,
+            Err(e) => self.error = Some(e.0),
+        }
+        let n = self.execution.events().len();
+        for slot in [&mut self.first, &mut self.second, &mut self.focus] {
+            if slot.is_some_and(|e| e.0 >= n) {
+                *slot = None;
+            }
+        }
+    }
+
+    fn load(&mut self, scenario: ClocksScenario, preset: Option<usize>) {
+        self.shown = scenario.steps.len();
+        self.scenario = scenario;
+        self.preset = preset;
+        self.first = None;
+        self.second = None;
+        self.focus = None;
+        self.undo = None;
+        self.from = 0;
+        self.to = 1;
+        self.error = None;
+        self.rebuild();
+    }
+
+    /// Takes a step now. A step taken in the past drops the later ones; undo brings them back.
+    fn take(&mut self, step: Step) {
+        let mut candidate = self.execution.clone();
+        if let Err(e) = candidate.apply(&step) {
+            self.error = Some(e.0);
+            return;
+        }
+        if self.shown < self.scenario.steps.len() {
+            self.undo = Some(self.scenario.steps.clone());
+            self.scenario.steps.truncate(self.shown);
+        }
+        if self.scenario.steps.len() >= ClocksScenario::MAX_STEPS {
+            self.error = Some(format!(
+                "an execution holds at most {} steps",
+                ClocksScenario::MAX_STEPS
+            ));
+            return;
+        }
+        self.scenario.steps.push(step);
+        self.shown = self.scenario.steps.len();
+        self.preset = None;
+        self.error = None;
+        self.execution = candidate;
+        self.focus = Some(EventId(self.execution.events().len() - 1));
+    }
+
+    fn share_state(&self) -> ShareState {
+        ShareState {
+            scenario: Scenario::Clocks(self.scenario.clone()),
+            view: ViewState {
+                at: Time(self.shown as u64),
+                selected: self.first.map(|a| Selected::Events {
+                    first: a.0 as u32,
+                    second: self.second.map(|b| b.0 as u32),
+                }),
+                routine_log: self.lamport,
+            },
+        }
+    }
+
+    fn keep(&self) {
+        if self.embed.is_none() {
+            store(Lab::Clocks, &self.share_state());
+        }
+    }
+
+    fn label(&self, kind: &str) -> String {
+        format!("{kind} {}", self.execution.events().len() + 1)
+    }
+}
+
+impl Component for ClocksLab {
+    type Message = Msg;
+    type Properties = LabProps;
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let link = ctx.link().clone();
+        let keys = web_sys::window().and_then(|w| w.document()).map(|doc| {
+            let options = gloo_events::EventListenerOptions::enable_prevent_default();
+            gloo_events::EventListener::new_with_options(&doc, "keydown", options, move |e| {
+                if let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() {
+                    link.send_message(Msg::Key(e.clone()));
+                }
+            })
+        });
+        let presets = presets(Lab::Clocks);
+        let opened = ctx
+            .props()
+            .shared
+            .as_deref()
+            .cloned()
+            .or_else(|| restore(Lab::Clocks));
+        let (scenario, view, preset) = match opened.map(|s| (s.scenario, s.view)) {
+            Some((Scenario::Clocks(s), view)) => (s, view, None),
+            _ => {
+                let Scenario::Clocks(s) = presets[0].scenario.clone() else {
+                    unreachable!("the clocks presets are clocks scenarios")
+                };
+                (
+                    s,
+                    ViewState {
+                        at: Time(u64::MAX),
+                        ..ViewState::default()
+                    },
+                    Some(0),
+                )
+            }
+        };
+        let mut lab = ClocksLab {
+            preset,
+            shown: 0,
+            execution: Execution::new(scenario.processes.clone()),
+            scenario,
+            first: None,
+            second: None,
+            focus: None,
+            from: 0,
+            to: 1,
+            undo: None,
+            lamport: view.routine_log,
+            zoom: 48,
+            generator: (1, 4, 30),
+            import_text: String::new(),
+            error: None,
+            share: None,
+            help: false,
+            embed: ctx.props().embed.clone(),
+            _keys: keys,
+        };
+        lab.shown = (view.at.0 as usize).min(lab.scenario.steps.len());
+        lab.rebuild();
+        if let Some(Selected::Events { first, second }) = view.selected {
+            lab.first = Some(EventId(first as usize));
+            lab.second = second.map(|s| EventId(s as usize));
+            lab.rebuild();
+        }
+        lab
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        match msg {
+            Msg::Preset(i) => {
+                if let Some(Scenario::Clocks(s)) =
+                    presets(Lab::Clocks).get(i).map(|p| p.scenario.clone())
+                {
+                    self.load(s, Some(i));
+                }
+            }
+            Msg::Local => self.take(Step::Local {
+                process: self.from as u16,
+                label: self.label("local"),
+            }),
+            Msg::Send => self.take(Step::Send {
+                from: self.from as u16,
+                to: self.to as u16,
+                label: self.label("send"),
+            }),
+            Msg::Deliver(m) => self.take(Step::Deliver {
+                message: m.0 as u32,
+                label: self.label("receive"),
+            }),
+            Msg::From(p) => {
+                self.from = p;
+                if self.to == p {
+                    self.to = (p + 1) % self.scenario.processes.len();
+                }
+            }
+            Msg::To(p) => self.to = p,
+            Msg::Pick(e) => {
+                self.focus = Some(e);
+                match (self.first, self.second) {
+                    (None, _) => self.first = Some(e),
+                    (Some(_), None) => self.second = Some(e),
+                    (Some(_), Some(_)) => {
+                        self.first = Some(e);
+                        self.second = None;
+                    }
+                }
+            }
+            Msg::Clear => {
+                self.first = None;
+                self.second = None;
+            }
+            Msg::Show(n) => {
+                self.shown = n.min(self.scenario.steps.len());
+                self.rebuild();
+            }
+            Msg::Undo => {
+                if let Some(steps) = self.undo.take() {
+                    self.scenario.steps = steps;
+                    self.rebuild();
+                }
+            }
+            Msg::GenField(field, text) => match whole_number(&text) {
+                Ok(n) => {
+                    let (seed, processes, events) = &mut self.generator;
+                    match field {
+                        GenField::Seed => *seed = n,
+                        GenField::Processes => *processes = n as usize,
+                        GenField::Events => *events = n as usize,
+                    }
+                    self.error = None;
+                }
+                Err(e) => self.error = Some(e),
+            },
+            Msg::Generate => {
+                let (seed, processes, events) = self.generator;
+                let (lo, hi) = ClocksScenario::PROCESSES.into_inner();
+                if !(lo..=hi).contains(&processes) {
+                    self.error = Some(format!(
+                        "processes must be between {lo} and {hi}, got {processes}"
+                    ));
+                } else if events > 500 {
+                    self.error = Some(format!("events must be between 0 and 500, got {events}"));
+                } else {
+                    let execution = Execution::generate(seed, processes, events);
+                    let scenario = ClocksScenario {
+                        processes: execution.processes().to_vec(),
+                        steps: execution.steps(),
+                    };
+                    self.load(scenario, None);
+                }
+            }
+            Msg::ImportText(text) => self.import_text = text,
+            Msg::Import => match import_shiviz(&self.import_text) {
+                Ok(execution) => {
+                    let scenario = ClocksScenario {
+                        processes: execution.processes().to_vec(),
+                        steps: execution.steps(),
+                    };
+                    match scenario.validate() {
+                        Ok(()) => self.load(scenario, None),
+                        Err(e) => {
+                            self.error = Some(format!(
+                                "The log was not imported: {e}. Nothing else changed."
+                            ))
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.error = Some(format!(
+                        "The log was not imported: {e}. Nothing else changed."
+                    ))
+                }
+            },
+            Msg::Export => {
+                download_text(
+                    "netsplit-clocks.log",
+                    "text/plain",
+                    &export_shiviz(&self.execution),
+                );
+                return false;
+            }
+            Msg::Zoom(z) => self.zoom = z.clamp(12, 96),
+            Msg::ToggleLamport => self.lamport = !self.lamport,
+            Msg::Share(open) => {
+                self.share = open.then(|| link_to(&self.share_state()));
+                if let Some(link) = &self.share {
+                    copy_to_clipboard(link);
+                }
+            }
+            Msg::Help(open) => self.help = open,
+            Msg::Key(e) => return self.on_key(ctx, &e),
+        }
+        self.keep();
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let presets = presets(Lab::Clocks);
+        let description = match self.preset {
+            Some(i) => presets[i].description,
+            None => {
+                "Your own execution: built by hand, generated, imported, or opened from a link."
+            }
+        };
+        let options = presets.iter().enumerate().map(|(i, p)| {
+            html! { <option value={i.to_string()} selected={Some(i) == self.preset}>{ p.title }</option> }
+        });
+        let on_preset = link.callback(|e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            Msg::Preset(select.value().parse().unwrap_or(0))
+        });
+        let names = &self.scenario.processes;
+        let process_options = |selected: usize, skip: Option<usize>| {
+            names
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != skip)
+                .map(|(i, name)| html! { <option value={i.to_string()} selected={i == selected}>{ name.clone() }</option> })
+                .collect::<Html>()
+        };
+        let on_from = link.callback(|e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            Msg::From(select.value().parse().unwrap_or(0))
+        });
+        let on_to = link.callback(|e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            Msg::To(select.value().parse().unwrap_or(0))
+        });
+        let pending = self.execution.in_flight().map(|m| {
+            let msg = &self.execution.messages()[m.0];
+            html! {
+                <li key={m.0}>
+                    <button onclick={link.callback(move |_| Msg::Deliver(m))}>
+                        { format!("Deliver m{} ({} → {})", m.0, names[msg.from], names[msg.to]) }
+                    </button>
+                </li>
+            }
+        });
+        let steps = self.scenario.steps.len();
+        let on_show = link.callback(|e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            Msg::Show(input.value().parse().unwrap_or(0))
+        });
+        let on_zoom = link.callback(|e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            Msg::Zoom(input.value().parse().unwrap_or(48))
+        });
+        let narration = self.scenario.steps[..self.shown].iter().enumerate().rev().take(100).map(|(i, step)| {
+            html! { <li key={i}><time>{ format!("{}.", i + 1) }</time>{ step.to_string() }</li> }
+        });
+        let gen_field = |field: GenField, label: &'static str, value: String| {
+            let onchange = link.callback(move |e: Event| {
+                let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                Msg::GenField(field, input.value())
+            });
+            html! { <label class="field"><span>{ label }</span><input type="number" min="0" {value} {onchange} /></label> }
+        };
+        let on_import_text = link.callback(|e: InputEvent| {
+            let area: web_sys::HtmlTextAreaElement = e.target_unchecked_into();
+            Msg::ImportText(area.value())
+        });
+        // The same hash `netsplit run` prints for this execution.
+        let digest = fnv1a(&execution_bytes(&self.execution));
+        if self.embed.is_some() {
+            let open = link_to(&self.share_state());
+            return html! {
+                <div class="lab clocks embedded">
+                    <div class="diagram-scroll">{ self.diagram(ctx) }</div>
+                    <div class="strip">
+                        <span>{ format!("step {} of {steps}", self.shown) }</span>
+                        <a class="link" href={open} target="_blank" rel="noopener">{ "Open in Netsplit ↗" }</a>
+                    </div>
+                    { self.verdict_panel(ctx) }
+                </div>
+            };
+        }
+        html! {
+            <div class="lab clocks">
+                <div class="lab-intro">
+                    <h1>{ "Vector clocks and happened-before" }</h1>
+                    <p>{ "Each process ticks its own entry at every event; a message carries its sender's clock, and the receiver takes the component-wise maximum before ticking. One event happened before another exactly when its clock is less than or equal in every component and less in at least one; two different events for which neither holds are concurrent." }</p>
+                    <label class="preset">
+                        { "Execution " }
+                        <select onchange={on_preset} aria-describedby="preset-description">
+                            if self.preset.is_none() {
+                                <option value="" selected=true disabled=true>{ "(this execution)" }</option>
+                            }
+                            { for options }
+                        </select>
+                    </label>
+                    <p id="preset-description" class="preset-description">{ description }</p>
+                </div>
+                <div class="transport" role="toolbar" aria-label="Build the execution">
+                    <label>{ "Process " }<select onchange={on_from} aria-label="Acting process">{ process_options(self.from, None) }</select></label>
+                    <button class="primary" onclick={link.callback(|_| Msg::Local)} aria-keyshortcuts="l">{ "Local event (l)" }</button>
+                    <label>{ "to " }<select onchange={on_to} aria-label="Receiver">{ process_options(self.to, Some(self.from)) }</select></label>
+                    <button onclick={link.callback(|_| Msg::Send)} aria-keyshortcuts="m">{ "Send message (m)" }</button>
+                    <label class="zoom">{ "Zoom " }<input type="range" min="12" max="96" value={self.zoom.to_string()} oninput={on_zoom} /></label>
+                    <label><input type="checkbox" checked={self.lamport} onchange={link.callback(|_| Msg::ToggleLamport)} />{ " Lamport times (t)" }</label>
+                </div>
+                <div class="timeline" role="group" aria-label="Steps">
+                    <div class="track">
+                        <input type="range" min="0" max={steps.to_string()} value={self.shown.to_string()} oninput={on_show}
+                            aria-label="Steps shown" aria-valuetext={format!("{} of {steps} steps", self.shown)} />
+                    </div>
+                    <span>{ format!("step {} of {steps}", self.shown) }</span>
+                    if self.undo.is_some() {
+                        <button onclick={link.callback(|_| Msg::Undo)}>{ "Undo: bring back the later steps" }</button>
+                    }
+                </div>
+                if let Some(error) = &self.error {
+                    <p class="error" role="alert">{ error }</p>
+                }
+                <div class="lab-grid">
+                    <section class="stage" aria-label="Space-time diagram">
+                        <div class="diagram-scroll">{ self.diagram(ctx) }</div>
+                        <p class="legend">
+                            <span class="key local">{ "●" }</span>{ " local  " }
+                            <span class="key send">{ "▲" }</span>{ " send  " }
+                            <span class="key receive">{ "▼" }</span>{ " receive  " }
+                            { "dashed open arrow: in flight · A / B: the two events compared · shaded: causal past of A · ringed: its future" }
+                        </p>
+                        if self.execution.in_flight().next().is_some() {
+                            <ul class="in-flight">{ for pending }</ul>
+                        }
+                    </section>
+                    <div class="side">{ self.verdict_panel(ctx) }</div>
+                </div>
+                <div class="lab-panels">
+                    <section class="panel" aria-labelledby="generate-title">
+                        <h2 id="generate-title">{ "Generate" }</h2>
+                        { gen_field(GenField::Seed, "seed", self.generator.0.to_string()) }
+                        { gen_field(GenField::Processes, "processes (2 to 8)", self.generator.1.to_string()) }
+                        { gen_field(GenField::Events, "events (0 to 500)", self.generator.2.to_string()) }
+                        <button onclick={link.callback(|_| Msg::Generate)}>{ "Generate" }</button>
+                    </section>
+                    <section class="panel" aria-labelledby="shiviz-title">
+                        <h2 id="shiviz-title">{ "ShiViz log" }</h2>
+                        <p class="hint">{ "Each event is a line of text followed by a line with the host and its clock as JSON: " }<code>{ "alice {\"alice\": 2, \"bob\": 1}" }</code></p>
+                        <textarea aria-label="ShiViz log to import" rows="6" value={self.import_text.clone()} oninput={on_import_text} />
+                        <div class="buttons">
+                            <button onclick={link.callback(|_| Msg::Import)}>{ "Import" }</button>
+                            <button onclick={link.callback(|_| Msg::Export)}>{ "Export (download)" }</button>
+                        </div>
+                    </section>
+                    <section class="panel log" aria-labelledby="steps-title">
+                        <header><h2 id="steps-title">{ "Steps" }</h2></header>
+                        <ol aria-live="polite" aria-relevant="additions">{ for narration }</ol>
+                    </section>
+                </div>
+                <p class="run-facts">
+                    { format!("{} events · {} messages · execution hash: {digest:016x}", self.execution.events().len(), self.execution.messages().len()) }
+                    <button class="link" onclick={link.callback(|_| Msg::Share(true))}>{ "Share this execution (s)" }</button>
+                    <button class="link" onclick={link.callback(|_| Msg::Help(true))}>{ "Keyboard shortcuts (?)" }</button>
+                </p>
+                if self.help {
+                    <ShortcutHelp shortcuts={SHORTCUTS.to_vec()} on_close={link.callback(|()| Msg::Help(false))} />
+                }
+                if let Some(share) = &self.share {
+                    { share_dialog(share, digest, link.callback(|_| Msg::Share(false))) }
+                }
+            </div>
+        }
+    }
+}
+
+impl ClocksLab {
+    fn x(&self, event: EventId) -> f64 {
+        LEFT + f64::from(self.zoom) * (event.0 as f64 + 0.5)
+    }
+
+    fn y(&self, process: usize) -> f64 {
+        TOP + ROW * process as f64
+    }
+
+    fn diagram(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let n = self.scenario.processes.len();
+        let events = self.execution.events();
+        let width = LEFT + f64::from(self.zoom) * (events.len() as f64 + 2.0) + 40.0;
+        let height = TOP + ROW * n as f64;
+        let past = self
+            .first
+            .map(|a| self.execution.past(a))
+            .unwrap_or_default();
+        let future = self
+            .first
+            .map(|a| self.execution.future(a))
+            .unwrap_or_default();
+        let lines = self.scenario.processes.iter().enumerate().map(|(p, name)| {
+            let y = tenths(self.y(p));
+            html! {
+                <g class="process">
+                    <text x="8" y={tenths(self.y(p) + 4.0)} class="process-name">{ name.clone() }</text>
+                    <line x1={tenths(LEFT - 10.0)} x2={tenths(width - 20.0)} y1={y.clone()} y2={y} />
+                </g>
+            }
+        });
+        let arrows = self.execution.messages().iter().enumerate().map(|(i, m)| {
+            let (x1, y1) = (self.x(m.send), self.y(m.from));
+            match m.receive {
+                Some(r) => html! {
+                    <line class="message" x1={tenths(x1)} y1={tenths(y1)} x2={tenths(self.x(r))} y2={tenths(self.y(m.to))} marker-end="url(#clock-arrow)">
+                        <title>{ format!("m{i}: {} → {}", self.scenario.processes[m.from], self.scenario.processes[m.to]) }</title>
+                    </line>
+                },
+                None => {
+                    // In flight: an open arrow heading for the receiver's line.
+                    let x2 = x1 + f64::from(self.zoom) * 1.5;
+                    let y2 = y1 + (self.y(m.to) - y1) * 0.6;
+                    html! {
+                        <line class="message in-flight" x1={tenths(x1)} y1={tenths(y1)} x2={tenths(x2)} y2={tenths(y2)} marker-end="url(#clock-open)">
+                            <title>{ format!("m{i} in flight: {} → {}", self.scenario.processes[m.from], self.scenario.processes[m.to]) }</title>
+                        </line>
+                    }
+                }
+            }
+        });
+        let dots = events.iter().enumerate().map(|(i, event)| {
+            let id = EventId(i);
+            let (x, y) = (self.x(id), self.y(event.process));
+            let class = classes!(
+                "event",
+                match event.kind {
+                    EventKind::Local => "local",
+                    EventKind::Send(_) => "send",
+                    EventKind::Receive(_) => "receive",
+                },
+                (self.first == Some(id)).then_some("first"),
+                (self.second == Some(id)).then_some("second"),
+                past.contains(&id).then_some("past"),
+                future.contains(&id).then_some("future"),
+                (self.focus == Some(id)).then_some("focused"),
+            );
+            let shape = match event.kind {
+                EventKind::Local => html! { <circle r="7" /> },
+                EventKind::Send(_) => html! { <path d="M0,-8 L7,5 L-7,5 z" /> },
+                EventKind::Receive(_) => html! { <path d="M0,8 L7,-5 L-7,-5 z" /> },
+            };
+            let mark = if self.first == Some(id) {
+                "A"
+            } else if self.second == Some(id) {
+                "B"
+            } else {
+                ""
+            };
+            let label = format!(
+                "{} on {}, clock {}, Lamport time {}",
+                event.label, self.scenario.processes[event.process], event.clock, event.lamport
+            );
+            html! {
+                <g key={i} {class} transform={format!("translate({} {})", tenths(x), tenths(y))}
+                    role="button" tabindex="-1" aria-label={label.clone()}
+                    onclick={link.callback(move |_| Msg::Pick(id))}>
+                    <title>{ label }</title>
+                    <circle class="hit" r="14" />
+                    { shape }
+                    if roomy || !mark.is_empty() || self.focus == Some(id) {
+                        <text class="clock" dy={if i % 2 == 0 { "22" } else { "34" }}>{ event.clock.to_string() }</text>
+                    }
+                    if self.lamport {
+                        <text class="lamport" dy="-14">{ format!("L{}", event.lamport) }</text>
+                    }
+                    if !mark.is_empty() {
+                        <text class="mark" dx="9" dy="-9">{ mark }</text>
+                    }
+                </g>
+            }
+        });
+        html! {
+            <svg class="diagram" width={tenths(width)} height={tenths(height)} viewBox={format!("0 0 {} {}", tenths(width), tenths(height))}
+                role="group" aria-label="Space-time diagram: one line per process, events as marks, messages as arrows">
+                <defs>
+                    <marker id="clock-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
+                    </marker>
+                    <marker id="clock-open" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
+                        <path d="M0,0 L10,5 L0,10" class="open-arrowhead" />
+                    </marker>
+                </defs>
+                { for lines }
+                { for arrows }
+                { for dots }
+            </svg>
+        }
+    }
+
+    fn verdict_panel(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let body = match (self.first, self.second) {
+            (None, _) => {
+                html! { <p class="hint">{ "Click or tap an event (or move with ← → and press Enter) to select A, then another to select B." }</p> }
+            }
+            (Some(a), None) => {
+                let e = self.execution.event(a);
+                html! {
+                    <>
+                        <p>{ format!("A = {} on {}: clock {}, Lamport time {}.", e.label, self.scenario.processes[e.process], e.clock, e.lamport) }</p>
+                        <p>{ format!("Its causal past has {} events, its future {}. Select B to compare.", self.execution.past(a).len(), self.execution.future(a).len()) }</p>
+                    </>
+                }
+            }
+            (Some(a), Some(b)) => {
+                let (ea, eb) = (self.execution.event(a), self.execution.event(b));
+                let verdict = self.execution.verdict(a, b);
+                let rows = self.scenario.processes.iter().enumerate().map(|(i, name)| {
+                    let (x, y) = (ea.clock.0[i], eb.clock.0[i]);
+                    let sign = match x.cmp(&y) {
+                        std::cmp::Ordering::Less => "<",
+                        std::cmp::Ordering::Equal => "=",
+                        std::cmp::Ordering::Greater => ">",
+                    };
+                    html! { <tr><th scope="row">{ name.clone() }</th><td>{ x }</td><td class="sign">{ sign }</td><td>{ y }</td></tr> }
+                });
+                let class = match verdict {
+                    Verdict::Concurrent => "verdict concurrent",
+                    _ => "verdict ordered",
+                };
+                html! {
+                    <>
+                        <p class={class}>{ format!("A {verdict} B") }</p>
+                        <table class="members">
+                            <caption>{ "component by component" }</caption>
+                            <thead><tr><th scope="col">{ "process" }</th><th scope="col">{ "A" }</th><th scope="col"></th><th scope="col">{ "B" }</th></tr></thead>
+                            <tbody>{ for rows }</tbody>
+                        </table>
+                        <h3>{ "Why" }</h3>
+                        <p class="why">{ self.execution.explain(a, b) }</p>
+                        <p class="hint">{ format!("Lamport times: A {} and B {}{}", ea.lamport, eb.lamport,
+                            if verdict == Verdict::Concurrent && ea.lamport != eb.lamport { ". Different Lamport times do not mean one came first." } else { "." }) }</p>
+                    </>
+                }
+            }
+        };
+        html! {
+            <section class="panel inspector" aria-labelledby="verdict-title">
+                <h2 id="verdict-title">{ "Compare two events" }</h2>
+                { body }
+                if self.first.is_some() {
+                    <button onclick={link.callback(|_| Msg::Clear)}>{ "Clear selection (Esc)" }</button>
+                }
+            </section>
+        }
+    }
+
+    fn on_key(&mut self, ctx: &Context<Self>, e: &web_sys::KeyboardEvent) -> bool {
+        if e.ctrl_key() || e.meta_key() || e.alt_key() || typing_in_field(e) {
+            return false;
+        }
+        let count = self.execution.events().len();
+        let msg = match e.key().as_str() {
+            "ArrowRight" | "ArrowLeft" if count > 0 => {
+                let next = match (self.focus, e.key() == "ArrowRight") {
+                    (Some(f), true) => (f.0 + 1).min(count - 1),
+                    (Some(f), false) => f.0.saturating_sub(1),
+                    (None, _) => 0,
+                };
+                self.focus = Some(EventId(next));
+                e.prevent_default();
+                return true;
+            }
+            "Enter" => match self.focus {
+                Some(f) => Msg::Pick(f),
+                None => return false,
+            },
+            "Escape" if self.help => Msg::Help(false),
+            "Escape" if self.share.is_some() => Msg::Share(false),
+            "Escape" => Msg::Clear,
+            "l" => Msg::Local,
+            "m" => Msg::Send,
+            "d" => match self.execution.in_flight().next() {
+                Some(m) => Msg::Deliver(m),
+                None => return false,
+            },
+            "," => Msg::Show(self.shown.saturating_sub(1)),
+            "." => Msg::Show(self.shown + 1),
+            "t" => Msg::ToggleLamport,
+            "s" => Msg::Share(true),
+            "?" => Msg::Help(!self.help),
+            _ => return false,
+        };
+        e.prevent_default();
+        Component::update(self, ctx, msg)
+    }
+}
