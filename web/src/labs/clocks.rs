@@ -580,6 +580,9 @@ impl ClocksLab {
     fn diagram(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
         let n = self.scenario.processes.len();
+        // Clock labels need about 6 px per character; when the zoom leaves less room, only the
+        // selected and focused events keep theirs (every event still tells its clock on hover).
+        let roomy = f64::from(self.zoom) >= 6.0 * (2 * n + 1) as f64;
         let events = self.execution.events();
         let width = LEFT + f64::from(self.zoom) * (events.len() as f64 + 2.0) + 40.0;
         let height = TOP + ROW * n as f64;
