@@ -92,3 +92,31 @@ fn the_handled_golden_scenario_really_handles_messages() {
         .collect();
     assert!(refused.is_empty(), "{refused:?}");
 }
+
+#[test]
+fn clocks_executions_are_validated() {
+    use netsplit_clocks::Step;
+    use netsplit_scenario::ClocksScenario;
+    let names = |n: usize| (0..n).map(|i| format!("P{i}")).collect::<Vec<_>>();
+    let refuse = |s: ClocksScenario| Scenario::Clocks(s).validate().unwrap_err().to_string();
+    assert_eq!(
+        refuse(ClocksScenario {
+            processes: names(9),
+            steps: vec![]
+        }),
+        "processes must be between 2 and 8, got 9"
+    );
+    let bad_step = ClocksScenario {
+        processes: names(2),
+        steps: vec![Step::Deliver {
+            message: 0,
+            label: "x".into(),
+        }],
+    };
+    assert_eq!(refuse(bad_step), "step 1: there is no message 0");
+    let report = presets(Lab::Clocks)[1].scenario.run().unwrap();
+    assert_eq!(
+        report.findings,
+        ["3 processes, 6 events, 2 messages (0 in flight)"]
+    );
+}
