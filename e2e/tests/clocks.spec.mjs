@@ -1,6 +1,7 @@
 // The Vector clocks lab: build an execution by clicks, compare events, import ShiViz logs.
 import { test, expect } from '@playwright/test';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 
 mkdirSync('screenshots', { recursive: true });
 
@@ -98,8 +99,20 @@ test('a shared execution opens with the same steps and selection', async ({ page
   await events(page).nth(5).click();
   await page.keyboard.press('s');
   const link = await page.getByLabel('Share link').inputValue();
+  const hash = await page.locator('.dialog code.hash').textContent();
   const fresh = await (await browser.newContext()).newPage();
   await fresh.goto(link);
   await expect(fresh.locator('svg.diagram g.event')).toHaveCount(6);
   await expect(fresh.locator('.verdict')).toHaveText(await page.locator('.verdict').textContent());
+  const cli = '../target/debug/netsplit';
+  test.skip(!existsSync(cli), 'the host build of the CLI is not there');
+  expect(execFileSync(cli, ['run', link]).toString()).toContain(`trace hash ${hash}`);
+});
+
+test('the diagram and the execution can be downloaded', async ({ page }) => {
+  await open(page);
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'view (SVG)' }).click()]);
+  expect(svg.suggestedFilename()).toBe('netsplit-clocks.svg');
+  const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'execution (JSON)' }).click()]);
+  expect(json.suggestedFilename()).toBe('netsplit-clocks.json');
 });

@@ -189,7 +189,11 @@ fn read_scenario(path: &str) -> Result<Scenario, String> {
 }
 
 fn run(path: &str, json: bool, narrate: bool) -> Result<ExitCode, String> {
-    let (scenario, moment) = read_input(path)?;
+    let (mut scenario, moment) = read_input(path)?;
+    // A clocks execution shared at step k replays its first k steps, as the app shows it.
+    if let (Scenario::Clocks(s), true) = (&mut scenario, moment > Time::ZERO) {
+        s.steps.truncate(moment.0 as usize);
+    }
     let mut lab_run = scenario
         .start()
         .map_err(|e| format!("{path} is refused: {e}"))?;

@@ -40,11 +40,11 @@ fn download_blob(name: &str, blob: &web_sys::Blob) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-/// The topology as a standalone SVG document: the element with the page's style rules inside,
-/// so that it looks the same wherever it is opened.
-pub fn view_as_svg() -> Option<String> {
+/// The drawing matched by `selector` as a standalone SVG document: the element with the page's
+/// style rules inside, so that it looks the same wherever it is opened.
+pub fn view_as_svg(selector: &str) -> Option<String> {
     let document = web_sys::window()?.document()?;
-    let svg = document.query_selector("svg.topology").ok()??;
+    let svg = document.query_selector(selector).ok()??;
     let mut css = String::new();
     let sheets = document.style_sheets();
     for i in 0..sheets.length() {
@@ -63,8 +63,9 @@ pub fn view_as_svg() -> Option<String> {
     let (width, height) = (svg.client_width().max(440), svg.client_height().max(440));
     let inner = svg.inner_html();
     let view_box = svg.get_attribute("viewBox").unwrap_or_default();
+    let class = svg.get_attribute("class").unwrap_or_default();
     Some(format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"topology\" viewBox=\"{view_box}\" width=\"{width}\" height=\"{height}\"><style>{}</style><rect width=\"100%\" height=\"100%\" fill=\"var(--bg)\"/>{inner}</svg>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" viewBox=\"{view_box}\" width=\"{width}\" height=\"{height}\"><style>{}</style><rect width=\"100%\" height=\"100%\" fill=\"var(--bg)\"/>{inner}</svg>",
         css.replace("</style", "")
     ))
 }

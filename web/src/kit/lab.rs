@@ -657,12 +657,12 @@ impl<L: LabSpec> Component for LabView<L> {
                 let slug = L::LAB.slug();
                 match kind {
                     Export::Svg => {
-                        if let Some(svg) = view_as_svg() {
+                        if let Some(svg) = view_as_svg("svg.topology") {
                             download_text(&format!("netsplit-{slug}.svg"), "image/svg+xml", &svg);
                         }
                     }
                     Export::Png => {
-                        if let Some(svg) = view_as_svg() {
+                        if let Some(svg) = view_as_svg("svg.topology") {
                             download_png(&format!("netsplit-{slug}.png"), &svg);
                         }
                     }

@@ -15,7 +15,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::kit::export::download_text;
+use crate::kit::export::{Export, download_png, download_text, view_as_svg};
 use crate::kit::help::ShortcutHelp;
 use crate::kit::lab::{
     Embed, LabProps, copy_to_clipboard, link_to, restore, share_dialog, store, whole_number,
@@ -74,6 +74,8 @@ pub enum Msg {
     Import,
     /// Download the execution as a ShiViz log.
     Export,
+    /// Download the view or the execution.
+    Download(Export),
     /// Zoom: pixels per step.
     Zoom(u32),
     /// Show or hide Lamport times.
@@ -382,6 +384,29 @@ impl Component for ClocksLab {
                 );
                 return false;
             }
+            Msg::Download(kind) => {
+                match kind {
+                    Export::Svg => {
+                        if let Some(svg) = view_as_svg("svg.diagram") {
+                            download_text("netsplit-clocks.svg", "image/svg+xml", &svg);
+                        }
+                    }
+                    Export::Png => {
+                        if let Some(svg) = view_as_svg("svg.diagram") {
+                            download_png("netsplit-clocks.png", &svg);
+                        }
+                    }
+                    Export::Trace => match serde_json::to_string_pretty(&self.execution) {
+                        Ok(json) => {
+                            download_text("netsplit-clocks.json", "application/json", &json)
+                        }
+                        Err(e) => {
+                            self.error = Some(format!("the execution could not be written: {e}"))
+                        }
+                    },
+                }
+                return false;
+            }
             Msg::Zoom(z) => self.zoom = z.clamp(12, 96),
             Msg::ToggleLamport => self.lamport = !self.lamport,
             Msg::Share(open) => {
@@ -522,7 +547,7 @@ impl Component for ClocksLab {
                             <span class="key local">{ "●" }</span>{ " local  " }
                             <span class="key send">{ "▲" }</span>{ " send  " }
                             <span class="key receive">{ "▼" }</span>{ " receive  " }
-                            { "dashed open arrow: in flight · A / B: the two events compared · shaded: causal past of A · ringed: its future" }
+                            { "dashed open arrow: in flight · A / B: the two events compared · filled: causal past of A, ringed: its future · dotted fill: past of B, dotted ring: its future" }
                         </p>
                         if self.execution.in_flight().next().is_some() {
                             <ul class="in-flight">{ for pending }</ul>
@@ -555,6 +580,10 @@ impl Component for ClocksLab {
                 <p class="run-facts">
                     { format!("{} events · {} messages · execution hash: {digest:016x}", self.execution.events().len(), self.execution.messages().len()) }
                     <button class="link" onclick={link.callback(|_| Msg::Share(true))}>{ "Share this execution (s)" }</button>
+                    { "Download: " }
+                    <button class="link" onclick={link.callback(|_| Msg::Download(Export::Svg))}>{ "view (SVG)" }</button>
+                    <button class="link" onclick={link.callback(|_| Msg::Download(Export::Png))}>{ "view (PNG)" }</button>
+                    <button class="link" onclick={link.callback(|_| Msg::Download(Export::Trace))}>{ "execution (JSON)" }</button>
                     <button class="link" onclick={link.callback(|_| Msg::Help(true))}>{ "Keyboard shortcuts (?)" }</button>
                 </p>
                 if self.help {
@@ -593,6 +622,14 @@ impl ClocksLab {
         let future = self
             .first
             .map(|a| self.execution.future(a))
+            .unwrap_or_default();
+        let past_b = self
+            .second
+            .map(|b| self.execution.past(b))
+            .unwrap_or_default();
+        let future_b = self
+            .second
+            .map(|b| self.execution.future(b))
             .unwrap_or_default();
         let lines = self.scenario.processes.iter().enumerate().map(|(p, name)| {
             let y = tenths(self.y(p));
@@ -637,6 +674,8 @@ impl ClocksLab {
                 (self.second == Some(id)).then_some("second"),
                 past.contains(&id).then_some("past"),
                 future.contains(&id).then_some("future"),
+                past_b.contains(&id).then_some("past-b"),
+                future_b.contains(&id).then_some("future-b"),
                 (self.focus == Some(id)).then_some("focused"),
             );
             let shape = match event.kind {
