@@ -690,7 +690,7 @@ impl<L: LabSpec> Component for LabView<L> {
 
     fn rendered(&mut self, _: &Context<Self>, _: bool) {
         if self.embed.is_some() {
-            self.tell_height();
+            tell_height(&mut self.told_height);
         }
         if let Some(start) = self.frame_started.take() {
             if self.frame_times.len() == FRAME_WINDOW {
@@ -844,28 +844,6 @@ impl<L: LabSpec> LabView<L> {
     /// A link to this run at this moment, on this page's address.
     fn link(&self) -> String {
         link_to(&self.share_state())
-    }
-
-    /// Tells the embedding page how tall the lab is, when that changed, so it can size its
-    /// iframe. The lab listens to no messages from the page in turn.
-    fn tell_height(&mut self) {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let height = window
-            .document()
-            .and_then(|d| d.document_element())
-            .map_or(0, |e| e.scroll_height());
-        if height == self.told_height {
-            return;
-        }
-        self.told_height = height;
-        if let Ok(Some(parent)) = window.parent() {
-            let message = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&message, &"type".into(), &"netsplit:height".into());
-            let _ = js_sys::Reflect::set(&message, &"height".into(), &height.into());
-            let _ = parent.post_message(&message, "*");
-        }
     }
 
     /// Keeps the run in this browser, to be restored on the next visit (not when embedded).
@@ -1188,6 +1166,28 @@ fn tone<N: Node>(event: &TraceEvent<N>) -> Tone {
 }
 
 /// Puts `text` on the clipboard where the browser allows it; the share dialog shows it anyway.
+/// Tells the embedding page how tall the lab is, when that changed from `told`, so it can size
+/// its iframe. Labs listen to no messages from the page in turn.
+pub fn tell_height(told: &mut i32) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let height = window
+        .document()
+        .and_then(|d| d.document_element())
+        .map_or(0, |e| e.scroll_height());
+    if height == *told {
+        return;
+    }
+    *told = height;
+    if let Ok(Some(parent)) = window.parent() {
+        let message = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&message, &"type".into(), &"netsplit:height".into());
+        let _ = js_sys::Reflect::set(&message, &"height".into(), &height.into());
+        let _ = parent.post_message(&message, "*");
+    }
+}
+
 /// A link to `state` on this page's address.
 pub fn link_to(state: &ShareState) -> String {
     let base = web_sys::window()

@@ -18,7 +18,8 @@ use yew::prelude::*;
 use crate::kit::export::{Export, download_png, download_text, view_as_svg};
 use crate::kit::help::ShortcutHelp;
 use crate::kit::lab::{
-    Embed, LabProps, copy_to_clipboard, link_to, restore, share_dialog, store, whole_number,
+    Embed, LabProps, copy_to_clipboard, link_to, restore, share_dialog, store, tell_height,
+    whole_number,
 };
 use crate::kit::{tenths, typing_in_field};
 
@@ -120,6 +121,8 @@ pub struct ClocksLab {
     share: Option<String>,
     help: bool,
     embed: Option<Rc<Embed>>,
+    /// The page height last told to the embedding page.
+    told_height: i32,
     _keys: Option<gloo_events::EventListener>,
 }
 
@@ -258,6 +261,7 @@ impl Component for ClocksLab {
             share: None,
             help: false,
             embed: ctx.props().embed.clone(),
+            told_height: 0,
             _keys: keys,
         };
         lab.shown = (view.at.0 as usize).min(lab.scenario.steps.len());
@@ -268,6 +272,12 @@ impl Component for ClocksLab {
             lab.rebuild();
         }
         lab
+    }
+
+    fn rendered(&mut self, _: &Context<Self>, _: bool) {
+        if self.embed.is_some() {
+            tell_height(&mut self.told_height);
+        }
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
@@ -407,7 +417,7 @@ impl Component for ClocksLab {
                 }
                 return false;
             }
-            Msg::Zoom(z) => self.zoom = z.clamp(12, 96),
+            Msg::Zoom(z) => self.zoom = z.clamp(12, 160),
             Msg::ToggleLamport => self.lamport = !self.lamport,
             Msg::Share(open) => {
                 self.share = open.then(|| link_to(&self.share_state()));
@@ -524,7 +534,7 @@ impl Component for ClocksLab {
                     <button class="primary" onclick={link.callback(|_| Msg::Local)} aria-keyshortcuts="l">{ "Local event (l)" }</button>
                     <label>{ "to " }<select onchange={on_to} aria-label="Receiver">{ process_options(self.to, Some(self.from)) }</select></label>
                     <button onclick={link.callback(|_| Msg::Send)} aria-keyshortcuts="m">{ "Send message (m)" }</button>
-                    <label class="zoom">{ "Zoom " }<input type="range" min="12" max="96" value={self.zoom.to_string()} oninput={on_zoom} /></label>
+                    <label class="zoom">{ "Zoom " }<input type="range" min="12" max="160" value={self.zoom.to_string()} oninput={on_zoom} /></label>
                     <label><input type="checkbox" checked={self.lamport} onchange={link.callback(|_| Msg::ToggleLamport)} />{ " Lamport times (t)" }</label>
                 </div>
                 <div class="timeline" role="group" aria-label="Steps">
@@ -578,7 +588,11 @@ impl Component for ClocksLab {
                     </section>
                 </div>
                 <p class="run-facts">
-                    { format!("{} events · {} messages · execution hash: {digest:016x}", self.execution.events().len(), self.execution.messages().len()) }
+                    { format!(
+                        "{} · {} · execution hash: {digest:016x}",
+                        count(self.execution.events().len(), "event"),
+                        count(self.execution.messages().len(), "message"),
+                    ) }
                     <button class="link" onclick={link.callback(|_| Msg::Share(true))}>{ "Share this execution (s)" }</button>
                     { "Download: " }
                     <button class="link" onclick={link.callback(|_| Msg::Download(Export::Svg))}>{ "view (SVG)" }</button>
@@ -595,6 +609,11 @@ impl Component for ClocksLab {
             </div>
         }
     }
+}
+
+/// "1 event", "2 events".
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 impl ClocksLab {
