@@ -32,6 +32,8 @@ use crate::kit::{
 pub type CommandOf<L> = <<L as LabSpec>::Node as Node>::Command;
 /// The scenario type of lab `L`.
 pub type ScenarioOf<L> = LabScenario<<L as LabSpec>::Params, CommandOf<L>>;
+/// The timed actions of a run of lab `L`.
+pub type ScriptOf<L> = Vec<Timed<Action<CommandOf<L>>>>;
 /// The simulator type of lab `L`.
 pub type SimOf<L> = Sim<<L as LabSpec>::Node, <L as LabSpec>::Monitor>;
 
@@ -325,8 +327,9 @@ pub struct LabView<L: LabSpec> {
     /// When the frame being drawn started, and how long recent frames took to run and draw.
     frame_started: Option<f64>,
     frame_times: VecDeque<f64>,
-    /// The whole script before acting in the past dropped its later actions, for undo.
-    undo: Option<Vec<Timed<Action<CommandOf<L>>>>>,
+    /// The whole script before acting in the past dropped its later actions, and how many it
+    /// dropped, for undo.
+    undo: Option<(ScriptOf<L>, usize)>,
     /// The link being shown in the share dialog.
     share: Option<String>,
     /// The latest moment the run has reached; acting before it forks the run.
@@ -632,7 +635,7 @@ impl<L: LabSpec> Component for LabView<L> {
                 {}
             }
             LabMsg::Undo => {
-                if let Some(script) = self.undo.take() {
+                if let Some((script, _)) = self.undo.take() {
                     let now = self.sim.now();
                     let mut scenario = self.scenario.clone();
                     scenario.actions = script;
@@ -746,9 +749,7 @@ impl<L: LabSpec> Component for LabView<L> {
                     self.sim.now().0,
                     (Time::ZERO + self.scenario.duration).max(self.frontier).0,
                     &self.marks(),
-                    self.undo
-                        .as_ref()
-                        .map(|before| before.len().saturating_sub(self.sim.script().len()) + 1),
+                    self.undo.as_ref().map(|(_, dropped)| *dropped),
                     c,
                 ),
                 share: self
@@ -813,10 +814,10 @@ impl<L: LabSpec> LabView<L> {
         let now = self.sim.now();
         if now < self.frontier {
             let before = self.sim.script().to_vec();
-            if self.sim.script().iter().any(|t| t.at > now) {
-                self.undo = Some(before);
+            let dropped = self.sim.fork_at(now).len();
+            if dropped > 0 {
+                self.undo = Some((before, dropped));
             }
-            self.sim.fork_at(now);
             self.frontier = now;
         }
         self.sim.act(action);
