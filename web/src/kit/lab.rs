@@ -1049,14 +1049,15 @@ impl<L: LabSpec> LabView<L> {
     }
 
     /// Where the timeline marks user actions and violations.
+    /// Drawn every frame, so it looks up each violation's evidence instead of scanning the trace.
     fn marks(&self) -> Vec<(u64, Mark)> {
+        let records = self.sim.trace().records();
         let actions = self.sim.script().iter().map(|t| (t.at.0, Mark::Action));
         let violations = self
             .sim
-            .trace()
-            .records()
+            .violations()
             .iter()
-            .filter(|r| matches!(r.event, TraceEvent::Violated(_)))
+            .filter_map(|v| records.get(*v.events.first()?))
             .map(|r| (r.at.0, Mark::Violation));
         actions.chain(violations).collect()
     }
