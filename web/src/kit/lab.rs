@@ -1289,40 +1289,57 @@ struct Frame<'a> {
     embed: Option<&'a Embed>,
 }
 
+/// The menu of a lab's presets with the chosen one's description. `preset` is `None` for a run
+/// that is no preset (shared, restored or built by hand), described by `own` (menu entry, text).
+pub fn preset_picker(
+    label: &'static str,
+    presets: &[Preset],
+    preset: Option<usize>,
+    own: (&'static str, &'static str),
+    on_pick: Callback<usize>,
+) -> Html {
+    let options = presets.iter().enumerate().map(|(i, p)| {
+        html! { <option value={i.to_string()} selected={Some(i) == preset}>{ p.title }</option> }
+    });
+    let description = preset.map_or(own.1, |i| presets[i].description);
+    let onchange = on_pick.reform(|e: Event| {
+        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        select.value().parse().unwrap_or(0)
+    });
+    html! {
+        <>
+            <label class="preset">
+                { format!("{label} ") }
+                <select {onchange} aria-describedby="preset-description">
+                    if preset.is_none() {
+                        <option value="" selected=true disabled=true>{ own.0 }</option>
+                    }
+                    { for options }
+                </select>
+            </label>
+            <p id="preset-description" class="preset-description">{ description }</p>
+        </>
+    }
+}
+
 fn frame(f: Frame<'_>, c: &Controls) -> Html {
     if let Some(embed) = f.embed {
         return embedded_frame(
             f.slug, embed, f.playing, f.now, f.banner, f.topology, f.timeline, c,
         );
     }
-    let preset_options = f.presets.iter().enumerate().map(|(i, p)| {
-        html! { <option value={i.to_string()} selected={Some(i) == f.preset}>{ p.title }</option> }
-    });
-    let description = match f.preset {
-        Some(i) => f.presets[i].description,
-        None => {
-            "A shared or restored run: its own parameters, seed and actions. Pick a scenario to start afresh."
-        }
-    };
-    let on_preset = c.preset.reform(|e: Event| {
-        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-        select.value().parse().unwrap_or(0)
-    });
     let open_help = c.help.reform(|_: MouseEvent| true);
     html! {
         <div class={classes!("lab", f.slug)}>
             <div class="lab-intro">
                 { f.intro }
-                <label class="preset">
-                    { "Scenario " }
-                    <select onchange={on_preset} aria-describedby="preset-description">
-                        if f.preset.is_none() {
-                            <option value="" selected=true disabled=true>{ "(this run)" }</option>
-                        }
-                        { for preset_options }
-                    </select>
-                </label>
-                <p id="preset-description" class="preset-description">{ description }</p>
+                { preset_picker(
+                    "Scenario",
+                    f.presets,
+                    f.preset,
+                    ("(this run)", "A shared or restored run: its own parameters, seed and actions. Pick a scenario to start afresh."),
+                    c.preset.clone(),
+                ) }
             </div>
             <Transport
                 playing={f.playing}

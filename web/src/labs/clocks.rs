@@ -18,8 +18,8 @@ use yew::prelude::*;
 use crate::kit::export::{Export, download_png, download_text, view_as_svg};
 use crate::kit::help::ShortcutHelp;
 use crate::kit::lab::{
-    Embed, LabProps, copy_to_clipboard, link_to, restore, share_dialog, store, tell_height,
-    whole_number,
+    Embed, LabProps, copy_to_clipboard, link_to, preset_picker, restore, share_dialog, store,
+    tell_height, whole_number,
 };
 use crate::kit::{tenths, typing_in_field};
 
@@ -435,19 +435,6 @@ impl Component for ClocksLab {
     fn view(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
         let presets = presets(Lab::Clocks);
-        let description = match self.preset {
-            Some(i) => presets[i].description,
-            None => {
-                "Your own execution: built by hand, generated, imported, or opened from a link."
-            }
-        };
-        let options = presets.iter().enumerate().map(|(i, p)| {
-            html! { <option value={i.to_string()} selected={Some(i) == self.preset}>{ p.title }</option> }
-        });
-        let on_preset = link.callback(|e: Event| {
-            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            Msg::Preset(select.value().parse().unwrap_or(0))
-        });
         let names = &self.scenario.processes;
         let process_options = |selected: usize, skip: Option<usize>| {
             names
@@ -518,16 +505,13 @@ impl Component for ClocksLab {
                 <div class="lab-intro">
                     <h1>{ "Vector clocks and happened-before" }</h1>
                     <p>{ "Each process ticks its own entry at every event; a message carries its sender's clock, and the receiver takes the component-wise maximum before ticking. One event happened before another exactly when its clock is less than or equal in every component and less in at least one; two different events for which neither holds are concurrent." }</p>
-                    <label class="preset">
-                        { "Execution " }
-                        <select onchange={on_preset} aria-describedby="preset-description">
-                            if self.preset.is_none() {
-                                <option value="" selected=true disabled=true>{ "(this execution)" }</option>
-                            }
-                            { for options }
-                        </select>
-                    </label>
-                    <p id="preset-description" class="preset-description">{ description }</p>
+                    { preset_picker(
+                        "Execution",
+                        &presets,
+                        self.preset,
+                        ("(this execution)", "Your own execution: built by hand, generated, imported, or opened from a link."),
+                        link.callback(Msg::Preset),
+                    ) }
                 </div>
                 <div class="transport" role="toolbar" aria-label="Build the execution">
                     <label>{ "Process " }<select onchange={on_from} aria-label="Acting process">{ process_options(self.from, None) }</select></label>
@@ -617,6 +601,13 @@ fn count(n: usize, noun: &str) -> String {
 }
 
 impl ClocksLab {
+    /// The causal past and future of `event`, if one is selected.
+    fn reach(&self, event: Option<EventId>) -> (Vec<EventId>, Vec<EventId>) {
+        event.map_or_else(Default::default, |e| {
+            (self.execution.past(e), self.execution.future(e))
+        })
+    }
+
     fn x(&self, event: EventId) -> f64 {
         LEFT + f64::from(self.zoom) * (event.0 as f64 + 0.5)
     }
@@ -634,22 +625,8 @@ impl ClocksLab {
         let events = self.execution.events();
         let width = LEFT + f64::from(self.zoom) * (events.len() as f64 + 2.0) + 40.0;
         let height = TOP + ROW * n as f64;
-        let past = self
-            .first
-            .map(|a| self.execution.past(a))
-            .unwrap_or_default();
-        let future = self
-            .first
-            .map(|a| self.execution.future(a))
-            .unwrap_or_default();
-        let past_b = self
-            .second
-            .map(|b| self.execution.past(b))
-            .unwrap_or_default();
-        let future_b = self
-            .second
-            .map(|b| self.execution.future(b))
-            .unwrap_or_default();
+        let (past, future) = self.reach(self.first);
+        let (past_b, future_b) = self.reach(self.second);
         let lines = self.scenario.processes.iter().enumerate().map(|(p, name)| {
             let y = tenths(self.y(p));
             html! {
