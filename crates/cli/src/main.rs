@@ -190,9 +190,14 @@ fn read_scenario(path: &str) -> Result<Scenario, String> {
 
 fn run(path: &str, json: bool, narrate: bool) -> Result<ExitCode, String> {
     let (mut scenario, moment) = read_input(path)?;
-    // A clocks execution shared at step k replays its first k steps, as the app shows it.
-    if let (Scenario::Clocks(s), true) = (&mut scenario, moment > Time::ZERO) {
-        s.steps.truncate(moment.0 as usize);
+    // A clocks execution or hashing history shared at step k replays its first k steps, as the
+    // app shows it.
+    if moment > Time::ZERO {
+        match &mut scenario {
+            Scenario::Clocks(s) => s.steps.truncate(moment.0 as usize),
+            Scenario::Hashing(s) => s.ops.truncate(moment.0 as usize),
+            _ => {}
+        }
     }
     let mut lab_run = scenario
         .start()
@@ -210,6 +215,7 @@ fn run(path: &str, json: bool, narrate: bool) -> Result<ExitCode, String> {
             LabRun::Gossip(sim) => serde_json::to_value(sim.trace().records()),
             LabRun::Raft(sim) => serde_json::to_value(sim.trace().records()),
             LabRun::Clocks(execution) => serde_json::to_value(execution.events()),
+            LabRun::Hashing(history) => serde_json::to_value(&history.ops),
         }
         .map_err(|e| e.to_string())?;
         let out = serde_json::json!({ "report": report, "trace": trace });
@@ -222,6 +228,11 @@ fn run(path: &str, json: bool, narrate: bool) -> Result<ExitCode, String> {
                 LabRun::Clocks(execution) => {
                     for (step, event) in execution.steps().iter().zip(execution.events()) {
                         println!("{:>9}  {step}", event.clock.to_string());
+                    }
+                }
+                LabRun::Hashing(history) => {
+                    for (i, op) in history.ops.iter().enumerate() {
+                        println!("{:>9}  {op}", format!("step {}", i + 1));
                     }
                 }
             }

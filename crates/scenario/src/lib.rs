@@ -24,6 +24,9 @@ mod presets;
 
 use netsplit_clocks::{Execution, Step};
 use netsplit_gossip::{GossipSim, Params as GossipParams};
+use netsplit_hashring::{
+    Balance, Config as HashingConfig, Movement, Op as HashingOp, Params as HashingParams,
+};
 use netsplit_raft::{Command as RaftCommand, Params as RaftParams, RaftSim};
 use netsplit_sim::{Action, Link, Monitor, NoCommand, Node, Sim, Span, Time, Timed, Violation};
 use serde::{Deserialize, Serialize};
@@ -50,11 +53,13 @@ pub enum Lab {
     Raft,
     /// Lamport and vector clocks on a space-time diagram.
     Clocks,
+    /// Consistent hashing: where keys live, and how many move.
+    Hashing,
 }
 
 impl Lab {
     /// Every lab, in menu order.
-    pub const ALL: [Lab; 3] = [Lab::Raft, Lab::Gossip, Lab::Clocks];
+    pub const ALL: [Lab; 4] = [Lab::Raft, Lab::Gossip, Lab::Clocks, Lab::Hashing];
 
     /// The lab's name as users see it.
     pub fn title(self) -> &'static str {
@@ -62,6 +67,7 @@ impl Lab {
             Lab::Gossip => "Gossip",
             Lab::Raft => "Raft",
             Lab::Clocks => "Vector clocks",
+            Lab::Hashing => "Consistent hashing",
         }
     }
 
@@ -71,6 +77,7 @@ impl Lab {
             Lab::Gossip => "gossip",
             Lab::Raft => "raft",
             Lab::Clocks => "clocks",
+            Lab::Hashing => "hashing",
         }
     }
 }
@@ -105,6 +112,8 @@ pub enum Scenario {
     Raft(LabScenario<RaftParams, RaftCommand>),
     /// A Vector clocks lab execution.
     Clocks(ClocksScenario),
+    /// A Consistent hashing lab history.
+    Hashing(HashingScenario),
 }
 
 /// An execution of the Vector clocks lab: its processes and the steps that build it. It has no
@@ -166,6 +175,47 @@ impl ClocksScenario {
     }
 }
 
+/// A history of the Consistent hashing lab: the cluster it starts from and the changes made to
+/// it. It has no virtual time: its moments are step counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HashingScenario {
+    /// The cluster at the start.
+    pub params: HashingParams,
+    /// The changes, in order.
+    pub ops: Vec<HashingOp>,
+}
+
+impl HashingScenario {
+    /// The most changes a history may hold.
+    pub const MAX_OPS: usize = 1000;
+
+    /// Refuses anything out of range, and changes that cannot be made.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        self.configs().map(|_| ())
+    }
+
+    /// The cluster at the start and after each change.
+    pub fn configs(&self) -> Result<Vec<HashingConfig>, ScenarioError> {
+        self.params.validate().map_err(ScenarioError)?;
+        if self.ops.len() > Self::MAX_OPS {
+            return Err(ScenarioError(format!(
+                "a history holds at most {} changes, got {}",
+                Self::MAX_OPS,
+                self.ops.len()
+            )));
+        }
+        let mut config = HashingConfig::new(&self.params);
+        let mut configs = vec![config.clone()];
+        for (i, op) in self.ops.iter().enumerate() {
+            config
+                .apply(*op)
+                .map_err(|e| ScenarioError(format!("step {} ({op}): {e}", i + 1)))?;
+            configs.push(config.clone());
+        }
+        Ok(configs)
+    }
+}
+
 /// Why a scenario was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioError(pub String);
@@ -187,6 +237,8 @@ pub enum LabRun {
     Raft(Box<RaftSim>),
     /// A Vector clocks execution.
     Clocks(Box<Execution>),
+    /// A Consistent hashing history, validated.
+    Hashing(Box<HashingScenario>),
 }
 
 /// What a finished run amounts to.
@@ -242,6 +294,7 @@ impl Scenario {
             Scenario::Gossip(_) => Lab::Gossip,
             Scenario::Raft(_) => Lab::Raft,
             Scenario::Clocks(_) => Lab::Clocks,
+            Scenario::Hashing(_) => Lab::Hashing,
         }
     }
 
@@ -251,15 +304,18 @@ impl Scenario {
             Scenario::Gossip(s) => s.seed,
             Scenario::Raft(s) => s.seed,
             Scenario::Clocks(_) => 0,
+            Scenario::Hashing(s) => s.params.seed,
         }
     }
 
-    /// How long the run lasts (for a clocks execution, a millisecond per step).
+    /// How long the run lasts (for a clocks execution or a hashing history, a millisecond per
+    /// step).
     pub fn duration(&self) -> Span {
         match self {
             Scenario::Gossip(s) => s.duration,
             Scenario::Raft(s) => s.duration,
             Scenario::Clocks(s) => Span(s.steps.len() as u64),
+            Scenario::Hashing(s) => Span(s.ops.len() as u64),
         }
     }
 
@@ -275,6 +331,7 @@ impl Scenario {
                 validate_common(s, s.params.nodes)
             }
             Scenario::Clocks(s) => s.validate(),
+            Scenario::Hashing(s) => s.validate(),
         }
     }
 
@@ -298,6 +355,10 @@ impl Scenario {
                 recording,
             )),
             Scenario::Clocks(s) => LabRun::Clocks(Box::new(s.execution(s.steps.len())?)),
+            Scenario::Hashing(s) => {
+                s.validate()?;
+                LabRun::Hashing(Box::new(s.clone()))
+            }
         })
     }
 
@@ -391,8 +452,8 @@ impl LabRun {
         match self {
             LabRun::Gossip(sim) => sim.run_until(t),
             LabRun::Raft(sim) => sim.run_until(t),
-            // An execution is complete as soon as it is built.
-            LabRun::Clocks(_) => {}
+            // An execution or a history is complete as soon as it is built.
+            LabRun::Clocks(_) | LabRun::Hashing(_) => {}
         }
     }
 
@@ -458,6 +519,68 @@ impl LabRun {
                     )],
                 }
             }
+            LabRun::Hashing(history) => hashing_report(history, seed),
         }
     }
+}
+
+/// Places the keys at every step of a history: the digest covers every preference list of
+/// every step, and the findings narrate each change.
+fn hashing_report(history: &HashingScenario, seed: u64) -> Report {
+    let configs = history.configs().expect("a started history is valid");
+    let mut bytes = Vec::new();
+    let mut findings = Vec::new();
+    let mut previous: Option<(netsplit_hashring::Placement, Vec<f64>)> = None;
+    for (step, config) in configs.iter().enumerate() {
+        let placement = config.place();
+        let shares = config.fair_shares();
+        bytes.extend(placement.lists().iter().flat_map(|id| id.0.to_le_bytes()));
+        let balance = Balance::of(&placement, &shares);
+        let summary = format!(
+            "{}, {} nodes, {} keys: peak load {}× the fair share",
+            config.strategy,
+            config.members.len(),
+            config.keys,
+            hundredths(balance.peak)
+        );
+        findings.push(match &previous {
+            None => format!("start: {summary}"),
+            Some((before, before_shares)) => {
+                let moved = Movement::between(before, before_shares, &placement, &shares);
+                format!(
+                    "step {step}, {}: moved {} of {} keys ({}%, ideal {}%), {} replica copies; {summary}",
+                    history.ops[step - 1],
+                    moved.moved,
+                    moved.compared,
+                    tenths_percent(moved.fraction()),
+                    tenths_percent(moved.ideal),
+                    moved.copies,
+                )
+            }
+        });
+        previous = Some((placement, shares));
+    }
+    let last = configs.len().saturating_sub(1);
+    Report {
+        lab: Lab::Hashing,
+        seed,
+        ended_at: Time(last as u64),
+        steps: last as u64,
+        records: configs.len(),
+        trace_hash: netsplit_sim::fnv1a(&bytes),
+        violations: Vec::new(),
+        findings,
+    }
+}
+
+/// `x` with two decimals, without float formatting's rounding surprises in text.
+fn hundredths(x: f64) -> String {
+    let h = (x * 100.0).round() as u64;
+    format!("{}.{:02}", h / 100, h % 100)
+}
+
+/// A fraction as a percentage with one decimal.
+fn tenths_percent(x: f64) -> String {
+    let t = (x * 1000.0).round() as u64;
+    format!("{}.{}", t / 10, t % 10)
 }

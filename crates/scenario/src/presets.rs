@@ -4,7 +4,8 @@ use netsplit_gossip::{Bug, Params as GossipParams};
 use netsplit_raft::{Bug as RaftBug, Command as RaftCommand, Op, Params as RaftParams};
 use netsplit_sim::{Action, Chance, Link, NodeId, Partition, Span, Time, Timed};
 
-use crate::{ClocksScenario, Lab, LabScenario, Scenario};
+use crate::{ClocksScenario, HashingScenario, Lab, LabScenario, Scenario};
+use netsplit_hashring::{Op as HashingOp, Params as HashingParams, Strategy};
 use netsplit_clocks::{Execution, Step};
 
 /// A named scenario with a sentence on what it shows.
@@ -48,6 +49,7 @@ pub fn presets(lab: Lab) -> Vec<Preset> {
         Lab::Gossip => gossip_presets(),
         Lab::Raft => raft_presets(),
         Lab::Clocks => clocks_presets(),
+        Lab::Hashing => hashing_presets(),
     }
 }
 
@@ -387,6 +389,125 @@ fn clocks_presets() -> Vec<Preset> {
             title: "A random execution",
             description: "Four processes and thirty events generated from seed 1.",
             scenario: clocks(4, Execution::generate(1, 4, 30).steps()),
+        },
+    ]
+}
+
+fn hashing(params: HashingParams, ops: Vec<HashingOp>) -> Scenario {
+    Scenario::Hashing(HashingScenario { params, ops })
+}
+
+fn hashing_presets() -> Vec<Preset> {
+    let base = HashingParams::default();
+    vec![
+        Preset {
+            slug: "modulo-vs-ring",
+            title: "Modulo against a ring",
+            description: "Eight nodes under modulo hashing; a ninth joins and nearly nine keys in \
+                          ten move. Back to eight, switch to a ring, and the same join moves about \
+                          one key in nine: only what the newcomer must take.",
+            scenario: hashing(
+                HashingParams {
+                    strategy: Strategy::Modulo,
+                    vnodes: 64,
+                    ..base
+                },
+                vec![
+                    HashingOp::Nodes(9),
+                    HashingOp::Nodes(8),
+                    HashingOp::Strategy(Strategy::Ring),
+                    HashingOp::Nodes(9),
+                ],
+            ),
+        },
+        Preset {
+            slug: "virtual-nodes",
+            title: "Few against many virtual nodes",
+            description: "One token per node leaves some nodes with several times their share. Step \
+                          through 4, 16, 64 and 256 tokens per node and watch the load chart \
+                          flatten, roughly as 1/√V.",
+            scenario: hashing(
+                HashingParams {
+                    vnodes: 1,
+                    keys: 10_000,
+                    ..base
+                },
+                vec![
+                    HashingOp::Vnodes(4),
+                    HashingOp::Vnodes(16),
+                    HashingOp::Vnodes(64),
+                    HashingOp::Vnodes(256),
+                ],
+            ),
+        },
+        Preset {
+            slug: "failure-replicas",
+            title: "A node fails, three replicas",
+            description: "Each key lives on three distinct nodes. When n3 fails only the keys it was \
+                          primary for change primary, and every key that listed n3 gets one new \
+                          replica from the next node clockwise.",
+            scenario: hashing(
+                HashingParams {
+                    vnodes: 64,
+                    keys: 5000,
+                    replicas: 3,
+                    ..base
+                },
+                vec![HashingOp::Remove(netsplit_sim::NodeId(3))],
+            ),
+        },
+        Preset {
+            slug: "bounded-loads",
+            title: "Bounded loads",
+            description: "With four tokens per node a plain ring is lumpy. Bounded loads caps every \
+                          node at (1+ε) times its fair share and sends overflow clockwise; tighten \
+                          ε from 25% to 5% and the peak follows it down.",
+            scenario: hashing(
+                HashingParams {
+                    strategy: Strategy::Ring,
+                    vnodes: 4,
+                    keys: 5000,
+                    ..base
+                },
+                vec![
+                    HashingOp::Strategy(Strategy::Bounded),
+                    HashingOp::Epsilon(5),
+                    HashingOp::Nodes(9),
+                ],
+            ),
+        },
+        Preset {
+            slug: "jump-last-or-middle",
+            title: "Jump: the last bucket or a middle one",
+            description: "Jump hash needs no table, but its buckets are numbered. Dropping the last \
+                          node moves only its keys; removing n3 hands bucket 3 to the last node, so \
+                          that node's keys move as well.",
+            scenario: hashing(
+                HashingParams {
+                    strategy: Strategy::Jump,
+                    nodes: 10,
+                    ..base
+                },
+                vec![
+                    HashingOp::Nodes(9),
+                    HashingOp::Nodes(10),
+                    HashingOp::Remove(netsplit_sim::NodeId(3)),
+                ],
+            ),
+        },
+        Preset {
+            slug: "weights",
+            title: "Weighted rendezvous",
+            description: "Rendezvous hashing gives a node of weight w w draws and keeps its best: n0 \
+                          at weight 3 holds three shares, and only keys that must move to it do.",
+            scenario: hashing(
+                HashingParams {
+                    strategy: Strategy::Rendezvous,
+                    nodes: 6,
+                    ..base
+                },
+                vec![HashingOp::Weight(netsplit_sim::NodeId(0), 3)],
+            ),
         },
     ]
 }

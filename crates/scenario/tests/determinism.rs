@@ -38,7 +38,7 @@ fn bug_presets_are_caught_and_correct_presets_are_clean() {
         let buggy = match &preset.scenario {
             Scenario::Gossip(s) => s.params.bug.is_some(),
             Scenario::Raft(s) => s.params.bug.is_some(),
-            Scenario::Clocks(_) => false,
+            Scenario::Clocks(_) | Scenario::Hashing(_) => false,
         };
         assert_eq!(
             !report.violations.is_empty(),
@@ -119,4 +119,47 @@ fn clocks_executions_are_validated() {
         report.findings,
         ["3 processes, 6 events, 2 messages (0 in flight)"]
     );
+}
+
+#[test]
+fn hashing_histories_are_validated_and_narrated() {
+    use netsplit_hashring::{Op, Params};
+    use netsplit_scenario::HashingScenario;
+    let refuse = |params: Params, ops: Vec<Op>| {
+        Scenario::Hashing(HashingScenario { params, ops })
+            .validate()
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        refuse(
+            Params {
+                keys: 5,
+                ..Params::default()
+            },
+            vec![]
+        ),
+        "keys must be between 10 and 100000, got 5"
+    );
+    assert_eq!(
+        refuse(
+            Params::default(),
+            vec![Op::Nodes(4), Op::Remove(netsplit_sim::NodeId(6))]
+        ),
+        "step 2 (remove n6): there is no node n6"
+    );
+    let preset = presets(Lab::Hashing)
+        .into_iter()
+        .find(|p| p.slug == "modulo-vs-ring")
+        .unwrap();
+    let findings = preset.scenario.run().unwrap().findings;
+    assert_eq!(findings.len(), 5);
+    assert!(findings[0].starts_with("start: Modulo, 8 nodes, 2000 keys"));
+    assert!(
+        findings[1].starts_with("step 1, resize to 9 nodes: moved 17"),
+        "{}",
+        findings[1]
+    );
+    assert!(findings[1].contains("ideal 11.1%"), "{}", findings[1]);
+    assert!(findings[4].starts_with("step 4, resize to 9 nodes: moved 2"));
 }

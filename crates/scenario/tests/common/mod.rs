@@ -1,6 +1,7 @@
 //! Scenarios whose trace hashes are recorded: the host and the browser must both reproduce them.
 
-use netsplit_scenario::{Lab, Scenario, presets};
+use netsplit_hashring::{Op, Params, Strategy};
+use netsplit_scenario::{HashingScenario, Lab, Scenario, presets};
 use netsplit_sim::{Action, MsgId, NodeId, Time, Timed};
 
 /// (name, scenario, the trace hash every platform must produce).
@@ -44,7 +45,33 @@ pub fn golden() -> Vec<(&'static str, Scenario, u64)> {
         ),
         ("raft/partition", raft("partition"), RAFT_PARTITION),
         ("raft/figure-8", raft("figure-8"), RAFT_FIGURE_8),
+        ("hashing/every strategy", every_strategy(), HASHING_EVERY_STRATEGY),
     ]
+}
+
+/// A history that passes through every placement strategy with weights, replicas and a
+/// failure, so every strategy's arithmetic is covered.
+pub fn every_strategy() -> Scenario {
+    Scenario::Hashing(HashingScenario {
+        params: Params {
+            strategy: Strategy::Ring,
+            nodes: 12,
+            vnodes: 32,
+            keys: 20_000,
+            replicas: 3,
+            epsilon: 10,
+            seed: 42,
+        },
+        ops: vec![
+            Op::Weight(NodeId(2), 5),
+            Op::Remove(NodeId(4)),
+            Op::Strategy(Strategy::Rendezvous),
+            Op::Strategy(Strategy::Jump),
+            Op::Nodes(14),
+            Op::Strategy(Strategy::Bounded),
+            Op::Strategy(Strategy::Modulo),
+        ],
+    })
 }
 
 fn preset_of(lab: Lab, slug: &str) -> Scenario {
@@ -60,3 +87,4 @@ const GOSSIP_PARTITION: u64 = 0x16ca_f471_51ee_08b5;
 const GOSSIP_HANDLED: u64 = 0x5121_5495_158c_1389;
 const RAFT_PARTITION: u64 = 0x1c24_bc08_c18c_44f1;
 const RAFT_FIGURE_8: u64 = 0x91da_40db_2a29_6b8b;
+const HASHING_EVERY_STRATEGY: u64 = 0x5434_37ed_65e1_3cdb;

@@ -1,0 +1,134 @@
+//! How even a placement is, and what changed between two placements.
+
+use crate::{Config, Placement, Strategy};
+use netsplit_sim::NodeId;
+use std::collections::BTreeMap;
+
+/// How evenly a placement spreads the primaries.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Balance {
+    /// The busiest node's load over its fair share (1.0 is perfect).
+    pub peak: f64,
+    /// The standard deviation of the loads from their fair shares, in keys.
+    pub std_dev: f64,
+    /// The most keys on one node.
+    pub max: u32,
+    /// Keys per node on average.
+    pub mean: f64,
+}
+
+impl Balance {
+    /// The balance of `placement`, against each member's fair share (`shares`, in member
+    /// order, summing to 1).
+    pub fn of(placement: &Placement, shares: &[f64]) -> Balance {
+        let keys = placement.keys() as f64;
+        let loads = placement.loads();
+        let n = loads.len().max(1) as f64;
+        let mut peak: f64 = 0.0;
+        let mut squares = 0.0;
+        for (&load, &share) in loads.iter().zip(shares) {
+            let fair = keys * share;
+            peak = peak.max(f64::from(load) / fair);
+            squares += (f64::from(load) - fair) * (f64::from(load) - fair);
+        }
+        Balance {
+            peak,
+            std_dev: (squares / n).sqrt(),
+            max: loads.iter().copied().max().unwrap_or(0),
+            mean: keys / n,
+        }
+    }
+}
+
+/// Keys that changed primary from one node to another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flow {
+    /// The old primary.
+    pub from: NodeId,
+    /// The new primary.
+    pub to: NodeId,
+    /// How many keys.
+    pub keys: u32,
+}
+
+/// What changed between two placements of the same keys.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Movement {
+    /// Keys present in both placements.
+    pub compared: u32,
+    /// Keys whose primary changed.
+    pub moved: u32,
+    /// Where they went, by (from, to).
+    pub flows: Vec<Flow>,
+    /// The least fraction of keys any placement must move for the change of fair shares:
+    /// half the sum of every node's change of share.
+    pub ideal: f64,
+    /// Replica copies to make: nodes that joined a key's preference list.
+    pub copies: u32,
+}
+
+impl Movement {
+    /// Compares `before` and `after` over the keys both hold; `shares` are each placement's
+    /// fair shares in its member order.
+    pub fn between(
+        before: &Placement,
+        before_shares: &[f64],
+        after: &Placement,
+        after_shares: &[f64],
+    ) -> Movement {
+        let compared = before.keys().min(after.keys());
+        let mut flows: BTreeMap<(NodeId, NodeId), u32> = BTreeMap::new();
+        let mut copies = 0;
+        for k in 0..compared {
+            let (old, new) = (before.list(k), after.list(k));
+            if old[0] != new[0] {
+                *flows.entry((old[0], new[0])).or_default() += 1;
+            }
+            copies += new.iter().filter(|n| !old.contains(n)).count() as u32;
+        }
+        let mut change: BTreeMap<NodeId, f64> = BTreeMap::new();
+        for (m, share) in before.members().iter().zip(before_shares) {
+            *change.entry(m.id).or_default() -= share;
+        }
+        for (m, share) in after.members().iter().zip(after_shares) {
+            *change.entry(m.id).or_default() += share;
+        }
+        Movement {
+            compared: compared as u32,
+            moved: flows.values().sum(),
+            flows: flows
+                .into_iter()
+                .map(|((from, to), keys)| Flow { from, to, keys })
+                .collect(),
+            ideal: change.values().map(|c| c.abs()).sum::<f64>() / 2.0,
+            copies,
+        }
+    }
+
+    /// The fraction of compared keys that moved.
+    pub fn fraction(&self) -> f64 {
+        if self.compared == 0 {
+            0.0
+        } else {
+            f64::from(self.moved) / f64::from(self.compared)
+        }
+    }
+}
+
+/// The ring's peak load over fair share for 1, 2, 4, … 512 virtual nodes per node, with the
+/// cluster and keys of `config`.
+pub fn imbalance_by_vnodes(config: &Config) -> Vec<(u32, f64)> {
+    let points = config.key_points();
+    (0..10)
+        .map(|i| {
+            let vnodes = 1 << i;
+            let ring = Config {
+                vnodes,
+                replicas: 1,
+                ..config.with_strategy(Strategy::Ring)
+            };
+            let placement = ring.layout().place(&points);
+            (vnodes, Balance::of(&placement, &ring.fair_shares()).peak)
+        })
+        .collect()
+}
