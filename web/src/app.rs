@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use crate::kit::lab::{Embed, LabProps};
 use crate::labs::clocks::ClocksLab;
+use crate::labs::hashing::HashingLab;
 use crate::labs::gossip::GossipLab;
 use crate::labs::raft::RaftLab;
 
@@ -161,6 +162,7 @@ pub fn App() -> Html {
         Lab::Gossip => html! { <GossipLab ..props /> },
         Lab::Raft => html! { <RaftLab ..props /> },
         Lab::Clocks => html! { <ClocksLab ..props /> },
+        Lab::Hashing => html! { <HashingLab ..props /> },
     };
     if opening.embed.is_some() {
         return html! { <main id="lab" class="embedded-page">{ content }</main> };

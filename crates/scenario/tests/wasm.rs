@@ -41,3 +41,28 @@ fn report_seek_time_in_the_browser() {
     );
     assert_eq!(sim.now(), netsplit_sim::Time(t));
 }
+
+/// Reports (does not judge) how long placing and measuring 100,000 keys on 64 nodes takes in
+/// the browser, per strategy: the target is under 50 ms, so sliders feel instant.
+#[wasm_bindgen_test]
+fn report_placement_time_in_the_browser() {
+    use netsplit_hashring::{Balance, Config, Params, Strategy};
+    for strategy in Strategy::ALL {
+        let config = Config::new(&Params {
+            strategy,
+            nodes: 64,
+            vnodes: 128,
+            keys: 100_000,
+            ..Params::default()
+        });
+        let start = js_sys::Date::now();
+        let placement = config.place();
+        let balance = Balance::of(&placement, &config.fair_shares());
+        let took = js_sys::Date::now() - start;
+        wasm_bindgen_test::console_log!(
+            "{strategy}: 100,000 keys on 64 nodes placed and measured in {took:.0} ms in wasm (target < 50 ms; peak {:.2})",
+            balance.peak
+        );
+        assert_eq!(placement.keys(), 100_000);
+    }
+}

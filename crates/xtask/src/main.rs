@@ -27,11 +27,12 @@ use std::process::{Command, ExitCode};
 const TRUNK_VERSION: &str = "0.21.14";
 const MDBOOK_VERSION: &str = "0.4.52";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
-const CORE_CRATES: [&str; 5] = [
+const CORE_CRATES: [&str; 6] = [
     "netsplit-sim",
     "netsplit-gossip",
     "netsplit-raft",
     "netsplit-clocks",
+    "netsplit-hashring",
     "netsplit-scenario",
 ];
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -42,7 +43,7 @@ const SIZE_BUDGET_FIRST_LAB: u64 = 150 * 1024;
 const SIZE_BUDGET_SHARING: u64 = 30 * 1024;
 const SIZE_BUDGET_PER_LAB: u64 = 35 * 1024;
 /// How many labs the app has (the lab modules under web/src/labs).
-const LABS: u64 = 3;
+const LABS: u64 = 4;
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -122,8 +123,8 @@ fn test() -> Result {
     }
     run(&mut build)?;
     step("wasm tests in headless Chromium");
-    // The engine's and the clock generator's results must match the host's; the seek time is
-    // reported, not judged.
+    // The engine's, the clock generator's and the placements' results must match the host's;
+    // the seek and placement times are reported, not judged.
     for krate in ["netsplit-scenario", "netsplit-clocks"] {
         run(cargo()
             .args([
@@ -148,7 +149,15 @@ fn test() -> Result {
 
 fn bench() -> Result {
     step("benchmarks");
-    run(tool("cargo").args(["bench", "-p", "netsplit-gossip"]))?;
+    run(tool("cargo").args([
+        "bench",
+        "-p",
+        "netsplit-gossip",
+        "-p",
+        "netsplit-scenario",
+        "-p",
+        "netsplit-hashring",
+    ]))?;
     install_build_tools()?;
     build_release()?;
     size_report()

@@ -1,6 +1,7 @@
 //! One module per lab: the network labs are [`crate::kit::lab::LabSpec`]s; the Vector clocks
-//! lab, which has no network, is a component of its own.
+//! and Consistent hashing labs, which have no network, are components of their own.
 
 pub mod clocks;
 pub mod gossip;
+pub mod hashing;
 pub mod raft;

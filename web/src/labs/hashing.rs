@@ -1,0 +1,1092 @@
+//! The Consistent hashing lab: place keys on nodes by five strategies, change the cluster, and
+//! see which keys move, how many against the least possible, and how even the load is.
+//!
+//! There is no network and no virtual time: a history is a starting cluster and a list of
+//! changes, and the timeline travels through the changes. Everything shown is recomputed from
+//! the cluster at the chosen step (and the one before, for what moved).
+
+use netsplit_hashring::{
+    Balance, Config, Movement, Op, Params, Placement, Strategy, imbalance_by_vnodes,
+};
+use netsplit_scenario::{
+    HashingScenario, Lab, Scenario, Selected, ShareState, ViewState, presets,
+};
+use netsplit_sim::{NodeId, Time};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::kit::export::{Export, download_png, download_text, view_as_svg};
+use crate::kit::help::ShortcutHelp;
+use crate::kit::lab::{
+    Embed, LabProps, copy_to_clipboard, link_to, preset_picker, restore, share_dialog, store,
+    tell_height,
+};
+use crate::kit::{now_ms, tenths, typing_in_field};
+
+/// At most this many keys are drawn; all of them are counted.
+const DRAWN_KEYS: usize = 2000;
+/// At most this many tokens are drawn on the ring; beyond, only the selected node's.
+const DRAWN_TOKENS: usize = 4096;
+/// The imbalance chart places at most this many keys per point, to stay quick.
+const CHART_KEYS: u32 = 20_000;
+/// The key counts the keys slider steps through.
+const KEY_STEPS: [u32; 13] = [
+    10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000,
+];
+
+const SHORTCUTS: [(&str, &str); 11] = [
+    ("a", "add a node"),
+    ("x / Delete", "remove the selected node (a failure)"),
+    ("[ / ]", "select the previous / next node"),
+    ("+ / -", "raise / lower the selected node's weight"),
+    ("1 to 5", "switch strategy: modulo, ring, rendezvous, jump, bounded"),
+    (", / .", "one step back / forward in the history"),
+    ("c", "compare every strategy on this step"),
+    ("s", "share this history"),
+    ("Esc", "clear the selection, close this list"),
+    ("?", "show this list"),
+    ("Tab", "reach every control; sliders move with the arrow keys"),
+];
+
+/// What the lab reacts to.
+pub enum Msg {
+    /// Load preset `n`.
+    Preset(usize),
+    /// Make a change to the cluster or its settings.
+    Do(Op),
+    /// Select a node, or clear the selection.
+    Select(Option<NodeId>),
+    /// Show the history up to step `n`.
+    Show(usize),
+    /// Bring back the steps that acting in the past dropped.
+    Undo,
+    /// Turn the strategy comparison on or off.
+    Compare(bool),
+    /// Download the view or the history.
+    Download(Export),
+    /// Open or close the share dialog.
+    Share(bool),
+    /// Open or close the help.
+    Help(bool),
+    /// A key pressed anywhere.
+    Key(web_sys::KeyboardEvent),
+}
+
+/// One strategy's result for the same change.
+struct Comparison {
+    strategy: Strategy,
+    movement: Option<Movement>,
+    balance: Balance,
+}
+
+/// The Consistent hashing lab.
+pub struct HashingLab {
+    preset: Option<usize>,
+    scenario: HashingScenario,
+    /// The cluster at the start and after each change.
+    configs: Vec<Config>,
+    shown: usize,
+    placement: Placement,
+    /// The placement one step earlier, and what moved since.
+    before: Option<(Placement, Movement)>,
+    balance: Balance,
+    curve: Vec<(u32, f64)>,
+    /// Where the drawn keys sit on the circle.
+    points: Vec<u64>,
+    comparing: bool,
+    comparison: Vec<Comparison>,
+    selected: Option<NodeId>,
+    undo: Option<Vec<Op>>,
+    /// How long placing the keys and measuring took, in milliseconds.
+    took: f64,
+    error: Option<String>,
+    share: Option<(String, u64)>,
+    help: bool,
+    embed: Option<Rc<Embed>>,
+    told_height: i32,
+    _keys: Option<gloo_events::EventListener>,
+}
+
+impl HashingLab {
+    fn config(&self) -> &Config {
+        &self.configs[self.shown]
+    }
+
+    /// Places the keys at the shown step (and the step before) and measures everything shown.
+    fn refresh(&mut self) {
+        let start = now_ms();
+        let config = self.configs[self.shown].clone();
+        self.placement = config.place();
+        let shares = config.fair_shares();
+        self.balance = Balance::of(&self.placement, &shares);
+        self.before = self.shown.checked_sub(1).map(|i| {
+            let previous = &self.configs[i];
+            let before = previous.place();
+            let movement =
+                Movement::between(&before, &previous.fair_shares(), &self.placement, &shares);
+            (before, movement)
+        });
+        self.took = now_ms() - start;
+        self.points = config.key_points();
+        self.points.truncate(DRAWN_KEYS);
+        self.curve = imbalance_by_vnodes(&Config {
+            keys: config.keys.min(CHART_KEYS),
+            ..config.clone()
+        });
+        self.comparison = if self.comparing {
+            self.compare()
+        } else {
+            Vec::new()
+        };
+        if self
+            .selected
+            .is_some_and(|id| !config.members.iter().any(|m| m.id == id))
+        {
+            self.selected = None;
+        }
+    }
+
+    /// The shown change (or the shown cluster, at the start) under every strategy.
+    fn compare(&self) -> Vec<Comparison> {
+        Strategy::ALL
+            .iter()
+            .map(|&strategy| {
+                let after = self.config().with_strategy(strategy);
+                let placement = after.place();
+                let shares = after.fair_shares();
+                let movement = self.shown.checked_sub(1).map(|i| {
+                    let before = self.configs[i].with_strategy(strategy);
+                    Movement::between(&before.place(), &before.fair_shares(), &placement, &shares)
+                });
+                Comparison {
+                    strategy,
+                    movement,
+                    balance: Balance::of(&placement, &shares),
+                }
+            })
+            .collect()
+    }
+
+    fn load(&mut self, scenario: HashingScenario, preset: Option<usize>, shown: usize) {
+        match scenario.configs() {
+            Ok(configs) => {
+                self.shown = shown.min(scenario.ops.len());
+                self.configs = configs;
+                self.scenario = scenario;
+                self.preset = preset;
+                self.undo = None;
+                self.selected = None;
+                self.error = None;
+                self.refresh();
+            }
+            Err(e) => self.error = Some(format!("That history cannot be shown: {e}")),
+        }
+    }
+
+    /// Makes a change now. A change made in the past drops the later ones; undo brings them
+    /// back. A refused change leaves everything as it was.
+    fn take(&mut self, op: Op) {
+        let mut config = self.config().clone();
+        if let Err(e) = config.apply(op) {
+            self.error = Some(format!("Not changed: {e}."));
+            return;
+        }
+        if self.scenario.ops.len() >= HashingScenario::MAX_OPS {
+            self.error = Some(format!(
+                "A history holds at most {} changes.",
+                HashingScenario::MAX_OPS
+            ));
+            return;
+        }
+        if self.shown < self.scenario.ops.len() {
+            self.undo = Some(self.scenario.ops.clone());
+            self.scenario.ops.truncate(self.shown);
+            self.configs.truncate(self.shown + 1);
+        }
+        self.scenario.ops.push(op);
+        self.configs.push(config);
+        self.shown = self.scenario.ops.len();
+        self.preset = None;
+        self.error = None;
+        self.refresh();
+    }
+
+    fn share_state(&self) -> ShareState {
+        ShareState {
+            scenario: Scenario::Hashing(self.scenario.clone()),
+            view: ViewState {
+                at: Time(self.shown as u64),
+                selected: self.selected.map(Selected::Node),
+                routine_log: self.comparing,
+            },
+        }
+    }
+
+    /// The hash `netsplit run` prints for the shared link: the history up to the shown step.
+    fn digest(&self) -> u64 {
+        let mut scenario = self.scenario.clone();
+        if self.shown > 0 {
+            scenario.ops.truncate(self.shown);
+        }
+        Scenario::Hashing(scenario)
+            .run()
+            .map_or(0, |report| report.trace_hash)
+    }
+
+    fn keep(&self) {
+        if self.embed.is_none() {
+            store(Lab::Hashing, &self.share_state());
+        }
+    }
+
+    /// The selected node's neighbour in bucket order, `step` places away.
+    fn neighbour(&self, step: isize) -> Option<NodeId> {
+        let members = &self.config().members;
+        let at = self
+            .selected
+            .and_then(|id| members.iter().position(|m| m.id == id));
+        let n = members.len() as isize;
+        let next = match at {
+            Some(i) => (i as isize + step).rem_euclid(n),
+            None if step > 0 => 0,
+            None => n - 1,
+        };
+        members.get(next as usize).map(|m| m.id)
+    }
+}
+
+impl Component for HashingLab {
+    type Message = Msg;
+    type Properties = LabProps;
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let link = ctx.link().clone();
+        let keys = web_sys::window().and_then(|w| w.document()).map(|doc| {
+            let options = gloo_events::EventListenerOptions::enable_prevent_default();
+            gloo_events::EventListener::new_with_options(&doc, "keydown", options, move |e| {
+                if let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() {
+                    link.send_message(Msg::Key(e.clone()));
+                }
+            })
+        });
+        let start = HashingScenario {
+            params: Params::default(),
+            ops: Vec::new(),
+        };
+        let first = Config::new(&start.params);
+        let mut lab = HashingLab {
+            preset: None,
+            placement: first.place(),
+            configs: vec![first],
+            scenario: start,
+            shown: 0,
+            before: None,
+            balance: Balance {
+                peak: 1.0,
+                std_dev: 0.0,
+                max: 0,
+                mean: 0.0,
+            },
+            curve: Vec::new(),
+            points: Vec::new(),
+            comparing: false,
+            comparison: Vec::new(),
+            selected: None,
+            undo: None,
+            took: 0.0,
+            error: None,
+            share: None,
+            help: false,
+            embed: ctx.props().embed.clone(),
+            told_height: 0,
+            _keys: keys,
+        };
+        let opened = ctx
+            .props()
+            .shared
+            .as_deref()
+            .cloned()
+            .or_else(|| restore(Lab::Hashing));
+        match opened.map(|s| (s.scenario, s.view)) {
+            Some((Scenario::Hashing(s), view)) => {
+                lab.comparing = view.routine_log;
+                lab.load(s, None, view.at.0 as usize);
+                if let Some(Selected::Node(id)) = view.selected {
+                    lab.selected = Some(id);
+                    lab.refresh();
+                }
+            }
+            _ => {
+                if let Some(Scenario::Hashing(s)) = presets(Lab::Hashing)
+                    .first()
+                    .map(|p| p.scenario.clone())
+                {
+                    lab.load(s, Some(0), usize::MAX);
+                }
+            }
+        }
+        lab
+    }
+
+    fn rendered(&mut self, _: &Context<Self>, _: bool) {
+        if self.embed.is_some() {
+            tell_height(&mut self.told_height);
+        }
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        match msg {
+            Msg::Preset(i) => {
+                if let Some(Scenario::Hashing(s)) =
+                    presets(Lab::Hashing).get(i).map(|p| p.scenario.clone())
+                {
+                    self.load(s, Some(i), usize::MAX);
+                }
+            }
+            Msg::Do(op) => self.take(op),
+            Msg::Select(id) => self.selected = id,
+            Msg::Show(n) => {
+                let n = n.min(self.scenario.ops.len());
+                if n == self.shown {
+                    return false;
+                }
+                self.shown = n;
+                self.refresh();
+            }
+            Msg::Undo => {
+                if let Some(ops) = self.undo.take() {
+                    let shown = self.shown;
+                    let (preset, comparing) = (self.preset, self.comparing);
+                    self.load(
+                        HashingScenario {
+                            params: self.scenario.params,
+                            ops,
+                        },
+                        preset,
+                        shown,
+                    );
+                    self.comparing = comparing;
+                }
+            }
+            Msg::Compare(on) => {
+                self.comparing = on;
+                self.comparison = if on { self.compare() } else { Vec::new() };
+            }
+            Msg::Download(kind) => {
+                match kind {
+                    Export::Svg => {
+                        if let Some(svg) = view_as_svg("svg.placement") {
+                            download_text("netsplit-hashing.svg", "image/svg+xml", &svg);
+                        }
+                    }
+                    Export::Png => {
+                        if let Some(svg) = view_as_svg("svg.placement") {
+                            download_png("netsplit-hashing.png", &svg);
+                        }
+                    }
+                    Export::Trace => {
+                        let report = Scenario::Hashing(self.scenario.clone()).run();
+                        let json = report.map_err(|e| e.0).and_then(|r| {
+                            serde_json::to_string_pretty(&serde_json::json!({
+                                "history": self.scenario,
+                                "report": r,
+                            }))
+                            .map_err(|e| e.to_string())
+                        });
+                        match json {
+                            Ok(json) => {
+                                download_text("netsplit-hashing.json", "application/json", &json)
+                            }
+                            Err(e) => {
+                                self.error = Some(format!("The history could not be written: {e}"))
+                            }
+                        }
+                    }
+                }
+                return false;
+            }
+            Msg::Share(open) => {
+                self.share = open.then(|| (link_to(&self.share_state()), self.digest()));
+                if let Some((link, _)) = &self.share {
+                    copy_to_clipboard(link);
+                }
+            }
+            Msg::Help(open) => self.help = open,
+            Msg::Key(e) => return self.on_key(ctx, &e),
+        }
+        self.keep();
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let presets = presets(Lab::Hashing);
+        let config = self.config();
+        let steps = self.scenario.ops.len();
+        if self.embed.is_some() {
+            let open = link_to(&self.share_state());
+            return html! {
+                <div class="lab hashing embedded">
+                    { self.picture(ctx) }
+                    { self.moved_counter() }
+                    <div class="strip">
+                        { self.timeline(ctx) }
+                        <a class="link" href={open} target="_blank" rel="noopener">{ "Open in Netsplit ↗" }</a>
+                    </div>
+                </div>
+            };
+        }
+        let narration = self
+            .scenario
+            .ops
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, op)| {
+                let class = classes!((i >= self.shown).then_some("future"));
+                html! { <li key={i} {class}><time>{ format!("{}.", i + 1) }</time>{ op.to_string() }</li> }
+            });
+        html! {
+            <div class="lab hashing">
+                <div class="lab-intro">
+                    <h1>{ "Consistent hashing" }</h1>
+                    <p>{ "A store spreads keys over nodes. When a node joins, leaves or changes weight, some keys must move: a good strategy moves only those, and keeps every node near its fair share of the load." }</p>
+                    { preset_picker(
+                        "History",
+                        &presets,
+                        self.preset,
+                        ("(this history)", "Your own history: changed by hand or opened from a link."),
+                        link.callback(Msg::Preset),
+                    ) }
+                </div>
+                { self.timeline(ctx) }
+                if let Some(error) = &self.error {
+                    <p class="error" role="alert">{ error }</p>
+                }
+                <div class="lab-grid">
+                    <section class="stage" aria-label="Where the keys are">
+                        <p class="strategy-explain"><strong>{ format!("{}: ", config.strategy) }</strong>{ config.strategy.explain() }</p>
+                        { self.picture(ctx) }
+                        { self.moved_counter() }
+                    </section>
+                    <div class="side">
+                        { self.cluster_panel(ctx) }
+                        { self.node_panel(ctx) }
+                    </div>
+                </div>
+                <div class="lab-panels">
+                    { self.load_chart(ctx) }
+                    { self.curve_chart() }
+                    { self.comparison_panel(ctx) }
+                    <section class="panel log" aria-labelledby="changes-title">
+                        <header><h2 id="changes-title">{ "Changes" }</h2></header>
+                        <ol aria-live="polite" aria-relevant="additions">{ for narration }</ol>
+                        <p class="hint">{ format!("{} at the start: {}, {} nodes.", steps_word(steps), self.configs[0].strategy, self.configs[0].members.len()) }</p>
+                    </section>
+                </div>
+                <p class="run-facts">
+                    <span class="took">{ format!("placed and measured {} keys in {} ms", config.keys, tenths(self.took)) }</span>
+                    { " · " }
+                    <button class="link" onclick={link.callback(|_| Msg::Share(true))}>{ "Share this history (s)" }</button>
+                    { "Download: " }
+                    <button class="link" onclick={link.callback(|_| Msg::Download(Export::Svg))}>{ "view (SVG)" }</button>
+                    <button class="link" onclick={link.callback(|_| Msg::Download(Export::Png))}>{ "view (PNG)" }</button>
+                    <button class="link" onclick={link.callback(|_| Msg::Download(Export::Trace))}>{ "history and report (JSON)" }</button>
+                    <button class="link" onclick={link.callback(|_| Msg::Help(true))}>{ "Keyboard shortcuts (?)" }</button>
+                </p>
+                if self.help {
+                    <ShortcutHelp shortcuts={SHORTCUTS.to_vec()} on_close={link.callback(|()| Msg::Help(false))} />
+                }
+                if let Some((share, hash)) = &self.share {
+                    { share_dialog(share, *hash, link.callback(|_| Msg::Share(false))) }
+                }
+            </div>
+        }
+    }
+}
+
+/// "1 change", "2 changes".
+fn steps_word(n: usize) -> String {
+    format!("{n} change{}", if n == 1 { "" } else { "s" })
+}
+
+/// A fraction as a percentage with one decimal.
+fn percent(x: f64) -> String {
+    format!("{}%", tenths(x * 100.0))
+}
+
+/// A ratio with two decimals, by integer formatting.
+fn hundredths(x: f64) -> String {
+    let h = (x * 100.0).round() as u64;
+    format!("{}.{:02}", h / 100, h % 100)
+}
+
+/// A node's colour (eight Okabe–Ito hues) and shape (four), fixed by its id.
+fn look(id: NodeId) -> (usize, usize) {
+    (usize::from(id.0) % 8, usize::from(id.0) / 8 % 4)
+}
+
+/// The angle of `point` on the circle, clockwise from the top, in radians.
+fn angle(point: u64) -> f64 {
+    point as f64 / 18_446_744_073_709_551_616.0 * std::f64::consts::TAU
+}
+
+const SIZE: f64 = 420.0;
+const CENTRE: f64 = SIZE / 2.0;
+
+fn on_circle(point: u64, radius: f64) -> (f64, f64) {
+    let a = angle(point);
+    (CENTRE + radius * a.sin(), CENTRE - radius * a.cos())
+}
+
+impl HashingLab {
+    fn timeline(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let steps = self.scenario.ops.len();
+        let on_show = link.callback(|e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            Msg::Show(input.value().parse().unwrap_or(0))
+        });
+        let now = match self.shown {
+            0 => "the start".to_string(),
+            k => format!("after “{}”", self.scenario.ops[k - 1]),
+        };
+        html! {
+            <div class="timeline" role="group" aria-label="History">
+                <div class="track">
+                    <input type="range" min="0" max={steps.to_string()} value={self.shown.to_string()} oninput={on_show}
+                        aria-label="Step shown" aria-valuetext={format!("step {} of {steps}: {now}", self.shown)} />
+                </div>
+                <span class="step">{ format!("step {} of {steps}: {now}", self.shown) }</span>
+                if self.undo.is_some() && self.embed.is_none() {
+                    <button onclick={link.callback(|_| Msg::Undo)}>{ "Undo: bring back the later changes" }</button>
+                }
+            </div>
+        }
+    }
+
+    /// "9.8% moved, ideal 10%", with where they went.
+    fn moved_counter(&self) -> Html {
+        let Some((_, movement)) = &self.before else {
+            return html! {
+                <p class="moved" aria-live="polite">{ format!("{} keys on {} nodes; peak load {}× the fair share. Make a change to see what moves.",
+                    self.config().keys, self.config().members.len(), hundredths(self.balance.peak)) }</p>
+            };
+        };
+        let mut flows = movement.flows.clone();
+        flows.sort_by_key(|f| std::cmp::Reverse(f.keys));
+        let top = flows
+            .iter()
+            .take(6)
+            .map(|f| format!("{} → {}: {}", f.from, f.to, f.keys))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let more = flows.len().saturating_sub(6);
+        let replicas = self.placement.replicas();
+        html! {
+            <div class="moved" aria-live="polite">
+                <p class="moved-count"><strong>{ format!("{} moved", percent(movement.fraction())) }</strong>
+                    { format!(", ideal {} ", percent(movement.ideal)) }
+                    <span class="hint">{ format!("({} of {} keys changed primary; peak load {}× the fair share)", movement.moved, movement.compared, hundredths(self.balance.peak)) }</span>
+                </p>
+                if replicas > 1 {
+                    <p class="hint">{ format!("{} replica copies to make: nodes new to a key's list of {replicas}.", movement.copies) }</p>
+                }
+                if !top.is_empty() {
+                    <p class="flows">{ top }{ if more > 0 { format!(" · and {more} more") } else { String::new() } }</p>
+                }
+            </div>
+        }
+    }
+
+    /// The ring (ring strategies) or the buckets (the others), with the drawn keys.
+    fn picture(&self, ctx: &Context<Self>) -> Html {
+        let config = self.config();
+        let body = if config.strategy.uses_ring() {
+            self.ring(ctx)
+        } else {
+            self.buckets(ctx)
+        };
+        let drawn = self.points.len();
+        let note = if (config.keys as usize) > drawn {
+            format!(
+                "{drawn} of {} keys drawn; all are counted.",
+                config.keys
+            )
+        } else {
+            format!("{drawn} keys.")
+        };
+        html! {
+            <figure class="placement-figure">
+                { body }
+                <figcaption class="hint">{ note }{ " Keys take their primary node's colour and shape; moved keys are ringed. Select a node to pick out its keys." }</figcaption>
+            </figure>
+        }
+    }
+
+    fn moved(&self, k: usize) -> bool {
+        self.before
+            .as_ref()
+            .is_some_and(|(before, _)| k < before.keys() && before.primary(k) != self.placement.primary(k))
+    }
+
+    fn key_class(&self, k: usize) -> Classes {
+        let (colour, _) = look(self.placement.primary(k));
+        classes!(
+            "key",
+            format!("owner-{colour}"),
+            self.moved(k).then_some("moved"),
+            self.selected
+                .is_some_and(|s| !self.placement.list(k).contains(&s))
+                .then_some("dim"),
+        )
+    }
+
+    fn key_title(&self, k: usize) -> String {
+        let list = self.placement.list(k);
+        let from = self
+            .before
+            .as_ref()
+            .filter(|_| self.moved(k))
+            .map(|(before, _)| format!(", moved from {}", before.primary(k)))
+            .unwrap_or_default();
+        let names: Vec<String> = list.iter().map(ToString::to_string).collect();
+        format!("key {k} on {}{from}", names.join(", "))
+    }
+
+    fn ring(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let layout = self.config().layout();
+        let members = layout.members();
+        let all_tokens = layout.tokens().len();
+        let tokens = layout
+            .tokens()
+            .filter(|t| {
+                all_tokens <= DRAWN_TOKENS || Some(members[t.member as usize].id) == self.selected
+            })
+            .map(|t| {
+                let id = members[t.member as usize].id;
+                let (colour, _) = look(id);
+                let (x1, y1) = on_circle(t.point, 172.0);
+                let (x2, y2) = on_circle(t.point, 190.0);
+                let class = classes!(
+                    "token",
+                    format!("owner-{colour}"),
+                    self.selected.is_some_and(|s| s != id).then_some("dim"),
+                );
+                html! { <line {class} x1={tenths(x1)} y1={tenths(y1)} x2={tenths(x2)} y2={tenths(y2)} /> }
+            });
+        let keys = self.points.iter().enumerate().map(|(k, &point)| {
+            let (x, y) = on_circle(point, 160.0 - 8.0 * (k % 6) as f64);
+            let (_, shape) = look(self.placement.primary(k));
+            html! {
+                <use key={k} class={self.key_class(k)} href={format!("#key-shape-{shape}")}
+                    style={format!("transform: translate({}px, {}px)", tenths(x), tenths(y))}>
+                    <title>{ self.key_title(k) }</title>
+                </use>
+            }
+        });
+        let labels = members.iter().enumerate().map(|(i, m)| {
+            // Each node's label sits by its first token, and selects it.
+            let first = layout.tokens().find(|t| t.member as usize == i);
+            let (x, y) = first.map_or((CENTRE, CENTRE), |t| on_circle(t.point, 204.0));
+            let id = m.id;
+            let class = classes!("node-label", (self.selected == Some(id)).then_some("selected"));
+            html! {
+                <text {class} x={tenths(x)} y={tenths(y + 4.0)} onclick={link.callback(move |_| Msg::Select(Some(id)))}>{ id.to_string() }</text>
+            }
+        });
+        let token_note = if all_tokens > DRAWN_TOKENS {
+            format!("{all_tokens} tokens: select a node to draw its own")
+        } else {
+            format!("{all_tokens} tokens")
+        };
+        html! {
+            <svg class="placement ring" viewBox={format!("-20 -20 {} {}", SIZE + 40.0, SIZE + 40.0)} role="img"
+                aria-label={format!("Ring with {} nodes, {token_note}, and keys as dots at their hash", members.len())}>
+                { shape_defs() }
+                <circle class="circle" cx={tenths(CENTRE)} cy={tenths(CENTRE)} r="172" />
+                { for tokens }
+                { for keys }
+                { for labels }
+                <text class="ring-note" x={tenths(CENTRE)} y={tenths(CENTRE)}>{ token_note }</text>
+            </svg>
+        }
+    }
+
+    fn buckets(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let members = self.placement.members();
+        let n = members.len();
+        let (width, height, left, bottom) = (640.0, 320.0, 10.0, 290.0);
+        let column = (width - 2.0 * left) / n as f64;
+        let index = |id: NodeId| members.iter().position(|m| m.id == id).unwrap_or(0);
+        let mut counts = vec![0usize; n];
+        for k in 0..self.points.len() {
+            counts[index(self.placement.primary(k))] += 1;
+        }
+        let tallest = counts.iter().copied().max().unwrap_or(1).max(1);
+        // The largest dot pitch at which the fullest column fits.
+        let pitch = (2..=14)
+            .rev()
+            .map(f64::from)
+            .find(|&p| {
+                let per_row = (column / p).floor().max(1.0);
+                (tallest as f64 / per_row).ceil() * p <= bottom - 20.0
+            })
+            .unwrap_or(2.0);
+        let per_row = (column / pitch).floor().max(1.0) as usize;
+        let mut filled = vec![0usize; n];
+        let keys = (0..self.points.len()).map(|k| {
+            let owner = self.placement.primary(k);
+            let c = index(owner);
+            let rank = filled[c];
+            filled[c] += 1;
+            let x = left + column * c as f64 + pitch * ((rank % per_row) as f64 + 0.5);
+            let y = bottom - pitch * ((rank / per_row) as f64 + 0.5);
+            let (_, shape) = look(owner);
+            html! {
+                <use key={k} class={self.key_class(k)} href={format!("#key-shape-{shape}")}
+                    style={format!("transform: translate({}px, {}px) scale({})", tenths(x), tenths(y), tenths(pitch / 10.0))}>
+                    <title>{ self.key_title(k) }</title>
+                </use>
+            }
+        });
+        let strategy = self.config().strategy;
+        let columns = members.iter().enumerate().map(|(i, m)| {
+            let x = left + column * i as f64;
+            let id = m.id;
+            let label = if n <= 16 {
+                match strategy {
+                    Strategy::Jump | Strategy::Modulo => format!("{i}: {id}"),
+                    _ => id.to_string(),
+                }
+            } else {
+                id.0.to_string()
+            };
+            let class = classes!("bucket", (self.selected == Some(id)).then_some("selected"));
+            html! {
+                <g {class} onclick={link.callback(move |_| Msg::Select(Some(id)))}>
+                    <rect x={tenths(x + 1.0)} y="10" width={tenths(column - 2.0)} height={tenths(bottom - 10.0)} />
+                    <text x={tenths(x + column / 2.0)} y={tenths(bottom + 16.0)}>{ label }</text>
+                </g>
+            }
+        });
+        let caption = match strategy {
+            Strategy::Modulo => "bucket = hash mod n",
+            Strategy::Jump => "bucket = jump(hash, n)",
+            _ => "the node with the highest hash(key, node)",
+        };
+        html! {
+            <svg class="placement buckets" viewBox={format!("0 0 {width} {height}")} role="img"
+                aria-label={format!("{n} buckets in order, each holding its keys as dots: {caption}")}>
+                { shape_defs() }
+                { for columns }
+                { for keys }
+            </svg>
+        }
+    }
+
+    fn cluster_panel(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let config = self.config();
+        let strategies = Strategy::ALL.iter().enumerate().map(|(i, s)| {
+            html! { <option value={i.to_string()} selected={*s == config.strategy}>{ format!("{} ({})", s.title(), i + 1) }</option> }
+        });
+        let on_strategy = link.callback(|e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            let i: usize = select.value().parse().unwrap_or(0);
+            Msg::Do(Op::Strategy(Strategy::ALL[i.min(4)]))
+        });
+        let slider = |label: &'static str,
+                      (lo, hi): (u32, u32),
+                      value: u32,
+                      shown: String,
+                      make: fn(u32) -> Op| {
+            let onchange = link.callback(move |e: Event| {
+                let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                Msg::Do(make(input.value().parse().unwrap_or(lo)))
+            });
+            html! {
+                <label class="slider">
+                    <span>{ label }</span>
+                    <input type="range" min={lo.to_string()} max={hi.to_string()} value={value.to_string()} {onchange}
+                        aria-valuetext={shown.clone()} />
+                    <output>{ shown }</output>
+                </label>
+            }
+        };
+        let n = config.members.len() as u32;
+        let vnode_step = config.vnodes.max(1).ilog2();
+        let key_step = KEY_STEPS
+            .iter()
+            .position(|&k| k >= config.keys)
+            .unwrap_or(KEY_STEPS.len() - 1) as u32;
+        html! {
+            <section class="panel" aria-labelledby="cluster-title">
+                <h2 id="cluster-title">{ "Cluster" }</h2>
+                <label class="field"><span>{ "Strategy" }</span><select onchange={on_strategy}>{ for strategies }</select></label>
+                { slider("Nodes", Params::NODES, n, format!("{n} (1 to 64)"), Op::Nodes) }
+                <div class="buttons">
+                    <button class="primary" onclick={link.callback(move |_| Msg::Do(Op::Nodes(n + 1)))} aria-keyshortcuts="a">{ "Add a node (a)" }</button>
+                </div>
+                if config.strategy.uses_ring() {
+                    { slider("Virtual nodes", (0, 9), vnode_step, format!("{} per node (1 to 512)", config.vnodes), |e| Op::Vnodes(1 << e)) }
+                }
+                { slider("Keys", (0, KEY_STEPS.len() as u32 - 1), key_step, format!("{} (10 to 100,000)", config.keys), |i| Op::Keys(KEY_STEPS[i as usize])) }
+                { slider("Replicas", Params::REPLICAS, config.replicas, format!("{} per key (1 to 5)", config.replicas), Op::Replicas) }
+                if config.strategy == Strategy::Bounded {
+                    { slider("ε", Params::EPSILON, config.epsilon, format!("{}% over the fair share (5 to 100)", config.epsilon), Op::Epsilon) }
+                }
+            </section>
+        }
+    }
+
+    fn node_panel(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let config = self.config();
+        let Some((i, member)) = self
+            .selected
+            .and_then(|id| config.members.iter().enumerate().find(|(_, m)| m.id == id))
+        else {
+            return html! {
+                <section class="panel inspector" aria-labelledby="node-title">
+                    <h2 id="node-title">{ "Node" }</h2>
+                    <p class="hint">{ "Click or tap a node's label or bucket, or press [ and ], to select it: its keys stand out, and you can remove it or change its weight." }</p>
+                </section>
+            };
+        };
+        let id = member.id;
+        let load = self.placement.loads()[i];
+        let share = config.fair_shares()[i];
+        let weights = (Params::WEIGHT.0..=Params::WEIGHT.1).map(|w| {
+            html! { <option value={w.to_string()} selected={w == member.weight}>{ w }</option> }
+        });
+        let on_weight = link.callback(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            Msg::Do(Op::Weight(id, select.value().parse().unwrap_or(1)))
+        });
+        let tokens = if config.strategy.uses_ring() {
+            format!(", {} tokens", config.vnodes * member.weight)
+        } else {
+            String::new()
+        };
+        let capacity = self
+            .placement
+            .capacity()
+            .map(|c| format!(" Its capacity under bounded loads: {} keys.", c[i]))
+            .unwrap_or_default();
+        html! {
+            <section class="panel inspector" aria-labelledby="node-title">
+                <h2 id="node-title">{ format!("Node {id}") }</h2>
+                <p>{ format!("Bucket {i}{tokens}. Primary for {load} keys; its fair share is {} ({} keys).{capacity}", percent(share), tenths(share * f64::from(config.keys))) }</p>
+                <label class="field">
+                    <span>{ "Weight" }</span>
+                    <select onchange={on_weight} disabled={!config.strategy.weighted()}>{ for weights }</select>
+                </label>
+                if !config.strategy.weighted() {
+                    <p class="hint">{ format!("{} has no weights: every node gets an equal share.", config.strategy) }</p>
+                }
+                <div class="buttons">
+                    <button onclick={link.callback(move |_| Msg::Do(Op::Remove(id)))} aria-keyshortcuts="x">{ format!("Remove {id} (x)") }</button>
+                    <button onclick={link.callback(|_| Msg::Select(None))}>{ "Clear selection (Esc)" }</button>
+                </div>
+            </section>
+        }
+    }
+
+    /// One bar per node: its primary keys against its fair share (and capacity).
+    fn load_chart(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let config = self.config();
+        let loads = self.placement.loads();
+        let shares = config.fair_shares();
+        let keys = f64::from(config.keys);
+        let capacity = self.placement.capacity();
+        let top = loads
+            .iter()
+            .map(|&l| f64::from(l))
+            .chain(shares.iter().map(|s| s * keys * 1.2))
+            .chain(capacity.into_iter().flatten().map(|&c| f64::from(c)))
+            .fold(1.0, f64::max);
+        let (width, height, bottom) = (640.0, 200.0, 180.0);
+        let n = loads.len();
+        let bar = width / n as f64;
+        let y = |v: f64| bottom - v / top * (bottom - 10.0);
+        let bars = config.members.iter().enumerate().map(|(i, m)| {
+            let (colour, _) = look(m.id);
+            let x = bar * i as f64;
+            let id = m.id;
+            let fair = y(shares[i] * keys);
+            let class = classes!(
+                "bar",
+                format!("owner-{colour}"),
+                self.selected.is_some_and(|s| s != id).then_some("dim")
+            );
+            html! {
+                <g {class} onclick={link.callback(move |_| Msg::Select(Some(id)))}>
+                    <rect x={tenths(x + 1.0)} y={tenths(y(f64::from(loads[i])))} width={tenths((bar - 2.0).max(1.0))} height={tenths(bottom - y(f64::from(loads[i])))}>
+                        <title>{ format!("{id}: {} keys, fair share {}", loads[i], tenths(shares[i] * keys)) }</title>
+                    </rect>
+                    <line class="fair" x1={tenths(x)} x2={tenths(x + bar)} y1={tenths(fair)} y2={tenths(fair)} />
+                    if let Some(c) = capacity {
+                        <line class="cap" x1={tenths(x)} x2={tenths(x + bar)} y1={tenths(y(f64::from(c[i])))} y2={tenths(y(f64::from(c[i])))} />
+                    }
+                    if n <= 24 {
+                        <text x={tenths(x + bar / 2.0)} y={tenths(bottom + 14.0)}>{ id.to_string() }</text>
+                    }
+                </g>
+            }
+        });
+        let b = &self.balance;
+        html! {
+            <section class="panel chart" aria-labelledby="load-title">
+                <h2 id="load-title">{ "Load per node" }</h2>
+                <svg class="load-chart" viewBox={format!("0 0 {width} {height}")} role="img"
+                    aria-label={format!("Primary keys per node: most {}, mean {}, peak {}× the fair share", b.max, tenths(b.mean), hundredths(b.peak))}>
+                    { for bars }
+                </svg>
+                <p class="hint">{ format!("max {} · mean {} · peak/fair {} · standard deviation {} keys. Dashes: fair share{}.",
+                    b.max, tenths(b.mean), hundredths(b.peak), tenths(b.std_dev),
+                    if capacity.is_some() { "; dots: capacity" } else { "" }) }</p>
+            </section>
+        }
+    }
+
+    /// Peak load over fair share against virtual nodes per node, for a ring of this cluster.
+    fn curve_chart(&self) -> Html {
+        let (width, height, left, bottom) = (320.0, 180.0, 36.0, 150.0);
+        let top = self.curve.iter().map(|p| p.1).fold(1.5, f64::max);
+        let x = |i: usize| left + (width - left - 10.0) * i as f64 / 9.0;
+        let y = |v: f64| bottom - (v - 1.0) / (top - 1.0) * (bottom - 10.0);
+        let path = self
+            .curve
+            .iter()
+            .enumerate()
+            .map(|(i, &(_, v))| format!("{}{},{}", if i == 0 { "M" } else { "L" }, tenths(x(i)), tenths(y(v))))
+            .collect::<String>();
+        let vnodes = self.config().vnodes;
+        let points = self.curve.iter().enumerate().map(|(i, &(v, peak))| {
+            let class = classes!("point", (v == vnodes).then_some("current"));
+            html! {
+                <g {class}>
+                    <circle cx={tenths(x(i))} cy={tenths(y(peak))} r="4"><title>{ format!("{v} virtual nodes: peak {}× the fair share", hundredths(peak)) }</title></circle>
+                    <text class="tick" x={tenths(x(i))} y={tenths(bottom + 14.0)}>{ v }</text>
+                </g>
+            }
+        });
+        let keys = self.config().keys.min(CHART_KEYS);
+        html! {
+            <section class="panel chart" aria-labelledby="curve-title">
+                <h2 id="curve-title">{ "Imbalance against virtual nodes" }</h2>
+                <svg class="curve-chart" viewBox={format!("0 0 {width} {height}")} role="img"
+                    aria-label={format!("Peak load over fair share for 1 to 512 virtual nodes: {}", self.curve.iter().map(|(v, p)| format!("{v}: {}", hundredths(*p))).collect::<Vec<_>>().join(", "))}>
+                    <line class="axis" x1={tenths(left)} x2={tenths(width)} y1={tenths(bottom)} y2={tenths(bottom)} />
+                    <text class="tick" x="4" y={tenths(y(1.0))}>{ "1.0" }</text>
+                    <text class="tick" x="4" y={tenths(y(top) + 8.0)}>{ tenths(top) }</text>
+                    <path class="line" d={path} />
+                    { for points }
+                </svg>
+                <p class="hint">{ format!("A ring of these nodes with {keys} keys. A node's share is a sum of V arcs, so the excess over the fair share shrinks about as 1/√V.") }</p>
+            </section>
+        }
+    }
+
+    fn comparison_panel(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let on_toggle = link.callback(|e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            Msg::Compare(input.checked())
+        });
+        let what = match self.shown {
+            0 => "the starting cluster".to_string(),
+            k => format!("“{}”", self.scenario.ops[k - 1]),
+        };
+        let rows = self.comparison.iter().map(|c| {
+            let current = c.strategy == self.config().strategy;
+            let (moved, ideal) = c.movement.as_ref().map_or(("–".into(), "–".into()), |m| {
+                (percent(m.fraction()), percent(m.ideal))
+            });
+            html! {
+                <tr class={classes!(current.then_some("current"))}>
+                    <th scope="row">{ c.strategy.title() }</th>
+                    <td>{ moved }</td>
+                    <td>{ ideal }</td>
+                    <td>{ format!("{}×", hundredths(c.balance.peak)) }</td>
+                </tr>
+            }
+        });
+        html! {
+            <section class="panel compare" aria-labelledby="compare-title">
+                <h2 id="compare-title">{ "Every strategy" }</h2>
+                <label><input type="checkbox" checked={self.comparing} onchange={on_toggle} />{ format!(" Compare the strategies on {what} (c)") }</label>
+                if self.comparing {
+                    <table class="members">
+                        <thead><tr><th scope="col">{ "strategy" }</th><th scope="col">{ "moved" }</th><th scope="col">{ "ideal" }</th><th scope="col">{ "peak/fair" }</th></tr></thead>
+                        <tbody>{ for rows }</tbody>
+                    </table>
+                    <p class="hint">{ "The same cluster and keys under each strategy; a strategy switch itself counts as no change here." }</p>
+                }
+            </section>
+        }
+    }
+
+    fn on_key(&mut self, ctx: &Context<Self>, e: &web_sys::KeyboardEvent) -> bool {
+        if e.ctrl_key() || e.meta_key() || e.alt_key() || typing_in_field(e) {
+            return false;
+        }
+        let selected = self.selected;
+        let weight = selected.and_then(|id| {
+            self.config()
+                .members
+                .iter()
+                .find(|m| m.id == id)
+                .map(|m| m.weight)
+        });
+        let msg = match e.key().as_str() {
+            "a" => Msg::Do(Op::Nodes(self.config().members.len() as u32 + 1)),
+            "x" | "Delete" => match selected {
+                Some(id) => Msg::Do(Op::Remove(id)),
+                None => return false,
+            },
+            "[" => Msg::Select(self.neighbour(-1)),
+            "]" => Msg::Select(self.neighbour(1)),
+            "+" | "=" => match (selected, weight) {
+                (Some(id), Some(w)) => Msg::Do(Op::Weight(id, w + 1)),
+                _ => return false,
+            },
+            "-" => match (selected, weight) {
+                (Some(id), Some(w)) => Msg::Do(Op::Weight(id, w.saturating_sub(1))),
+                _ => return false,
+            },
+            key @ ("1" | "2" | "3" | "4" | "5") => {
+                let i: usize = key.parse().unwrap_or(1);
+                Msg::Do(Op::Strategy(Strategy::ALL[i - 1]))
+            }
+            "," => Msg::Show(self.shown.saturating_sub(1)),
+            "." => Msg::Show(self.shown + 1),
+            "c" => Msg::Compare(!self.comparing),
+            "s" => Msg::Share(true),
+            "?" => Msg::Help(!self.help),
+            "Escape" if self.help => Msg::Help(false),
+            "Escape" if self.share.is_some() => Msg::Share(false),
+            "Escape" => Msg::Select(None),
+            _ => return false,
+        };
+        e.prevent_default();
+        Component::update(self, ctx, msg)
+    }
+}
+
+/// The four key shapes, centred on the origin, ten units across.
+fn shape_defs() -> Html {
+    html! {
+        <defs>
+            <circle id="key-shape-0" r="4" />
+            <rect id="key-shape-1" x="-3.6" y="-3.6" width="7.2" height="7.2" />
+            <path id="key-shape-2" d="M0,-4.6 L4.3,3.4 L-4.3,3.4 z" />
+            <path id="key-shape-3" d="M0,-5 L5,0 L0,5 L-5,0 z" />
+        </defs>
+    }
+}
