@@ -6,8 +6,8 @@ use yew::prelude::*;
 
 use crate::kit::lab::{Embed, LabProps};
 use crate::labs::clocks::ClocksLab;
-use crate::labs::hashing::HashingLab;
 use crate::labs::gossip::GossipLab;
+use crate::labs::hashing::HashingLab;
 use crate::labs::raft::RaftLab;
 
 /// The colour theme: follow the system, or force light or dark.

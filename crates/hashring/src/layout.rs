@@ -5,7 +5,7 @@ use netsplit_sim::NodeId;
 
 /// Salts that keep token points and rendezvous draws apart from key points with the same seed.
 const TOKEN_SEED: u64 = 0x746f_6b65_6e73;
-const DRAW_SEED: u64 = 0x6472_6177_73;
+const DRAW_SEED: u64 = 0x0064_7261_7773;
 
 /// A virtual node: a point on the circle owned by a member.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

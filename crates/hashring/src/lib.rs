@@ -298,7 +298,9 @@ impl Config {
                 let at = self.position(id)?;
                 replicas_fit(self.replicas, self.members.len() as u32 - 1)?;
                 if self.members.len() == 1 {
-                    return Err(format!("{id} is the last node; a cluster keeps at least one"));
+                    return Err(format!(
+                        "{id} is the last node; a cluster keeps at least one"
+                    ));
                 }
                 self.members.swap_remove(at);
             }

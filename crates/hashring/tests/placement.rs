@@ -130,7 +130,12 @@ fn jump_removing_a_middle_bucket_also_moves_the_last_nodes_keys() {
     let (before, _, movement) = change(&config, Op::Remove(NodeId(3)));
     // n9 takes over bucket 3; the keys of bucket 9 jump again, and those that land in bucket 3
     // stay with n9.
-    assert!(movement.flows.iter().all(|f| [NodeId(3), NodeId(9)].contains(&f.from)));
+    assert!(
+        movement
+            .flows
+            .iter()
+            .all(|f| [NodeId(3), NodeId(9)].contains(&f.from))
+    );
     assert!(movement.moved > before.loads()[3] + before.loads()[9] / 2);
     assert!(movement.fraction() > 1.5 * movement.ideal);
 }
@@ -203,7 +208,12 @@ fn out_of_range_changes_are_refused_and_change_nothing() {
         Err("there is no node n7".into())
     );
     config.apply(Op::Replicas(3)).unwrap();
-    assert!(config.apply(Op::Nodes(2)).unwrap_err().contains("3 replicas"));
+    assert!(
+        config
+            .apply(Op::Nodes(2))
+            .unwrap_err()
+            .contains("3 replicas")
+    );
     assert!(config.apply(Op::Weight(NodeId(1), 9)).is_err());
     assert_eq!(config.members, original.members);
 }

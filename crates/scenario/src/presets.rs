@@ -5,8 +5,8 @@ use netsplit_raft::{Bug as RaftBug, Command as RaftCommand, Op, Params as RaftPa
 use netsplit_sim::{Action, Chance, Link, NodeId, Partition, Span, Time, Timed};
 
 use crate::{ClocksScenario, HashingScenario, Lab, LabScenario, Scenario};
-use netsplit_hashring::{Op as HashingOp, Params as HashingParams, Strategy};
 use netsplit_clocks::{Execution, Step};
+use netsplit_hashring::{Op as HashingOp, Params as HashingParams, Strategy};
 
 /// A named scenario with a sentence on what it shows.
 #[derive(Clone, Debug)]

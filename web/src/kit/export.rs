@@ -70,6 +70,17 @@ pub fn view_as_svg(selector: &str) -> Option<String> {
     ))
 }
 
+/// Offers the drawing matched by `selector` as `{stem}.svg`, or as `{stem}.png` when `png`.
+pub fn download_drawing(selector: &str, stem: &str, png: bool) {
+    if let Some(svg) = view_as_svg(selector) {
+        if png {
+            download_png(&format!("{stem}.png"), &svg);
+        } else {
+            download_text(&format!("{stem}.svg"), "image/svg+xml", &svg);
+        }
+    }
+}
+
 /// Draws `svg` into a canvas and offers it as a PNG called `name`.
 pub fn download_png(name: &str, svg: &str) {
     let parts = js_sys::Array::of1(&svg.into());

@@ -2,7 +2,7 @@
 //! the inspector, the live checks, the network controls, the parameters, the event log and the
 //! keyboard. A lab supplies only what is its own through [`LabSpec`].
 
-use gloo_events::{EventListener, EventListenerOptions};
+use gloo_events::EventListener;
 use gloo_render::{AnimationFrame, request_animation_frame};
 use netsplit_scenario::{
     FRAGMENT_PREFIX, Lab, LabRun, LabScenario, Preset, Scenario, Selected, ShareState, ViewState,
@@ -19,13 +19,14 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::kit::controls::Transport;
-use crate::kit::export::{Export, download_png, download_text, view_as_svg};
+use crate::kit::export::{Export, download_drawing, download_text};
 use crate::kit::field::NumberField;
 use crate::kit::help::ShortcutHelp;
 use crate::kit::log::{EventLog, LogLine, Tone};
 use crate::kit::topology::{Arrow, MessageGlyph, NodeGlyph, Topology, group_letter};
 use crate::kit::{
-    BASE_RATE, SPEEDS, Selection, now_ms, prefers_reduced_motion, tenths, typing_in_field,
+    BASE_RATE, SPEEDS, Selection, listen_for_keys, now_ms, prefers_reduced_motion, tenths,
+    typing_in_field,
 };
 
 /// The command type of lab `L`.
@@ -443,16 +444,7 @@ impl<L: LabSpec> Component for LabView<L> {
                 ViewState::default(),
             ),
         };
-        let link = ctx.link().clone();
-        let keys = web_sys::window().and_then(|w| w.document()).map(|doc| {
-            // Not passive: shortcuts call preventDefault so Space does not scroll the page.
-            let options = EventListenerOptions::enable_prevent_default();
-            EventListener::new_with_options(&doc, "keydown", options, move |e| {
-                if let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() {
-                    link.send_message(LabMsg::Key(e.clone()));
-                }
-            })
-        });
+        let keys = listen_for_keys(ctx.link().callback(LabMsg::Key));
         let fields = Fields {
             callbacks: L::FIELDS
                 .iter()
@@ -659,16 +651,11 @@ impl<L: LabSpec> Component for LabView<L> {
             LabMsg::Export(kind) => {
                 let slug = L::LAB.slug();
                 match kind {
-                    Export::Svg => {
-                        if let Some(svg) = view_as_svg("svg.topology") {
-                            download_text(&format!("netsplit-{slug}.svg"), "image/svg+xml", &svg);
-                        }
-                    }
-                    Export::Png => {
-                        if let Some(svg) = view_as_svg("svg.topology") {
-                            download_png(&format!("netsplit-{slug}.png"), &svg);
-                        }
-                    }
+                    Export::Svg | Export::Png => download_drawing(
+                        "svg.topology",
+                        &format!("netsplit-{slug}"),
+                        kind == Export::Png,
+                    ),
                     Export::Trace => match serde_json::to_string_pretty(self.sim.trace().records())
                     {
                         Ok(json) => download_text(

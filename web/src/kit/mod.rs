@@ -60,6 +60,26 @@ pub fn prefers_reduced_motion() -> bool {
         .is_some_and(|q| q.matches())
 }
 
+/// Hands every key pressed on the page to `on_key`, until the listener is dropped. It is not
+/// passive: shortcuts call preventDefault, so Space does not scroll the page.
+pub fn listen_for_keys(
+    on_key: yew::Callback<web_sys::KeyboardEvent>,
+) -> Option<gloo_events::EventListener> {
+    use wasm_bindgen::JsCast;
+    let document = web_sys::window()?.document()?;
+    let options = gloo_events::EventListenerOptions::enable_prevent_default();
+    Some(gloo_events::EventListener::new_with_options(
+        &document,
+        "keydown",
+        options,
+        move |e| {
+            if let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() {
+                on_key.emit(e.clone());
+            }
+        },
+    ))
+}
+
 /// True when a key press should go to a form field rather than to the lab's shortcuts.
 pub fn typing_in_field(event: &web_sys::KeyboardEvent) -> bool {
     use wasm_bindgen::JsCast;

@@ -12,16 +12,15 @@ use netsplit_scenario::{
 };
 use netsplit_sim::{Time, fnv1a};
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::kit::export::{Export, download_png, download_text, view_as_svg};
+use crate::kit::export::{Export, download_drawing, download_text};
 use crate::kit::help::ShortcutHelp;
 use crate::kit::lab::{
     Embed, LabProps, copy_to_clipboard, link_to, preset_picker, restore, share_dialog, store,
     tell_height, whole_number,
 };
-use crate::kit::{tenths, typing_in_field};
+use crate::kit::{listen_for_keys, tenths, typing_in_field};
 
 const ROW: f64 = 70.0;
 const LEFT: f64 = 60.0;
@@ -210,15 +209,7 @@ impl Component for ClocksLab {
     type Properties = LabProps;
 
     fn create(ctx: &Context<Self>) -> Self {
-        let link = ctx.link().clone();
-        let keys = web_sys::window().and_then(|w| w.document()).map(|doc| {
-            let options = gloo_events::EventListenerOptions::enable_prevent_default();
-            gloo_events::EventListener::new_with_options(&doc, "keydown", options, move |e| {
-                if let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() {
-                    link.send_message(Msg::Key(e.clone()));
-                }
-            })
-        });
+        let keys = listen_for_keys(ctx.link().callback(Msg::Key));
         let presets = presets(Lab::Clocks);
         let opened = ctx
             .props()
@@ -396,15 +387,8 @@ impl Component for ClocksLab {
             }
             Msg::Download(kind) => {
                 match kind {
-                    Export::Svg => {
-                        if let Some(svg) = view_as_svg("svg.diagram") {
-                            download_text("netsplit-clocks.svg", "image/svg+xml", &svg);
-                        }
-                    }
-                    Export::Png => {
-                        if let Some(svg) = view_as_svg("svg.diagram") {
-                            download_png("netsplit-clocks.png", &svg);
-                        }
+                    Export::Svg | Export::Png => {
+                        download_drawing("svg.diagram", "netsplit-clocks", kind == Export::Png)
                     }
                     Export::Trace => match serde_json::to_string_pretty(&self.execution) {
                         Ok(json) => {

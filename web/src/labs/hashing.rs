@@ -8,21 +8,18 @@
 use netsplit_hashring::{
     Balance, Config, Movement, Op, Params, Placement, Strategy, imbalance_by_vnodes,
 };
-use netsplit_scenario::{
-    HashingScenario, Lab, Scenario, Selected, ShareState, ViewState, presets,
-};
+use netsplit_scenario::{HashingScenario, Lab, Scenario, Selected, ShareState, ViewState, presets};
 use netsplit_sim::{NodeId, Time};
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::kit::export::{Export, download_png, download_text, view_as_svg};
+use crate::kit::export::{Export, download_drawing, download_text};
 use crate::kit::help::ShortcutHelp;
 use crate::kit::lab::{
     Embed, LabProps, copy_to_clipboard, link_to, preset_picker, restore, share_dialog, store,
     tell_height,
 };
-use crate::kit::{now_ms, tenths, typing_in_field};
+use crate::kit::{listen_for_keys, now_ms, tenths, typing_in_field};
 
 /// At most this many keys are drawn; all of them are counted.
 const DRAWN_KEYS: usize = 2000;
@@ -40,13 +37,19 @@ const SHORTCUTS: [(&str, &str); 11] = [
     ("x / Delete", "remove the selected node (a failure)"),
     ("[ / ]", "select the previous / next node"),
     ("+ / -", "raise / lower the selected node's weight"),
-    ("1 to 5", "switch strategy: modulo, ring, rendezvous, jump, bounded"),
+    (
+        "1 to 5",
+        "switch strategy: modulo, ring, rendezvous, jump, bounded",
+    ),
     (", / .", "one step back / forward in the history"),
     ("c", "compare every strategy on this step"),
     ("s", "share this history"),
     ("Esc", "clear the selection, close this list"),
     ("?", "show this list"),
-    ("Tab", "reach every control; sliders move with the arrow keys"),
+    (
+        "Tab",
+        "reach every control; sliders move with the arrow keys",
+    ),
 ];
 
 /// What the lab reacts to.
@@ -261,15 +264,7 @@ impl Component for HashingLab {
     type Properties = LabProps;
 
     fn create(ctx: &Context<Self>) -> Self {
-        let link = ctx.link().clone();
-        let keys = web_sys::window().and_then(|w| w.document()).map(|doc| {
-            let options = gloo_events::EventListenerOptions::enable_prevent_default();
-            gloo_events::EventListener::new_with_options(&doc, "keydown", options, move |e| {
-                if let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() {
-                    link.send_message(Msg::Key(e.clone()));
-                }
-            })
-        });
+        let keys = listen_for_keys(ctx.link().callback(Msg::Key));
         let start = HashingScenario {
             params: Params::default(),
             ops: Vec::new(),
@@ -318,9 +313,8 @@ impl Component for HashingLab {
                 }
             }
             _ => {
-                if let Some(Scenario::Hashing(s)) = presets(Lab::Hashing)
-                    .first()
-                    .map(|p| p.scenario.clone())
+                if let Some(Scenario::Hashing(s)) =
+                    presets(Lab::Hashing).first().map(|p| p.scenario.clone())
                 {
                     lab.load(s, Some(0), usize::MAX);
                 }
@@ -375,15 +369,8 @@ impl Component for HashingLab {
             }
             Msg::Download(kind) => {
                 match kind {
-                    Export::Svg => {
-                        if let Some(svg) = view_as_svg("svg.placement") {
-                            download_text("netsplit-hashing.svg", "image/svg+xml", &svg);
-                        }
-                    }
-                    Export::Png => {
-                        if let Some(svg) = view_as_svg("svg.placement") {
-                            download_png("netsplit-hashing.png", &svg);
-                        }
+                    Export::Svg | Export::Png => {
+                        download_drawing("svg.placement", "netsplit-hashing", kind == Export::Png)
                     }
                     Export::Trace => {
                         let report = Scenario::Hashing(self.scenario.clone()).run();
@@ -553,7 +540,7 @@ impl HashingLab {
             k => format!("after “{}”", self.scenario.ops[k - 1]),
         };
         html! {
-            <div class="timeline" role="group" aria-label="History">
+            <div class="timeline" role="group" aria-label="Steps of the history">
                 <div class="track">
                     <input type="range" min="0" max={steps.to_string()} value={self.shown.to_string()} oninput={on_show}
                         aria-label="Step shown" aria-valuetext={format!("step {} of {steps}: {now}", self.shown)} />
@@ -570,7 +557,7 @@ impl HashingLab {
     fn moved_counter(&self) -> Html {
         let Some((_, movement)) = &self.before else {
             return html! {
-                <p class="moved" aria-live="polite">{ format!("{} keys on {} nodes; peak load {}× the fair share. Make a change to see what moves.",
+                <p class="movement" aria-live="polite">{ format!("{} keys on {} nodes; peak load {}× the fair share. Make a change to see what moves.",
                     self.config().keys, self.config().members.len(), hundredths(self.balance.peak)) }</p>
             };
         };
@@ -585,7 +572,7 @@ impl HashingLab {
         let more = flows.len().saturating_sub(6);
         let replicas = self.placement.replicas();
         html! {
-            <div class="moved" aria-live="polite">
+            <div class="movement" aria-live="polite">
                 <p class="moved-count"><strong>{ format!("{} moved", percent(movement.fraction())) }</strong>
                     { format!(", ideal {} ", percent(movement.ideal)) }
                     <span class="hint">{ format!("({} of {} keys changed primary; peak load {}× the fair share)", movement.moved, movement.compared, hundredths(self.balance.peak)) }</span>
@@ -604,31 +591,42 @@ impl HashingLab {
     fn picture(&self, ctx: &Context<Self>) -> Html {
         let config = self.config();
         let body = if config.strategy.uses_ring() {
-            self.ring(ctx)
+            self.ring()
         } else {
             self.buckets(ctx)
         };
         let drawn = self.points.len();
         let note = if (config.keys as usize) > drawn {
-            format!(
-                "{drawn} of {} keys drawn; all are counted.",
-                config.keys
-            )
+            format!("{drawn} of {} keys drawn; all are counted.", config.keys)
         } else {
             format!("{drawn} keys.")
         };
+        let link = ctx.link();
+        let chips = config.members.iter().map(|m| {
+            let id = m.id;
+            let (colour, shape) = look(id);
+            let pressed = self.selected == Some(id);
+            let onclick = link.callback(move |_| Msg::Select((!pressed).then_some(id)));
+            html! {
+                <button class={classes!("node-chip", format!("owner-{colour}"))} aria-pressed={pressed.to_string()} {onclick}>
+                    <svg viewBox="-6 -6 12 12" aria-hidden="true"><use class="key" href={format!("#key-shape-{shape}")} /></svg>
+                    { id.to_string() }
+                </button>
+            }
+        });
         html! {
             <figure class="placement-figure">
                 { body }
+                <div class="node-chips" role="group" aria-label="Nodes: select one to pick out its keys and tokens">{ for chips }</div>
                 <figcaption class="hint">{ note }{ " Keys take their primary node's colour and shape; moved keys are ringed. Select a node to pick out its keys." }</figcaption>
             </figure>
         }
     }
 
     fn moved(&self, k: usize) -> bool {
-        self.before
-            .as_ref()
-            .is_some_and(|(before, _)| k < before.keys() && before.primary(k) != self.placement.primary(k))
+        self.before.as_ref().is_some_and(|(before, _)| {
+            k < before.keys() && before.primary(k) != self.placement.primary(k)
+        })
     }
 
     fn key_class(&self, k: usize) -> Classes {
@@ -655,8 +653,7 @@ impl HashingLab {
         format!("key {k} on {}{from}", names.join(", "))
     }
 
-    fn ring(&self, ctx: &Context<Self>) -> Html {
-        let link = ctx.link();
+    fn ring(&self) -> Html {
         let layout = self.config().layout();
         let members = layout.members();
         let all_tokens = layout.tokens().len();
@@ -687,16 +684,6 @@ impl HashingLab {
                 </use>
             }
         });
-        let labels = members.iter().enumerate().map(|(i, m)| {
-            // Each node's label sits by its first token, and selects it.
-            let first = layout.tokens().find(|t| t.member as usize == i);
-            let (x, y) = first.map_or((CENTRE, CENTRE), |t| on_circle(t.point, 204.0));
-            let id = m.id;
-            let class = classes!("node-label", (self.selected == Some(id)).then_some("selected"));
-            html! {
-                <text {class} x={tenths(x)} y={tenths(y + 4.0)} onclick={link.callback(move |_| Msg::Select(Some(id)))}>{ id.to_string() }</text>
-            }
-        });
         let token_note = if all_tokens > DRAWN_TOKENS {
             format!("{all_tokens} tokens: select a node to draw its own")
         } else {
@@ -709,7 +696,6 @@ impl HashingLab {
                 <circle class="circle" cx={tenths(CENTRE)} cy={tenths(CENTRE)} r="172" />
                 { for tokens }
                 { for keys }
-                { for labels }
                 <text class="ring-note" x={tenths(CENTRE)} y={tenths(CENTRE)}>{ token_note }</text>
             </svg>
         }
@@ -853,7 +839,7 @@ impl HashingLab {
             return html! {
                 <section class="panel inspector" aria-labelledby="node-title">
                     <h2 id="node-title">{ "Node" }</h2>
-                    <p class="hint">{ "Click or tap a node's label or bucket, or press [ and ], to select it: its keys stand out, and you can remove it or change its weight." }</p>
+                    <p class="hint">{ "Click or tap a node's chip, bucket or bar, or press [ and ], to select it: its keys stand out, and you can remove it or change its weight." }</p>
                 </section>
             };
         };
@@ -964,9 +950,21 @@ impl HashingLab {
             .curve
             .iter()
             .enumerate()
-            .map(|(i, &(_, v))| format!("{}{},{}", if i == 0 { "M" } else { "L" }, tenths(x(i)), tenths(y(v))))
+            .map(|(i, &(_, v))| {
+                format!(
+                    "{}{},{}",
+                    if i == 0 { "M" } else { "L" },
+                    tenths(x(i)),
+                    tenths(y(v))
+                )
+            })
             .collect::<String>();
-        let vnodes = self.config().vnodes;
+        // The current setting is marked only where it is in use.
+        let vnodes = if self.config().strategy.uses_ring() {
+            self.config().vnodes
+        } else {
+            0
+        };
         let points = self.curve.iter().enumerate().map(|(i, &(v, peak))| {
             let class = classes!("point", (v == vnodes).then_some("current"));
             html! {
@@ -983,8 +981,8 @@ impl HashingLab {
                 <svg class="curve-chart" viewBox={format!("0 0 {width} {height}")} role="img"
                     aria-label={format!("Peak load over fair share for 1 to 512 virtual nodes: {}", self.curve.iter().map(|(v, p)| format!("{v}: {}", hundredths(*p))).collect::<Vec<_>>().join(", "))}>
                     <line class="axis" x1={tenths(left)} x2={tenths(width)} y1={tenths(bottom)} y2={tenths(bottom)} />
-                    <text class="tick" x="4" y={tenths(y(1.0))}>{ "1.0" }</text>
-                    <text class="tick" x="4" y={tenths(y(top) + 8.0)}>{ tenths(top) }</text>
+                    <text class="ylabel" x="2" y={tenths(y(1.0) + 4.0)}>{ "1.0" }</text>
+                    <text class="ylabel" x="2" y={tenths(y(top) + 8.0)}>{ tenths(top) }</text>
                     <path class="line" d={path} />
                     { for points }
                 </svg>

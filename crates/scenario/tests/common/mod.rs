@@ -45,7 +45,11 @@ pub fn golden() -> Vec<(&'static str, Scenario, u64)> {
         ),
         ("raft/partition", raft("partition"), RAFT_PARTITION),
         ("raft/figure-8", raft("figure-8"), RAFT_FIGURE_8),
-        ("hashing/every strategy", every_strategy(), HASHING_EVERY_STRATEGY),
+        (
+            "hashing/every strategy",
+            every_strategy(),
+            HASHING_EVERY_STRATEGY,
+        ),
     ]
 }
 
