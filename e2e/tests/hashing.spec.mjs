@@ -1,6 +1,6 @@
 // The Consistent hashing lab: change the cluster, read what moved, compare strategies.
 import { test, expect } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 
 mkdirSync('screenshots', { recursive: true });
 
@@ -140,4 +140,36 @@ test('the documentation page embeds the lab at its shared step', async ({ page }
   await expect(frame.locator('.timeline .step')).toHaveText('step 4 of 4: after “resize to 9 nodes”');
   await expect(frame.locator('.moved-count')).toContainText('ideal 11.1%');
   await expect(frame.locator('.app-header')).toHaveCount(0);
+});
+
+test('100,000 keys on 64 nodes: every strategy recomputes, and the time is reported', async ({ page }) => {
+  test.setTimeout(180_000);
+  await open(page);
+  await preset(page, 'Weighted rendezvous');
+  await expect(page.locator('table.weights tbody tr')).toHaveCount(6);
+  await expect(page.locator('table.weights tbody tr').first()).toContainText('3');
+  await page.getByRole('slider', { name: 'Keys' }).fill('12');
+  await page.getByRole('slider', { name: 'Nodes', exact: true }).fill('63');
+  await expect(page.locator('.took')).toContainText('100000 keys');
+  const lines = [];
+  for (const [i, name] of ['Modulo', 'Ring', 'Rendezvous', 'Jump', 'Bounded loads'].entries()) {
+    // Shortcuts go to the lab, not to the slider that has the focus.
+    await page.locator('h1').click();
+    await page.keyboard.press(String(i + 1));
+    await expect(page.locator('.strategy-explain strong')).toHaveText(`${name}: `);
+    // A 64th node joins, three times over: one new placement each, measured against the last.
+    const times = [];
+    for (let round = 0; round < 3; round++) {
+      await page.locator('h1').click();
+      await page.keyboard.press('a');
+      await expect(page.locator('.timeline .step')).toContainText('resize to 64 nodes');
+      times.push(parseFloat((await page.locator('.took').textContent()).match(/in ([\d.]+) ms/)[1]));
+      await page.getByRole('slider', { name: 'Nodes', exact: true }).fill('63');
+      await expect(page.locator('.timeline .step')).toContainText('resize to 63 nodes');
+    }
+    times.sort((a, b) => a - b);
+    lines.push(`${name}: a 64th node joins; 100,000 keys placed and measured in ${times[1]} ms, median of 3 (target < 50 ms)`);
+  }
+  appendFileSync('screenshots/hashing-times.txt', lines.join('\n') + '\n');
+  console.log(lines.join('\n'));
 });

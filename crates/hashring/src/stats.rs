@@ -77,15 +77,38 @@ impl Movement {
         after_shares: &[f64],
     ) -> Movement {
         let compared = before.keys().min(after.keys());
-        let mut flows: BTreeMap<(NodeId, NodeId), u32> = BTreeMap::new();
+        // Counts by (old member index, new member index): a dense table, since every key may
+        // move.
+        let index = |members: &[crate::Member]| {
+            let ids = members.iter().map(|m| m.id.index() + 1).max().unwrap_or(0);
+            let mut index = vec![0usize; ids];
+            for (i, m) in members.iter().enumerate() {
+                index[m.id.index()] = i;
+            }
+            index
+        };
+        let (from_index, to_index) = (index(before.members()), index(after.members()));
+        let width = after.members().len();
+        let mut table = vec![0u32; before.members().len() * width];
         let mut copies = 0;
         for k in 0..compared {
             let (old, new) = (before.list(k), after.list(k));
             if old[0] != new[0] {
-                *flows.entry((old[0], new[0])).or_default() += 1;
+                table[from_index[old[0].index()] * width + to_index[new[0].index()]] += 1;
             }
             copies += new.iter().filter(|n| !old.contains(n)).count() as u32;
         }
+        let mut flows: Vec<Flow> = table
+            .iter()
+            .enumerate()
+            .filter(|(_, keys)| **keys > 0)
+            .map(|(cell, &keys)| Flow {
+                from: before.members()[cell / width].id,
+                to: after.members()[cell % width].id,
+                keys,
+            })
+            .collect();
+        flows.sort_by_key(|f| (f.from, f.to));
         let mut change: BTreeMap<NodeId, f64> = BTreeMap::new();
         for (m, share) in before.members().iter().zip(before_shares) {
             *change.entry(m.id).or_default() -= share;
@@ -95,11 +118,8 @@ impl Movement {
         }
         Movement {
             compared: compared as u32,
-            moved: flows.values().sum(),
-            flows: flows
-                .into_iter()
-                .map(|((from, to), keys)| Flow { from, to, keys })
-                .collect(),
+            moved: flows.iter().map(|f| f.keys).sum(),
+            flows,
             ideal: change.values().map(|c| c.abs()).sum::<f64>() / 2.0,
             copies,
         }

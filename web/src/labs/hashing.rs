@@ -23,6 +23,8 @@ use crate::kit::{listen_for_keys, now_ms, tenths, typing_in_field};
 
 /// At most this many keys are drawn; all of them are counted.
 const DRAWN_KEYS: usize = 2000;
+/// Moved keys fly to their new place when at most this many drawn keys moved.
+const FLYING_KEYS: usize = 400;
 /// At most this many tokens are drawn on the ring; beyond, only the selected node's.
 const DRAWN_TOKENS: usize = 4096;
 /// The imbalance chart places at most this many keys per point, to stay quick.
@@ -118,16 +120,26 @@ impl HashingLab {
 
     /// Places the keys at the shown step (and the step before) and measures everything shown.
     fn refresh(&mut self) {
+        self.refresh_after(None);
+    }
+
+    /// Like [`HashingLab::refresh`], given the placement of the step before when it is known
+    /// (after a change, or a step forward), so only one placement is computed.
+    fn refresh_after(&mut self, previous: Option<Placement>) {
         let start = now_ms();
         let config = self.configs[self.shown].clone();
         self.placement = config.place();
         let shares = config.fair_shares();
         self.balance = Balance::of(&self.placement, &shares);
         self.before = self.shown.checked_sub(1).map(|i| {
-            let previous = &self.configs[i];
-            let before = previous.place();
-            let movement =
-                Movement::between(&before, &previous.fair_shares(), &self.placement, &shares);
+            let previous_config = &self.configs[i];
+            let before = previous.unwrap_or_else(|| previous_config.place());
+            let movement = Movement::between(
+                &before,
+                &previous_config.fair_shares(),
+                &self.placement,
+                &shares,
+            );
             (before, movement)
         });
         self.took = now_ms() - start;
@@ -212,7 +224,8 @@ impl HashingLab {
         self.shown = self.scenario.ops.len();
         self.preset = None;
         self.error = None;
-        self.refresh();
+        let previous = self.placement.clone();
+        self.refresh_after(Some(previous));
     }
 
     fn share_state(&self) -> ShareState {
@@ -345,8 +358,9 @@ impl Component for HashingLab {
                 if n == self.shown {
                     return false;
                 }
+                let previous = (n == self.shown + 1).then(|| self.placement.clone());
                 self.shown = n;
-                self.refresh();
+                self.refresh_after(previous);
             }
             Msg::Undo => {
                 if let Some(ops) = self.undo.take() {
@@ -374,12 +388,10 @@ impl Component for HashingLab {
                     }
                     Export::Trace => {
                         let report = Scenario::Hashing(self.scenario.clone()).run();
+                        // The history, then what each step did, as `netsplit run` narrates it.
                         let json = report.map_err(|e| e.0).and_then(|r| {
-                            serde_json::to_string_pretty(&serde_json::json!({
-                                "history": self.scenario,
-                                "report": r,
-                            }))
-                            .map_err(|e| e.to_string())
+                            serde_json::to_string_pretty(&(&self.scenario, &r.findings))
+                                .map_err(|e| e.to_string())
                         });
                         match json {
                             Ok(json) => {
@@ -479,7 +491,7 @@ impl Component for HashingLab {
                     { "Download: " }
                     <button class="link" onclick={link.callback(|_| Msg::Download(Export::Svg))}>{ "view (SVG)" }</button>
                     <button class="link" onclick={link.callback(|_| Msg::Download(Export::Png))}>{ "view (PNG)" }</button>
-                    <button class="link" onclick={link.callback(|_| Msg::Download(Export::Trace))}>{ "history and report (JSON)" }</button>
+                    <button class="link" onclick={link.callback(|_| Msg::Download(Export::Trace))}>{ "history and findings (JSON)" }</button>
                     <button class="link" onclick={link.callback(|_| Msg::Help(true))}>{ "Keyboard shortcuts (?)" }</button>
                 </p>
                 if self.help {
@@ -617,6 +629,9 @@ impl HashingLab {
         html! {
             <figure class="placement-figure">
                 { body }
+                if config.strategy == Strategy::Rendezvous {
+                    { self.weights_table() }
+                }
                 <div class="node-chips" role="group" aria-label="Nodes: select one to pick out its keys and tokens">{ for chips }</div>
                 <figcaption class="hint">{ note }{ " Keys take their primary node's colour and shape; moved keys are ringed. Select a node to pick out its keys." }</figcaption>
             </figure>
@@ -629,12 +644,19 @@ impl HashingLab {
         })
     }
 
-    fn key_class(&self, k: usize) -> Classes {
+    /// How many drawn keys changed primary since the step before.
+    fn drawn_moved(&self) -> usize {
+        (0..self.points.len()).filter(|&k| self.moved(k)).count()
+    }
+
+    fn key_class(&self, k: usize, fly: bool) -> Classes {
         let (colour, _) = look(self.placement.primary(k));
+        let moved = self.moved(k);
         classes!(
             "key",
             format!("owner-{colour}"),
-            self.moved(k).then_some("moved"),
+            moved.then_some("moved"),
+            (moved && fly).then_some("fly"),
             self.selected
                 .is_some_and(|s| !self.placement.list(k).contains(&s))
                 .then_some("dim"),
@@ -674,11 +696,12 @@ impl HashingLab {
                 );
                 html! { <line {class} x1={tenths(x1)} y1={tenths(y1)} x2={tenths(x2)} y2={tenths(y2)} /> }
             });
+        let fly = self.drawn_moved() <= FLYING_KEYS;
         let keys = self.points.iter().enumerate().map(|(k, &point)| {
             let (x, y) = on_circle(point, 160.0 - 8.0 * (k % 6) as f64);
             let (_, shape) = look(self.placement.primary(k));
             html! {
-                <use key={k} class={self.key_class(k)} href={format!("#key-shape-{shape}")}
+                <use key={k} class={self.key_class(k, fly)} href={format!("#key-shape-{shape}")}
                     style={format!("transform: translate({}px, {}px)", tenths(x), tenths(y))}>
                     <title>{ self.key_title(k) }</title>
                 </use>
@@ -724,6 +747,7 @@ impl HashingLab {
             .unwrap_or(2.0);
         let per_row = (column / pitch).floor().max(1.0) as usize;
         let mut filled = vec![0usize; n];
+        let fly = self.drawn_moved() <= FLYING_KEYS;
         let keys = (0..self.points.len()).map(|k| {
             let owner = self.placement.primary(k);
             let c = index(owner);
@@ -733,7 +757,7 @@ impl HashingLab {
             let y = bottom - pitch * ((rank / per_row) as f64 + 0.5);
             let (_, shape) = look(owner);
             html! {
-                <use key={k} class={self.key_class(k)} href={format!("#key-shape-{shape}")}
+                <use key={k} class={self.key_class(k, fly)} href={format!("#key-shape-{shape}")}
                     style={format!("transform: translate({}px, {}px) scale({})", tenths(x), tenths(y), tenths(pitch / 10.0))}>
                     <title>{ self.key_title(k) }</title>
                 </use>
@@ -771,6 +795,30 @@ impl HashingLab {
                 { for columns }
                 { for keys }
             </svg>
+        }
+    }
+
+    /// Rendezvous: each node's weight is its number of draws; its best draw is its score.
+    fn weights_table(&self) -> Html {
+        let config = self.config();
+        let shares = config.fair_shares();
+        let loads = self.placement.loads();
+        let rows = config.members.iter().enumerate().map(|(i, m)| {
+            html! {
+                <tr class={classes!((self.selected == Some(m.id)).then_some("current"))}>
+                    <th scope="row">{ m.id.to_string() }</th>
+                    <td>{ m.weight }</td>
+                    <td>{ percent(shares[i]) }</td>
+                    <td>{ loads[i] }</td>
+                </tr>
+            }
+        });
+        html! {
+            <table class="members weights">
+                <caption>{ "Weights: a node of weight w draws w scores per key and keeps the best" }</caption>
+                <thead><tr><th scope="col">{ "node" }</th><th scope="col">{ "weight (draws)" }</th><th scope="col">{ "fair share" }</th><th scope="col">{ "keys" }</th></tr></thead>
+                <tbody>{ for rows }</tbody>
+            </table>
         }
     }
 
