@@ -541,7 +541,7 @@ fn hashing_report(history: &HashingScenario, seed: u64) -> Report {
             config.strategy,
             config.members.len(),
             config.keys,
-            hundredths(balance.peak)
+            netsplit_sim::decimal(balance.peak, 2)
         );
         findings.push(match &previous {
             None => format!("start: {summary}"),
@@ -552,8 +552,8 @@ fn hashing_report(history: &HashingScenario, seed: u64) -> Report {
                     history.ops[step - 1],
                     moved.moved,
                     moved.compared,
-                    tenths_percent(moved.fraction()),
-                    tenths_percent(moved.ideal),
+                    netsplit_sim::decimal(moved.fraction() * 100.0, 1),
+                    netsplit_sim::decimal(moved.ideal * 100.0, 1),
                     moved.copies,
                 )
             }
@@ -571,16 +571,4 @@ fn hashing_report(history: &HashingScenario, seed: u64) -> Report {
         violations: Vec::new(),
         findings,
     }
-}
-
-/// `x` with two decimals, without float formatting's rounding surprises in text.
-fn hundredths(x: f64) -> String {
-    let h = (x * 100.0).round() as u64;
-    format!("{}.{:02}", h / 100, h % 100)
-}
-
-/// A fraction as a percentage with one decimal.
-fn tenths_percent(x: f64) -> String {
-    let t = (x * 1000.0).round() as u64;
-    format!("{}.{}", t / 10, t % 10)
 }

@@ -52,6 +52,19 @@ pub use rng::Rng;
 pub use time::{Span, Time};
 pub use trace::{DropReason, MsgId, Record, Trace, TraceEvent, fnv1a};
 
+/// Writes `value` rounded to `places` decimals ("12.3"), by integer formatting only: the same
+/// text on every platform, and Rust's float formatting would add kilobytes to the browser build.
+pub fn decimal(value: f64, places: u32) -> String {
+    let scale = 10u64.pow(places);
+    let scaled = (value.abs() * scale as f64).round() as u64;
+    let sign = if value < 0.0 && scaled > 0 { "-" } else { "" };
+    if places == 0 {
+        return format!("{sign}{scaled}");
+    }
+    let width = places as usize;
+    format!("{sign}{}.{:0width$}", scaled / scale, scaled % scale)
+}
+
 /// Refuses `value` outside `lo..=hi`, naming the setting and the allowed range:
 /// "nodes must be between 2 and 12, got 40". Labs validate their parameters with it.
 pub fn check_range(what: &str, value: u64, lo: u64, hi: u64, unit: &str) -> Result<(), String> {
@@ -61,5 +74,22 @@ pub fn check_range(what: &str, value: u64, lo: u64, hi: u64, unit: &str) -> Resu
         Err(format!(
             "{what} must be between {lo}{unit} and {hi}{unit}, got {value}{unit}"
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimal;
+
+    #[test]
+    fn decimals_round_half_away_from_zero_and_keep_leading_zeros() {
+        assert_eq!(decimal(12.34, 1), "12.3");
+        assert_eq!(decimal(-0.06, 1), "-0.1");
+        assert_eq!(decimal(-0.04, 1), "0.0");
+        assert_eq!(decimal(7.0, 1), "7.0");
+        assert_eq!(decimal(1.005_1, 2), "1.01");
+        assert_eq!(decimal(3.07, 2), "3.07");
+        assert_eq!(decimal(0.5, 0), "1");
+        assert_eq!(decimal(11.1111, 3), "11.111");
     }
 }

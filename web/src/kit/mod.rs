@@ -34,12 +34,9 @@ pub const SPEED_LABELS: [&str; 9] = [
 /// Virtual milliseconds per real millisecond at 1×: slow motion, so messages can be followed.
 pub const BASE_RATE: f64 = 0.2;
 
-/// Writes `v` rounded to one decimal. Integer formatting only: Rust's float formatting would
-/// add kilobytes to the download.
+/// Writes `v` rounded to one decimal, the precision drawings and readings use.
 pub fn tenths(v: f64) -> String {
-    let tenths = (v * 10.0).round() as i64;
-    let sign = if tenths < 0 { "-" } else { "" };
-    format!("{sign}{}.{}", tenths.abs() / 10, tenths.abs() % 10)
+    netsplit_sim::decimal(v, 1)
 }
 
 /// Milliseconds since the page loaded, from the browser's monotonic clock.
@@ -87,17 +84,4 @@ pub fn typing_in_field(event: &web_sys::KeyboardEvent) -> bool {
         .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::tenths;
-
-    #[test]
-    fn rounds_to_tenths() {
-        assert_eq!(tenths(12.34), "12.3");
-        assert_eq!(tenths(-0.06), "-0.1");
-        assert_eq!(tenths(-0.04), "0.0");
-        assert_eq!(tenths(7.0), "7.0");
-    }
 }

@@ -9,7 +9,7 @@ use netsplit_hashring::{
     Balance, Config, Movement, Op, Params, Placement, Strategy, imbalance_by_vnodes,
 };
 use netsplit_scenario::{HashingScenario, Lab, Scenario, Selected, ShareState, ViewState, presets};
-use netsplit_sim::{NodeId, Time};
+use netsplit_sim::{NodeId, Time, decimal};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -515,10 +515,9 @@ fn percent(x: f64) -> String {
     format!("{}%", tenths(x * 100.0))
 }
 
-/// A ratio with two decimals, by integer formatting.
+/// A ratio with two decimals.
 fn hundredths(x: f64) -> String {
-    let h = (x * 100.0).round() as u64;
-    format!("{}.{:02}", h / 100, h % 100)
+    decimal(x, 2)
 }
 
 /// A node's colour (eight Okabe–Ito hues) and shape (four), fixed by its id.
