@@ -6,7 +6,7 @@
 //! the cluster at the chosen step (and the one before, for what moved).
 
 use netsplit_hashring::{
-    Balance, Config, Movement, Op, Params, Placement, Strategy, imbalance_by_vnodes,
+    Balance, Config, Layout, Movement, Op, Params, Placement, Strategy, imbalance_by_vnodes,
 };
 use netsplit_scenario::{HashingScenario, Lab, Scenario, Selected, ShareState, ViewState, presets};
 use netsplit_sim::{NodeId, Time, decimal};
@@ -92,6 +92,8 @@ pub struct HashingLab {
     /// The cluster at the start and after each change.
     configs: Vec<Config>,
     shown: usize,
+    /// The lookup structure of the shown cluster (its tokens are drawn on the ring).
+    layout: Layout,
     placement: Placement,
     /// The placement one step earlier, and what moved since.
     before: Option<(Placement, Movement)>,
@@ -128,7 +130,9 @@ impl HashingLab {
     fn refresh_after(&mut self, previous: Option<Placement>) {
         let start = now_ms();
         let config = self.configs[self.shown].clone();
-        self.placement = config.place();
+        self.layout = config.layout();
+        let mut points = config.key_points();
+        self.placement = self.layout.place(&points);
         let shares = config.fair_shares();
         self.balance = Balance::of(&self.placement, &shares);
         self.before = self.shown.checked_sub(1).map(|i| {
@@ -143,8 +147,8 @@ impl HashingLab {
             (before, movement)
         });
         self.took = now_ms() - start;
-        self.points = config.key_points();
-        self.points.truncate(DRAWN_KEYS);
+        points.truncate(DRAWN_KEYS);
+        self.points = points;
         self.curve = imbalance_by_vnodes(&Config {
             keys: config.keys.min(CHART_KEYS),
             ..config.clone()
@@ -285,6 +289,7 @@ impl Component for HashingLab {
         let first = Config::new(&start.params);
         let mut lab = HashingLab {
             preset: None,
+            layout: first.layout(),
             placement: first.place(),
             configs: vec![first],
             scenario: start,
@@ -675,7 +680,7 @@ impl HashingLab {
     }
 
     fn ring(&self) -> Html {
-        let layout = self.config().layout();
+        let layout = &self.layout;
         let members = layout.members();
         let all_tokens = layout.tokens().len();
         let tokens = layout
