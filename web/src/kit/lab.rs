@@ -1276,6 +1276,28 @@ struct Frame<'a> {
     embed: Option<&'a Embed>,
 }
 
+/// The line under a lab: `facts`, then share (`what` names the thing shared: "run"),
+/// downloads of the view and of the record (`record`: "trace"), and the shortcut list.
+pub fn run_facts(
+    facts: Html,
+    (what, record): (&str, &str),
+    share: &Callback<bool>,
+    export: &Callback<Export>,
+    help: &Callback<bool>,
+) -> Html {
+    html! {
+        <p class="run-facts">
+            { facts }
+            <button class="link" onclick={share.reform(|_: MouseEvent| true)} aria-keyshortcuts="s">{ format!("Share this {what} (s)") }</button>
+            { "Download: " }
+            <button class="link" onclick={export.reform(|_: MouseEvent| Export::Svg)}>{ "view (SVG)" }</button>
+            <button class="link" onclick={export.reform(|_: MouseEvent| Export::Png)}>{ "view (PNG)" }</button>
+            <button class="link" onclick={export.reform(|_: MouseEvent| Export::Trace)}>{ format!("{record} (JSON)") }</button>
+            <button class="link" onclick={help.reform(|_: MouseEvent| true)} aria-keyshortcuts="?">{ "Keyboard shortcuts (?)" }</button>
+        </p>
+    }
+}
+
 /// The menu of a lab's presets with the chosen one's description. `preset` is `None` for a run
 /// that is no preset (shared, restored or built by hand), described by `own` (menu entry, text).
 pub fn preset_picker(
@@ -1315,7 +1337,6 @@ fn frame(f: Frame<'_>, c: &Controls) -> Html {
             f.slug, embed, f.playing, f.now, f.banner, f.topology, f.timeline, c,
         );
     }
-    let open_help = c.help.reform(|_: MouseEvent| true);
     html! {
         <div class={classes!("lab", f.slug)}>
             <div class="lab-intro">
@@ -1365,15 +1386,7 @@ fn frame(f: Frame<'_>, c: &Controls) -> Html {
                 </section>
                 <EventLog lines={f.log} routine={f.routine} on_toggle_routine={c.routine.clone()} />
             </div>
-            <p class="run-facts">
-                { f.facts }
-                <button class="link" onclick={c.share.reform(|_: MouseEvent| true)} aria-keyshortcuts="s">{ "Share this run (s)" }</button>
-                { "Download: " }
-                <button class="link" onclick={c.export.reform(|_: MouseEvent| Export::Svg)}>{ "view (SVG)" }</button>
-                <button class="link" onclick={c.export.reform(|_: MouseEvent| Export::Png)}>{ "view (PNG)" }</button>
-                <button class="link" onclick={c.export.reform(|_: MouseEvent| Export::Trace)}>{ "trace (JSON)" }</button>
-                <button class="link" onclick={open_help}>{ "Keyboard shortcuts (?)" }</button>
-            </p>
+            { run_facts(html! { f.facts }, ("run", "trace"), &c.share, &c.export, &c.help) }
             if let Some(shortcuts) = f.help {
                 <ShortcutHelp {shortcuts} on_close={c.help.reform(|()| false)} />
             }

@@ -17,8 +17,8 @@ use yew::prelude::*;
 use crate::kit::export::{Export, download_drawing, download_text};
 use crate::kit::help::ShortcutHelp;
 use crate::kit::lab::{
-    Embed, LabProps, copy_to_clipboard, link_to, preset_picker, restore, share_dialog, store,
-    tell_height, whole_number,
+    Embed, LabProps, copy_to_clipboard, link_to, preset_picker, restore, run_facts, share_dialog,
+    store, tell_height, whole_number,
 };
 use crate::kit::{listen_for_keys, tenths, typing_in_field};
 
@@ -555,19 +555,17 @@ impl Component for ClocksLab {
                         <ol aria-live="polite" aria-relevant="additions">{ for narration }</ol>
                     </section>
                 </div>
-                <p class="run-facts">
-                    { format!(
+                { run_facts(
+                    html! { format!(
                         "{} · {} · execution hash: {digest:016x}",
                         count(self.execution.events().len(), "event"),
                         count(self.execution.messages().len(), "message"),
-                    ) }
-                    <button class="link" onclick={link.callback(|_| Msg::Share(true))}>{ "Share this execution (s)" }</button>
-                    { "Download: " }
-                    <button class="link" onclick={link.callback(|_| Msg::Download(Export::Svg))}>{ "view (SVG)" }</button>
-                    <button class="link" onclick={link.callback(|_| Msg::Download(Export::Png))}>{ "view (PNG)" }</button>
-                    <button class="link" onclick={link.callback(|_| Msg::Download(Export::Trace))}>{ "execution (JSON)" }</button>
-                    <button class="link" onclick={link.callback(|_| Msg::Help(true))}>{ "Keyboard shortcuts (?)" }</button>
-                </p>
+                    ) },
+                    ("execution", "execution"),
+                    &link.callback(Msg::Share),
+                    &link.callback(Msg::Download),
+                    &link.callback(Msg::Help),
+                ) }
                 if self.help {
                     <ShortcutHelp shortcuts={SHORTCUTS.to_vec()} on_close={link.callback(|()| Msg::Help(false))} />
                 }

@@ -16,8 +16,8 @@ use yew::prelude::*;
 use crate::kit::export::{Export, download_drawing, download_text};
 use crate::kit::help::ShortcutHelp;
 use crate::kit::lab::{
-    Embed, LabProps, copy_to_clipboard, link_to, preset_picker, restore, share_dialog, store,
-    tell_height,
+    Embed, LabProps, copy_to_clipboard, link_to, preset_picker, restore, run_facts, share_dialog,
+    store, tell_height,
 };
 use crate::kit::{listen_for_keys, now_ms, tenths, typing_in_field};
 
@@ -489,16 +489,13 @@ impl Component for HashingLab {
                         <p class="hint">{ format!("{} at the start: {}, {} nodes.", steps_word(steps), self.configs[0].strategy, self.configs[0].members.len()) }</p>
                     </section>
                 </div>
-                <p class="run-facts">
-                    <span class="took">{ format!("placed and measured {} keys in {} ms", config.keys, tenths(self.took)) }</span>
-                    { " · " }
-                    <button class="link" onclick={link.callback(|_| Msg::Share(true))}>{ "Share this history (s)" }</button>
-                    { "Download: " }
-                    <button class="link" onclick={link.callback(|_| Msg::Download(Export::Svg))}>{ "view (SVG)" }</button>
-                    <button class="link" onclick={link.callback(|_| Msg::Download(Export::Png))}>{ "view (PNG)" }</button>
-                    <button class="link" onclick={link.callback(|_| Msg::Download(Export::Trace))}>{ "history and findings (JSON)" }</button>
-                    <button class="link" onclick={link.callback(|_| Msg::Help(true))}>{ "Keyboard shortcuts (?)" }</button>
-                </p>
+                { run_facts(
+                    html! { <span class="took">{ format!("placed and measured {} keys in {} ms", config.keys, tenths(self.took)) }</span> },
+                    ("history", "history and findings"),
+                    &link.callback(Msg::Share),
+                    &link.callback(Msg::Download),
+                    &link.callback(Msg::Help),
+                ) }
                 if self.help {
                     <ShortcutHelp shortcuts={SHORTCUTS.to_vec()} on_close={link.callback(|()| Msg::Help(false))} />
                 }
