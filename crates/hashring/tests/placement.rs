@@ -59,10 +59,9 @@ fn jump_matches_the_published_reference_code() {
 
 #[test]
 fn the_hash_is_xxh3_as_specified() {
-    // The XXH3_64bits test vectors for the empty input, with seed 0 and with a seed.
+    // The XXH3_64bits test vector for the empty input with seed 0; a seed changes the result.
     assert_eq!(hash64(b"", 0), 0x2D06_8005_38D3_94C2);
     assert_ne!(hash64(b"", 1), hash64(b"", 0));
-    assert_eq!(hash64(b"netsplit", 7), hash64(b"netsplit", 7));
 }
 
 fn cluster(strategy: Strategy, nodes: u32, vnodes: u32, keys: u32) -> Config {
