@@ -12,14 +12,15 @@
 //!   netsplit run '…#s=AQE…'          run what a share link holds; same trace hash as the app
 //!   netsplit link s.json --at 3000   a share link fragment for a scenario
 //!   netsplit raft fuzz --seeds 1000  random faults; the first failing seed and its scenario
+//!   netsplit paxos fuzz --bug accept-below-promise   the same for Paxos
 //! ```
 //!
 //! It reads only the files it is given and writes only to standard output and error.
 
 use clap::{Parser, Subcommand};
 use netsplit_scenario::{
-    FRAGMENT_PREFIX, Lab, LabRun, Report, Scenario, ShareState, ViewState, fuzz, presets,
-    raft_fuzz_scenario,
+    FRAGMENT_PREFIX, FuzzOutcome, Lab, LabRun, Report, Scenario, ShareState, ViewState, fuzz,
+    paxos_fuzz_scenario, presets, raft_fuzz_scenario,
 };
 use netsplit_sim::Time;
 use std::io::Read;
@@ -60,6 +61,11 @@ enum Command {
         #[command(subcommand)]
         command: RaftCommand,
     },
+    /// Paxos lab tools.
+    Paxos {
+        #[command(subcommand)]
+        command: PaxosCommand,
+    },
     /// Print one preset as a scenario file.
     Preset {
         /// The lab, such as `gossip`.
@@ -87,6 +93,34 @@ enum RaftCommand {
         no_faults: bool,
         /// A deliberately wrong variant: vote-without-log-check, commit-old-terms or
         /// forget-voted-for.
+        #[arg(long)]
+        bug: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PaxosCommand {
+    /// Run many seeds with proposals and random faults; report the first violation.
+    Fuzz {
+        /// How many seeds to run.
+        #[arg(long, default_value_t = 1000)]
+        seeds: u64,
+        /// The first seed.
+        #[arg(long, default_value_t = 0)]
+        start: u64,
+        /// Proposers (1 to 3).
+        #[arg(long, default_value_t = 2)]
+        proposers: usize,
+        /// Acceptors (1 to 7).
+        #[arg(long, default_value_t = 3)]
+        acceptors: usize,
+        /// `single` (single-decree Paxos) or `multi` (Multi-Paxos).
+        #[arg(long, default_value = "single")]
+        mode: String,
+        /// Leave out crashes, partitions and bad links; keep the proposals.
+        #[arg(long)]
+        no_faults: bool,
+        /// A deliberately wrong variant: ignore-accepted-values or accept-below-promise.
         #[arg(long)]
         bug: Option<String>,
     },
@@ -124,6 +158,33 @@ fn execute(command: Command) -> Result<ExitCode, String> {
             !no_faults,
             bug.as_deref(),
         ),
+        Command::Paxos {
+            command:
+                PaxosCommand::Fuzz {
+                    seeds,
+                    start,
+                    proposers,
+                    acceptors,
+                    mode,
+                    no_faults,
+                    bug,
+                },
+        } => {
+            let params = netsplit_paxos::Params {
+                proposers,
+                acceptors,
+                mode: netsplit_paxos::Mode::named(&mode).ok_or_else(|| {
+                    format!("no mode named {mode:?}; the modes are single and multi")
+                })?,
+                bug: named_bug(bug.as_deref(), &netsplit_paxos::Bug::ALL, |b| b.name())?,
+                ..netsplit_paxos::Params::default()
+            };
+            params.validate()?;
+            let seeds = start..start.saturating_add(seeds);
+            print_fuzz(fuzz(seeds, |seed| {
+                paxos_fuzz_scenario(seed, params, !no_faults)
+            }))
+        }
         Command::Link { path, at } => {
             let scenario = read_scenario(&path)?;
             let state = ShareState {
@@ -214,6 +275,7 @@ fn run(path: &str, json: bool, narrate: bool) -> Result<ExitCode, String> {
         let trace = match &lab_run {
             LabRun::Gossip(sim) => serde_json::to_value(sim.trace().records()),
             LabRun::Raft(sim) => serde_json::to_value(sim.trace().records()),
+            LabRun::Paxos(sim) => serde_json::to_value(sim.trace().records()),
             LabRun::Clocks(execution) => serde_json::to_value(execution.events()),
             LabRun::Hashing(history) => serde_json::to_value(&history.ops),
         }
@@ -225,6 +287,7 @@ fn run(path: &str, json: bool, narrate: bool) -> Result<ExitCode, String> {
             match &lab_run {
                 LabRun::Gossip(sim) => print_narration(sim.trace().records()),
                 LabRun::Raft(sim) => print_narration(sim.trace().records()),
+                LabRun::Paxos(sim) => print_narration(sim.trace().records()),
                 LabRun::Clocks(execution) => {
                     for (step, event) in execution.steps().iter().zip(execution.events()) {
                         println!("{:>9}  {step}", event.clock.to_string());
@@ -252,20 +315,36 @@ fn raft_fuzz(
     faults: bool,
     bug: Option<&str>,
 ) -> Result<ExitCode, String> {
-    let bug = match bug {
-        None => None,
-        Some(name) => Some(netsplit_raft::Bug::named(name).ok_or_else(|| {
-            let names: Vec<&str> = netsplit_raft::Bug::ALL.iter().map(|b| b.name()).collect();
-            format!("no bug named {name:?}; the bugs are {}", names.join(", "))
-        })?),
-    };
     let params = netsplit_raft::Params {
         nodes,
-        bug,
+        bug: named_bug(bug, &netsplit_raft::Bug::ALL, |b| b.name())?,
         ..netsplit_raft::Params::default()
     };
     params.validate()?;
-    let outcome = fuzz(seeds, |seed| raft_fuzz_scenario(seed, params, faults));
+    print_fuzz(fuzz(seeds, |seed| raft_fuzz_scenario(seed, params, faults)))
+}
+
+/// The bug called `name` among `bugs`, refusing an unknown name with the list of known ones.
+fn named_bug<B: Copy>(
+    name: Option<&str>,
+    bugs: &[B],
+    name_of: impl Fn(B) -> &'static str,
+) -> Result<Option<B>, String> {
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    bugs.iter()
+        .copied()
+        .find(|&b| name_of(b) == name)
+        .map(Some)
+        .ok_or_else(|| {
+            let names: Vec<&str> = bugs.iter().map(|&b| name_of(b)).collect();
+            format!("no bug named {name:?}; the bugs are {}", names.join(", "))
+        })
+}
+
+/// Prints a fuzzing outcome: the seed count, or the failing seed and a scenario replaying it.
+fn print_fuzz(outcome: FuzzOutcome) -> Result<ExitCode, String> {
     match outcome.failure {
         None => {
             println!("{} seeds, no violation", outcome.seeds_run);

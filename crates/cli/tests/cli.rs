@@ -106,3 +106,36 @@ fn a_share_link_replays_to_its_moment() {
     assert_eq!(broken.status.code(), Some(2));
     assert!(text(&broken.stderr).contains("neither a scenario file nor a share link"));
 }
+
+#[test]
+fn paxos_fuzz_finds_a_bug_and_prints_a_scenario_that_replays_it() {
+    let out = netsplit(
+        &[
+            "paxos",
+            "fuzz",
+            "--seeds",
+            "200",
+            "--bug",
+            "ignore-accepted-values",
+        ],
+        None,
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("broke Agreement"), "{stdout}");
+    let scenario = stdout.lines().last().unwrap();
+    let replay = netsplit(&["run", "-"], Some(scenario));
+    assert_eq!(replay.status.code(), Some(1));
+    assert!(text(&replay.stdout).contains("Agreement: slot"));
+
+    let clean = netsplit(
+        &["paxos", "fuzz", "--seeds", "200", "--mode", "multi"],
+        None,
+    );
+    assert_eq!(clean.status.code(), Some(0));
+    assert_eq!(text(&clean.stdout), "200 seeds, no violation\n");
+
+    let refused = netsplit(&["paxos", "fuzz", "--acceptors", "8"], None);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("acceptors must be between 1 and 7, got 8"));
+}

@@ -1,5 +1,6 @@
 //! Simulation testing: many seeds, random faults, every invariant after every event.
 
+use netsplit_paxos::{Command as PaxosCommand, Mode, Params as PaxosParams, Value};
 use netsplit_raft::{Command, Op, Params as RaftParams};
 use netsplit_sim::{Action, Link, NodeId, Rng, Span, Time, Timed, Violation};
 use std::ops::Range;
@@ -114,5 +115,67 @@ pub fn raft_fuzz_scenario(seed: u64, params: RaftParams, faults: bool) -> Scenar
         links,
         actions,
         duration: RAFT_FUZZ_DURATION,
+    })
+}
+
+/// When faults stop in a Paxos fuzz run; the rest of the run is calm.
+pub const PAXOS_FAULTS_UNTIL: Time = Time(20_000);
+/// How long a Paxos fuzz run lasts.
+pub const PAXOS_FUZZ_DURATION: Span = Span::secs(30);
+/// When clients stop proposing in a Paxos fuzz run.
+const PAXOS_REQUESTS_UNTIL: Time = Time(26_000);
+
+/// A Paxos run for fuzzing: clients ask random proposers to propose random letters every few
+/// hundred milliseconds until 26 s and, with `faults`, random crashes, restarts, partitions,
+/// loss and duplication until [`PAXOS_FAULTS_UNTIL`]. Once faults stop, each request goes to
+/// every proposer, as a client looking for the Multi-Paxos leader would.
+pub fn paxos_fuzz_scenario(seed: u64, params: PaxosParams, faults: bool) -> Scenario {
+    let links = Link::default();
+    let mut actions = if faults {
+        random_faults(
+            seed,
+            &FaultPlan {
+                nodes: params.nodes(),
+                until: PAXOS_FAULTS_UNTIL,
+                mean_gap: Span(400),
+                calm: links,
+            },
+        )
+    } else {
+        Vec::new()
+    };
+    let mut rng = Rng::seeded(seed ^ 0x0070_6178_6f73);
+    // Single-decree proposers are asked rarely, so that ballots get the time to finish.
+    let gap = match params.mode {
+        Mode::Single => 1500,
+        Mode::Multi => 600,
+    };
+    let mut t = 0;
+    loop {
+        t += 100 + rng.below(gap);
+        if t >= PAXOS_REQUESTS_UNTIL.0 {
+            break;
+        }
+        let value = Value::Client(char::from(b'A' + rng.below(26) as u8));
+        let proposer = NodeId(rng.below(params.proposers as u64) as u16);
+        let targets = if Time(t) < PAXOS_FAULTS_UNTIL || params.mode == Mode::Single {
+            vec![proposer]
+        } else {
+            params.proposer_ids().collect()
+        };
+        for node in targets {
+            actions.push(Timed {
+                at: Time(t),
+                action: Action::Command(node, PaxosCommand::Propose(value)),
+            });
+        }
+    }
+    actions.sort_by_key(|a| a.at);
+    Scenario::Paxos(LabScenario {
+        seed,
+        params,
+        links,
+        actions,
+        duration: PAXOS_FUZZ_DURATION,
     })
 }

@@ -27,6 +27,7 @@ use netsplit_gossip::{GossipSim, Params as GossipParams};
 use netsplit_hashring::{
     Balance, Config as HashingConfig, Movement, Op as HashingOp, Params as HashingParams,
 };
+use netsplit_paxos::{Command as PaxosCommand, Params as PaxosParams, PaxosSim, Value};
 use netsplit_raft::{Command as RaftCommand, Params as RaftParams, RaftSim};
 use netsplit_sim::{Action, Link, Monitor, NoCommand, Node, Sim, Span, Time, Timed, Violation};
 use serde::{Deserialize, Serialize};
@@ -34,8 +35,8 @@ use std::fmt;
 
 pub use faults::{FaultPlan, random_faults};
 pub use fuzz::{
-    Failure, FuzzOutcome, RAFT_FAULTS_UNTIL, RAFT_FUZZ_DURATION, RAFT_REQUESTS_UNTIL, fuzz,
-    raft_fuzz_scenario,
+    Failure, FuzzOutcome, PAXOS_FAULTS_UNTIL, PAXOS_FUZZ_DURATION, RAFT_FAULTS_UNTIL,
+    RAFT_FUZZ_DURATION, RAFT_REQUESTS_UNTIL, fuzz, paxos_fuzz_scenario, raft_fuzz_scenario,
 };
 pub use link::{
     FRAGMENT_PREFIX, LINK_VERSION, LinkError, MAX_INFLATED_BYTES, MAX_LINK_CHARS, Selected,
@@ -51,6 +52,8 @@ pub enum Lab {
     Gossip,
     /// Raft leader election and log replication.
     Raft,
+    /// Paxos and Multi-Paxos: ballots, promises and acceptances.
+    Paxos,
     /// Lamport and vector clocks on a space-time diagram.
     Clocks,
     /// Consistent hashing: where keys live, and how many move.
@@ -59,13 +62,20 @@ pub enum Lab {
 
 impl Lab {
     /// Every lab, in menu order.
-    pub const ALL: [Lab; 4] = [Lab::Raft, Lab::Gossip, Lab::Clocks, Lab::Hashing];
+    pub const ALL: [Lab; 5] = [
+        Lab::Raft,
+        Lab::Paxos,
+        Lab::Gossip,
+        Lab::Clocks,
+        Lab::Hashing,
+    ];
 
     /// The lab's name as users see it.
     pub fn title(self) -> &'static str {
         match self {
             Lab::Gossip => "Gossip",
             Lab::Raft => "Raft",
+            Lab::Paxos => "Paxos",
             Lab::Clocks => "Vector clocks",
             Lab::Hashing => "Consistent hashing",
         }
@@ -76,6 +86,7 @@ impl Lab {
         match self {
             Lab::Gossip => "gossip",
             Lab::Raft => "raft",
+            Lab::Paxos => "paxos",
             Lab::Clocks => "clocks",
             Lab::Hashing => "hashing",
         }
@@ -110,6 +121,8 @@ pub enum Scenario {
     Gossip(LabScenario<GossipParams, NoCommand>),
     /// A Raft lab run.
     Raft(LabScenario<RaftParams, RaftCommand>),
+    /// A Paxos lab run.
+    Paxos(LabScenario<PaxosParams, PaxosCommand>),
     /// A Vector clocks lab execution.
     Clocks(ClocksScenario),
     /// A Consistent hashing lab history.
@@ -235,6 +248,8 @@ pub enum LabRun {
     Gossip(Box<GossipSim>),
     /// A Raft lab run.
     Raft(Box<RaftSim>),
+    /// A Paxos lab run.
+    Paxos(Box<PaxosSim>),
     /// A Vector clocks execution.
     Clocks(Box<Execution>),
     /// A Consistent hashing history, validated.
@@ -293,6 +308,7 @@ impl Scenario {
         match self {
             Scenario::Gossip(_) => Lab::Gossip,
             Scenario::Raft(_) => Lab::Raft,
+            Scenario::Paxos(_) => Lab::Paxos,
             Scenario::Clocks(_) => Lab::Clocks,
             Scenario::Hashing(_) => Lab::Hashing,
         }
@@ -303,6 +319,7 @@ impl Scenario {
         match self {
             Scenario::Gossip(s) => s.seed,
             Scenario::Raft(s) => s.seed,
+            Scenario::Paxos(s) => s.seed,
             Scenario::Clocks(_) => 0,
             Scenario::Hashing(s) => s.params.seed,
         }
@@ -314,6 +331,7 @@ impl Scenario {
         match self {
             Scenario::Gossip(s) => s.duration,
             Scenario::Raft(s) => s.duration,
+            Scenario::Paxos(s) => s.duration,
             Scenario::Clocks(s) => Span(s.steps.len() as u64),
             Scenario::Hashing(s) => Span(s.ops.len() as u64),
         }
@@ -329,6 +347,11 @@ impl Scenario {
             Scenario::Raft(s) => {
                 s.params.validate().map_err(ScenarioError)?;
                 validate_common(s, s.params.nodes)
+            }
+            Scenario::Paxos(s) => {
+                s.params.validate().map_err(ScenarioError)?;
+                validate_common(s, s.params.nodes())?;
+                validate_proposals(s)
             }
             Scenario::Clocks(s) => s.validate(),
             Scenario::Hashing(s) => s.validate(),
@@ -350,6 +373,11 @@ impl Scenario {
                 recording,
             )),
             Scenario::Raft(s) => LabRun::Raft(prepare(
+                s.params.build(s.links, s.seed),
+                &s.actions,
+                recording,
+            )),
+            Scenario::Paxos(s) => LabRun::Paxos(prepare(
                 s.params.build(s.links, s.seed),
                 &s.actions,
                 recording,
@@ -446,12 +474,38 @@ fn validate_common<P, C>(s: &LabScenario<P, C>, nodes: usize) -> Result<(), Scen
     Ok(())
 }
 
+/// Paxos proposals go to proposers and name a letter.
+fn validate_proposals(s: &LabScenario<PaxosParams, PaxosCommand>) -> Result<(), ScenarioError> {
+    for (i, timed) in s.actions.iter().enumerate() {
+        let Action::Command(node, PaxosCommand::Propose(value)) = timed.action else {
+            continue;
+        };
+        if !s.params.is_proposer(node) {
+            return Err(ScenarioError(format!(
+                "action {} at {} asks {node} to propose, but only n0 to n{} are proposers",
+                i + 1,
+                timed.at,
+                s.params.proposers - 1
+            )));
+        }
+        if !matches!(value, Value::Client('A'..='Z')) {
+            return Err(ScenarioError(format!(
+                "action {} at {} proposes {value}; proposals are capital letters A to Z",
+                i + 1,
+                timed.at
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl LabRun {
     /// Runs every event up to `t`.
     pub fn run_until(&mut self, t: Time) {
         match self {
             LabRun::Gossip(sim) => sim.run_until(t),
             LabRun::Raft(sim) => sim.run_until(t),
+            LabRun::Paxos(sim) => sim.run_until(t),
             // An execution or a history is complete as soon as it is built.
             LabRun::Clocks(_) | LabRun::Hashing(_) => {}
         }
@@ -499,6 +553,30 @@ impl LabRun {
                     format!("committed up to index {}", monitor.committed_up_to()),
                 ];
                 report(Lab::Raft, seed, sim, findings)
+            }
+            LabRun::Paxos(sim) => {
+                let monitor = sim.monitor();
+                let chosen: Vec<String> = monitor
+                    .chosen()
+                    .iter()
+                    .map(|(slot, c)| format!("{slot}:{} ({}, {})", c.value, c.ballot, c.at))
+                    .collect();
+                let findings = vec![
+                    format!(
+                        "chosen by slot: {}",
+                        if chosen.is_empty() {
+                            "nothing".to_string()
+                        } else {
+                            chosen.join(" ")
+                        }
+                    ),
+                    format!(
+                        "ballots: {} started, {} reached a majority of promises",
+                        monitor.ballots().len(),
+                        monitor.ballots().values().filter(|b| b.phase_one).count()
+                    ),
+                ];
+                report(Lab::Paxos, seed, sim, findings)
             }
             LabRun::Clocks(execution) => {
                 let in_flight = execution.in_flight().count();

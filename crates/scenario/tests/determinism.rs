@@ -38,6 +38,7 @@ fn bug_presets_are_caught_and_correct_presets_are_clean() {
         let buggy = match &preset.scenario {
             Scenario::Gossip(s) => s.params.bug.is_some(),
             Scenario::Raft(s) => s.params.bug.is_some(),
+            Scenario::Paxos(s) => s.params.bug.is_some(),
             Scenario::Clocks(_) | Scenario::Hashing(_) => false,
         };
         assert_eq!(

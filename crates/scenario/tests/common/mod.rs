@@ -1,13 +1,18 @@
 //! Scenarios whose trace hashes are recorded: the host and the browser must both reproduce them.
 
 use netsplit_hashring::{Op, Params, Strategy};
-use netsplit_scenario::{HashingScenario, Lab, Scenario, presets};
+use netsplit_scenario::{HashingScenario, Lab, Scenario, paxos_fuzz_scenario, presets};
 use netsplit_sim::{Action, MsgId, NodeId, Time, Timed};
 
 /// (name, scenario, the trace hash every platform must produce).
 pub fn golden() -> Vec<(&'static str, Scenario, u64)> {
     let preset = |slug: &str| preset_of(Lab::Gossip, slug);
     let raft = |slug: &str| preset_of(Lab::Raft, slug);
+    let paxos = |slug: &str| preset_of(Lab::Paxos, slug);
+    let multi_paxos = netsplit_paxos::Params {
+        mode: netsplit_paxos::Mode::Multi,
+        ..netsplit_paxos::Params::default()
+    };
     let mut handled = preset("lossy");
     let Scenario::Gossip(s) = &mut handled else {
         unreachable!()
@@ -45,6 +50,17 @@ pub fn golden() -> Vec<(&'static str, Scenario, u64)> {
         ),
         ("raft/partition", raft("partition"), RAFT_PARTITION),
         ("raft/figure-8", raft("figure-8"), RAFT_FIGURE_8),
+        ("paxos/duel", paxos("duel"), PAXOS_DUEL),
+        (
+            "paxos/multi-failover",
+            paxos("multi-failover"),
+            PAXOS_MULTI_FAILOVER,
+        ),
+        (
+            "paxos/multi under faults, seed 3",
+            paxos_fuzz_scenario(3, multi_paxos, true),
+            PAXOS_MULTI_FAULTS,
+        ),
         (
             "hashing/every strategy",
             every_strategy(),
@@ -91,4 +107,7 @@ const GOSSIP_PARTITION: u64 = 0x16ca_f471_51ee_08b5;
 const GOSSIP_HANDLED: u64 = 0x5121_5495_158c_1389;
 const RAFT_PARTITION: u64 = 0x1c24_bc08_c18c_44f1;
 const RAFT_FIGURE_8: u64 = 0x91da_40db_2a29_6b8b;
+const PAXOS_DUEL: u64 = 0x2c59_b12c_5ced_842f;
+const PAXOS_MULTI_FAILOVER: u64 = 0x9f4e_2bfb_e151_77ef;
+const PAXOS_MULTI_FAULTS: u64 = 0x440f_84e5_091a_ea57;
 const HASHING_EVERY_STRATEGY: u64 = 0x5434_37ed_65e1_3cdb;
