@@ -8,6 +8,7 @@ use crate::kit::lab::{Embed, LabProps};
 use crate::labs::clocks::ClocksLab;
 use crate::labs::gossip::GossipLab;
 use crate::labs::hashing::HashingLab;
+use crate::labs::paxos::PaxosLab;
 use crate::labs::raft::RaftLab;
 
 /// The colour theme: follow the system, or force light or dark.
@@ -161,6 +162,7 @@ pub fn App() -> Html {
     let content = match *lab {
         Lab::Gossip => html! { <GossipLab ..props /> },
         Lab::Raft => html! { <RaftLab ..props /> },
+        Lab::Paxos => html! { <PaxosLab ..props /> },
         Lab::Clocks => html! { <ClocksLab ..props /> },
         Lab::Hashing => html! { <HashingLab ..props /> },
     };

@@ -102,6 +102,15 @@ pub trait LabSpec: Sized + 'static {
     fn node_look(sim: &SimOf<Self>, slot: &Slot<Self::Node>, id: NodeId, now: f64) -> NodeLook;
     /// A message's letter and CSS class: kinds differ by letter as well as colour.
     fn message_look(msg: &<Self::Node as Node>::Msg) -> (&'static str, &'static str);
+    /// A short tag written beside a message in flight (Paxos: its ballot).
+    fn message_tag(_msg: &<Self::Node as Node>::Msg) -> Option<String> {
+        None
+    }
+    /// How many nodes stand in a left column, the rest in a right one; `None` puts them on a
+    /// circle.
+    fn columns(_params: &Self::Params) -> Option<usize> {
+        None
+    }
     /// Relations drawn between nodes.
     fn arrows(_sim: &SimOf<Self>) -> Vec<Arrow> {
         Vec::new()
@@ -700,6 +709,7 @@ impl<L: LabSpec> Component for LabView<L> {
                 selected={self.selected}
                 on_select={c.select.clone()}
                 label={AttrValue::from(L::STAGE_LABEL)}
+                columns={L::columns(&self.scenario.params)}
             />
         };
         let inspector = match self.selected {
@@ -1112,6 +1122,7 @@ impl<L: LabSpec> LabView<L> {
                     progress: m.progress(now),
                     letter,
                     class,
+                    tag: L::message_tag(&m.msg),
                     held,
                     description: format!(
                         "{}: {} from {} to {}{}",

@@ -1,4 +1,5 @@
-//! The topology view: nodes on a circle, messages travelling along the links between them.
+//! The topology view: nodes on a circle (or in two columns), messages travelling along the links
+//! between them.
 //!
 //! It draws plain data ([`NodeGlyph`], [`MessageGlyph`], [`Arrow`]) that a lab derives from its
 //! snapshot, so every lab shares one drawing and one set of interactions.
@@ -50,6 +51,8 @@ pub struct MessageGlyph {
     pub letter: &'static str,
     /// The CSS class that colours it.
     pub class: &'static str,
+    /// A short tag written beside the dot, such as a ballot.
+    pub tag: Option<String>,
     /// True while the user holds it.
     pub held: bool,
     /// What it is, for screen readers and tooltips.
@@ -82,6 +85,38 @@ pub struct TopologyProps {
     pub on_select: Callback<Selection>,
     /// What the whole picture shows, for screen readers.
     pub label: AttrValue,
+    /// When set, the first this many nodes stand in a left column and the rest in a right one,
+    /// so that requests read left to right and replies right to left (Paxos: proposers, then
+    /// acceptors). Otherwise the nodes stand on a circle.
+    #[prop_or_default]
+    pub columns: Option<usize>,
+}
+
+/// Where the nodes stand.
+#[derive(Clone, Copy)]
+struct Layout {
+    n: usize,
+    columns: Option<usize>,
+}
+
+impl Layout {
+    /// The centre of node `i`.
+    fn position(self, i: usize) -> (f64, f64) {
+        match self.columns {
+            Some(left) if i < left => column(COLUMN_LEFT, i, left),
+            Some(left) => column(SIZE - COLUMN_LEFT, i - left, self.n - left),
+            None => position(i, self.n),
+        }
+    }
+}
+
+/// How far the columns stand from the edges.
+const COLUMN_LEFT: f64 = 80.0;
+
+/// Node `i` of `count` in a column at `x`, spread evenly from top to bottom.
+fn column(x: f64, i: usize, count: usize) -> (f64, f64) {
+    let step = (SIZE - 2.0 * 50.0) / count.max(1) as f64;
+    (x, 50.0 + step * (i as f64 + 0.5))
 }
 
 /// The centre of node `i` of `n`, the first at the top, going clockwise.
@@ -110,11 +145,14 @@ pub fn group_letter(g: u16) -> char {
 /// Nodes on a circle with messages in flight between them.
 #[component]
 pub fn Topology(props: &TopologyProps) -> Html {
-    let n = props.nodes.len();
+    let layout = Layout {
+        n: props.nodes.len(),
+        columns: props.columns,
+    };
     let arrows = props.arrows.iter().map(|arrow| {
         let (a, b) = (
-            position(arrow.from.index(), n),
-            position(arrow.to.index(), n),
+            layout.position(arrow.from.index()),
+            layout.position(arrow.to.index()),
         );
         let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt().max(1.0);
         let trim = (NODE_R + 4.0) / len;
@@ -127,9 +165,15 @@ pub fn Topology(props: &TopologyProps) -> Html {
             </line>
         }
     });
-    let nodes = props.nodes.iter().map(|node| node_view(node, n, props));
+    let nodes = props
+        .nodes
+        .iter()
+        .map(|node| node_view(node, layout.position(node.id.index()), props));
     let messages = props.messages.iter().map(|m| {
-        let (a, b) = (position(m.from.index(), n), position(m.to.index(), n));
+        let (a, b) = (
+            layout.position(m.from.index()),
+            layout.position(m.to.index()),
+        );
         let t = m.progress.clamp(0.0, 1.0);
         let edge = NODE_R / ((b.0 - a.0).hypot(b.1 - a.1)).max(1.0);
         let (x, y) = along(a, b, edge + t * (1.0 - 2.0 * edge), 7.0);
@@ -148,6 +192,9 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 <title>{ &m.description }</title>
                 { shape }
                 <text class="msg-letter" dy="3">{ if m.held { "‖" } else { m.letter } }</text>
+                if let Some(tag) = &m.tag {
+                    <text class="msg-tag" x="10" y="-7">{ tag }</text>
+                }
             </g>
         }
     });
@@ -165,8 +212,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
     }
 }
 
-fn node_view(node: &NodeGlyph, n: usize, props: &TopologyProps) -> Html {
-    let (x, y) = position(node.id.index(), n);
+fn node_view(node: &NodeGlyph, (x, y): (f64, f64), props: &TopologyProps) -> Html {
     let id = node.id;
     let selected = props.selected == Selection::Node(id);
     let onclick = props
@@ -247,6 +293,18 @@ mod tests {
         let (x, y) = position(0, 4);
         assert!((x - SIZE / 2.0).abs() < 1e-9);
         assert!((y - (SIZE / 2.0 - RADIUS)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn columns_put_the_first_nodes_left_and_the_rest_right() {
+        let layout = Layout {
+            n: 5,
+            columns: Some(2),
+        };
+        let (p0, p1, a0) = (layout.position(0), layout.position(1), layout.position(2));
+        assert_eq!(p0.0, p1.0);
+        assert!(p0.1 < p1.1);
+        assert!(a0.0 > p0.0 + 200.0);
     }
 
     #[test]

@@ -4,4 +4,5 @@
 pub mod clocks;
 pub mod gossip;
 pub mod hashing;
+pub mod paxos;
 pub mod raft;
