@@ -184,13 +184,11 @@ impl LabSpec for PaxosSpec {
                 let timer = left(Timer::Phase, params.timeout)
                     .or_else(|| left(Timer::Backoff, params.backoff_max))
                     .or_else(|| left(Timer::LeaderLost, params.timeout + params.backoff_max));
-                let ballot = p.ballot().map_or("no ballot".to_string(), |b| format!("ballot {b}"));
+                let ballot = p
+                    .ballot()
+                    .map_or("no ballot".to_string(), |b| format!("ballot {b}"));
                 let learned = match params.mode {
-                    Mode::Single => p
-                        .learned()
-                        .values()
-                        .next()
-                        .map(|v| format!("learned {v}")),
+                    Mode::Single => p.learned().values().next().map(|v| format!("learned {v}")),
                     Mode::Multi => (p.first_unlearned() > 1)
                         .then(|| format!("learned 1–{}", p.first_unlearned() - 1)),
                 };
