@@ -60,12 +60,15 @@ test('one proposer: both phases by keyboard, the chosen value marked before lear
   await expect(page.locator('.ballot-table tbody tr')).toHaveCount(1);
   await expect(page.locator('.ballot-table tbody tr').first()).toContainText('slot 1 = A: 3 accepted ★ chosen');
 
-  // Propose again from the keyboard: the new ballot finds A and carries it forward.
+  // Propose B from the keyboard and play on: the new ballot finds A and carries it forward.
   await page.keyboard.press('0');
   await page.keyboard.press('p');
-  await toEnd(page);
+  await expect(log(page)).toContainText('n0 is asked to propose B');
+  await page.locator('.transport input[type=range]').fill('8');
+  await page.getByRole('button', { name: /Play/ }).click();
+  await expect(log(page)).toContainText('n0 asks to accept A in slot 1 under ballot 2.0, carried forward from ballot 1.0', { timeout: 20_000 });
+  await page.getByRole('button', { name: /Pause/ }).click();
   await expect(page.locator('.ballot-table tbody tr')).toHaveCount(2);
-  await expect(log(page)).toContainText('carried forward from ballot 1.0');
   await expect(chosen(page)).toHaveText(['★ A']);
   await expect(page.locator('.invariants li.holds')).toHaveCount(4);
   expect(errors).toEqual([]);
@@ -122,7 +125,8 @@ test('too many acceptors are refused with the allowed range', async ({ page }) =
   await open(page);
   const acceptors = page.locator('.params label', { hasText: 'acceptors' }).locator('input');
   await acceptors.fill('9');
+  await acceptors.press('Enter');
   await acceptors.blur();
-  await expect(page.locator('.params')).toContainText('acceptors must be between 1 and 7, got 9');
-  await expect(page.locator('g.node')).toHaveCount(5);
+  await expect(page.locator('.error')).toHaveText('acceptors must be between 1 and 7, got 9');
+  await expect(page.locator('g.node')).toHaveCount(4);
 });

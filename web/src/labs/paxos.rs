@@ -486,14 +486,10 @@ fn ballot_timeline(sim: &SimOf<PaxosSpec>) -> Html {
     let ballots: Vec<(&Ballot, &BallotLog)> = monitor.ballots().iter().collect();
     let hidden = ballots.len().saturating_sub(BALLOT_ROWS);
     let rows = ballots[hidden..].iter().map(|&(ballot, log)| {
+        let promises = log.promises.len();
         let phase1 = format!(
-            "{} of {majority} promises{}",
-            log.promises.len(),
-            if log.refusals.is_empty() {
-                String::new()
-            } else {
-                format!(", refused by {}", names(&log.refusals.iter().copied().collect::<Vec<_>>()))
-            }
+            "{promises} {}, {majority} needed",
+            if promises == 1 { "promise" } else { "promises" }
         );
         let phase2: Vec<String> = log
             .proposals
@@ -510,15 +506,19 @@ fn ballot_timeline(sim: &SimOf<PaxosSpec>) -> Html {
                 )
             })
             .collect();
-        let outcome = if phase2.is_empty() && log.abandoned {
-            "given up in phase 1"
+        let mut outcome = if phase2.is_empty() && log.abandoned {
+            "given up in phase 1".to_string()
         } else if log.abandoned {
-            "given up in phase 2"
+            "given up in phase 2".to_string()
         } else if log.phase_one {
-            "phase 1 reached a majority"
+            "phase 1 reached a majority".to_string()
         } else {
-            "in phase 1"
+            "in phase 1".to_string()
         };
+        if !log.refusals.is_empty() {
+            let refusers: Vec<NodeId> = log.refusals.iter().copied().collect();
+            outcome.push_str(&format!("; refused by {}", names(&refusers)));
+        }
         let class = classes!(
             "ballot-row",
             log.phase_one.then_some("phase-one"),
@@ -596,6 +596,7 @@ fn relation_to_raft(mode: Mode) -> Html {
     html! {
         <details class="panel relation">
             <summary>{ "Single-decree, Multi-Paxos and Raft side by side" }</summary>
+            <div class="log-scroll">
             <table class="members">
                 <thead><tr>
                     <th scope="col"></th>
@@ -609,6 +610,7 @@ fn relation_to_raft(mode: Mode) -> Html {
                     }) }
                 </tbody>
             </table>
+            </div>
         </details>
     }
 }
