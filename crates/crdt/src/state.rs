@@ -1,0 +1,391 @@
+//! One replica's state, whichever type the lab runs, and the operations on it.
+
+use netsplit_sim::NodeId;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+
+use crate::types::{
+    GCounter, GSet, Lattice, LwwRegister, MvRegister, OrSet, PnCounter, TwoPhaseSet,
+};
+
+/// Which CRDT the replicas hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Grow-only counter.
+    GCounter,
+    /// Positive-negative counter.
+    PnCounter,
+    /// Grow-only set.
+    GSet,
+    /// Two-phase set.
+    TwoPhaseSet,
+    /// Observed-remove set, add-wins.
+    OrSet,
+    /// Last-writer-wins register of a letter.
+    LwwRegister,
+    /// Multi-value register of a letter.
+    MvRegister,
+    /// Last-writer-wins register holding a whole set: what a naive replicated set does.
+    LwwSet,
+}
+
+/// Which family a type belongs to; each family has its bug toggle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// G-Counter, PN-Counter.
+    Counter,
+    /// G-Set, 2P-Set, OR-Set, LWW set.
+    Set,
+    /// LWW-Register, MV-Register.
+    Register,
+}
+
+impl Kind {
+    /// Every type, in menu order.
+    pub const ALL: [Kind; 8] = [
+        Kind::GCounter,
+        Kind::PnCounter,
+        Kind::GSet,
+        Kind::TwoPhaseSet,
+        Kind::OrSet,
+        Kind::LwwSet,
+        Kind::LwwRegister,
+        Kind::MvRegister,
+    ];
+
+    /// A short name for menus and the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::GCounter => "g-counter",
+            Kind::PnCounter => "pn-counter",
+            Kind::GSet => "g-set",
+            Kind::TwoPhaseSet => "2p-set",
+            Kind::OrSet => "or-set",
+            Kind::LwwRegister => "lww-register",
+            Kind::MvRegister => "mv-register",
+            Kind::LwwSet => "lww-set",
+        }
+    }
+
+    /// The type called `name`.
+    pub fn named(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Its family.
+    pub fn family(self) -> Family {
+        match self {
+            Kind::GCounter | Kind::PnCounter => Family::Counter,
+            Kind::GSet | Kind::TwoPhaseSet | Kind::OrSet | Kind::LwwSet => Family::Set,
+            Kind::LwwRegister | Kind::MvRegister => Family::Register,
+        }
+    }
+
+    /// The operations it takes, with `element` standing for any letter.
+    pub fn ops(self, element: char) -> Vec<Op> {
+        match self {
+            Kind::GCounter => vec![Op::Increment],
+            Kind::PnCounter => vec![Op::Increment, Op::Decrement],
+            Kind::GSet => vec![Op::Add(element)],
+            Kind::TwoPhaseSet | Kind::OrSet | Kind::LwwSet => {
+                vec![Op::Add(element), Op::Remove(element)]
+            }
+            Kind::LwwRegister | Kind::MvRegister => vec![Op::Set(element)],
+        }
+    }
+
+    /// An empty state of this type.
+    pub fn empty(self) -> State {
+        match self {
+            Kind::GCounter => State::GCounter(GCounter::default()),
+            Kind::PnCounter => State::PnCounter(PnCounter::default()),
+            Kind::GSet => State::GSet(GSet::default()),
+            Kind::TwoPhaseSet => State::TwoPhaseSet(TwoPhaseSet::default()),
+            Kind::OrSet => State::OrSet(OrSet::default()),
+            Kind::LwwRegister => State::LwwRegister(LwwRegister::default()),
+            Kind::MvRegister => State::MvRegister(MvRegister::default()),
+            Kind::LwwSet => State::LwwSet(LwwRegister::default()),
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::GCounter => "G-Counter",
+            Kind::PnCounter => "PN-Counter",
+            Kind::GSet => "G-Set",
+            Kind::TwoPhaseSet => "2P-Set",
+            Kind::OrSet => "OR-Set",
+            Kind::LwwRegister => "LWW-Register",
+            Kind::MvRegister => "MV-Register",
+            Kind::LwwSet => "LWW set",
+        })
+    }
+}
+
+/// An update a replica applies locally.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// Add one.
+    Increment,
+    /// Take one away.
+    Decrement,
+    /// Add an element.
+    Add(char),
+    /// Remove an element.
+    Remove(char),
+    /// Write a value.
+    Set(char),
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Op::Increment => f.write_str("increment"),
+            Op::Decrement => f.write_str("decrement"),
+            Op::Add(x) => write!(f, "add {x}"),
+            Op::Remove(x) => write!(f, "remove {x}"),
+            Op::Set(x) => write!(f, "set {x}"),
+        }
+    }
+}
+
+/// A deliberately wrong merge, one per family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bug {
+    /// Counters: merge adds the slots instead of taking their maximum, so a state received
+    /// twice counts twice.
+    AddOnMerge,
+    /// Sets: merge replaces the local state with the incoming one ("last sync wins").
+    LastSyncWins,
+    /// LWW-Register: equal times are not broken by replica id; each replica keeps its own write.
+    KeepMineOnTie,
+}
+
+impl Bug {
+    /// Every bug, for menus and fuzzing.
+    pub const ALL: [Bug; 3] = [Bug::AddOnMerge, Bug::LastSyncWins, Bug::KeepMineOnTie];
+
+    /// A short name for menus and the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Bug::AddOnMerge => "add-on-merge",
+            Bug::LastSyncWins => "last-sync-wins",
+            Bug::KeepMineOnTie => "keep-mine-on-tie",
+        }
+    }
+
+    /// The bug called `name`.
+    pub fn named(name: &str) -> Option<Bug> {
+        Bug::ALL.into_iter().find(|b| b.name() == name)
+    }
+
+    /// What the bug does, in one sentence.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Bug::AddOnMerge => "Counters merge by adding slots instead of taking the maximum.",
+            Bug::LastSyncWins => "Sets merge by replacing the local state with the incoming one.",
+            Bug::KeepMineOnTie => {
+                "LWW-Registers compare times only and keep their own write on a tie."
+            }
+        }
+    }
+
+    /// The types it applies to.
+    pub fn applies_to(self, kind: Kind) -> bool {
+        match self {
+            Bug::AddOnMerge => kind.family() == Family::Counter,
+            Bug::LastSyncWins => kind.family() == Family::Set,
+            Bug::KeepMineOnTie => kind == Kind::LwwRegister,
+        }
+    }
+}
+
+/// A replica's state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// A G-Counter.
+    GCounter(GCounter),
+    /// A PN-Counter.
+    PnCounter(PnCounter),
+    /// A G-Set.
+    GSet(GSet),
+    /// A 2P-Set.
+    TwoPhaseSet(TwoPhaseSet),
+    /// An OR-Set.
+    OrSet(OrSet),
+    /// An LWW-Register.
+    LwwRegister(LwwRegister<char>),
+    /// An MV-Register.
+    MvRegister(MvRegister),
+    /// An LWW-Register holding a set.
+    LwwSet(LwwRegister<BTreeSet<char>>),
+}
+
+impl State {
+    /// Its type.
+    pub fn kind(&self) -> Kind {
+        match self {
+            State::GCounter(_) => Kind::GCounter,
+            State::PnCounter(_) => Kind::PnCounter,
+            State::GSet(_) => Kind::GSet,
+            State::TwoPhaseSet(_) => Kind::TwoPhaseSet,
+            State::OrSet(_) => Kind::OrSet,
+            State::LwwRegister(_) => Kind::LwwRegister,
+            State::MvRegister(_) => Kind::MvRegister,
+            State::LwwSet(_) => Kind::LwwSet,
+        }
+    }
+
+    /// Applies `op` at `replica`; refuses an operation the type does not have, or a 2P-Set
+    /// removal of an element that is not there (its precondition).
+    pub fn apply(&mut self, replica: NodeId, op: Op) -> Result<(), String> {
+        match (self, op) {
+            (State::GCounter(c), Op::Increment) => c.increment(replica),
+            (State::PnCounter(c), Op::Increment) => c.increment(replica),
+            (State::PnCounter(c), Op::Decrement) => c.decrement(replica),
+            (State::GSet(s), Op::Add(x)) => {
+                s.elements.insert(x);
+            }
+            (State::TwoPhaseSet(s), Op::Add(x)) => {
+                s.added.insert(x);
+            }
+            (State::TwoPhaseSet(s), Op::Remove(x)) => {
+                if !s.value().contains(&x) {
+                    return Err(format!("{x} is not in the set, so it cannot be removed"));
+                }
+                s.removed.insert(x);
+            }
+            (State::OrSet(s), Op::Add(x)) => s.add(replica, x),
+            (State::OrSet(s), Op::Remove(x)) => s.remove(x),
+            (State::LwwSet(r), Op::Add(x) | Op::Remove(x)) => {
+                let mut set = r.value().cloned().unwrap_or_default();
+                if matches!(op, Op::Add(_)) {
+                    set.insert(x);
+                } else {
+                    set.remove(&x);
+                }
+                r.set(replica, set);
+            }
+            (State::LwwRegister(r), Op::Set(x)) => r.set(replica, x),
+            (State::MvRegister(r), Op::Set(x)) => r.set(replica, x),
+            (state, op) => return Err(format!("a {} cannot {op}", state.kind())),
+        }
+        Ok(())
+    }
+
+    /// Merges `other` in; with `bug`, the wrong merge of this type's family.
+    ///
+    /// # Panics
+    /// When the two states are of different types: replicas of one run share a type.
+    pub fn merge(&mut self, other: &State, bug: Option<Bug>) {
+        let bug = bug.filter(|b| b.applies_to(self.kind()));
+        match (self, other) {
+            (State::GCounter(a), State::GCounter(b)) if bug == Some(Bug::AddOnMerge) => {
+                a.counts.add_all(&b.counts)
+            }
+            (State::PnCounter(a), State::PnCounter(b)) if bug == Some(Bug::AddOnMerge) => {
+                a.up.counts.add_all(&b.up.counts);
+                a.down.counts.add_all(&b.down.counts);
+            }
+            (a, b) if bug == Some(Bug::LastSyncWins) => *a = b.clone(),
+            (State::LwwRegister(a), State::LwwRegister(b)) if bug == Some(Bug::KeepMineOnTie) => {
+                a.merge_keeping_mine_on_tie(b)
+            }
+            (State::GCounter(a), State::GCounter(b)) => a.merge(b),
+            (State::PnCounter(a), State::PnCounter(b)) => a.merge(b),
+            (State::GSet(a), State::GSet(b)) => a.merge(b),
+            (State::TwoPhaseSet(a), State::TwoPhaseSet(b)) => a.merge(b),
+            (State::OrSet(a), State::OrSet(b)) => a.merge(b),
+            (State::LwwRegister(a), State::LwwRegister(b)) => a.merge(b),
+            (State::MvRegister(a), State::MvRegister(b)) => a.merge(b),
+            (State::LwwSet(a), State::LwwSet(b)) => a.merge(b),
+            (a, b) => panic!("cannot merge a {} into a {}", b.kind(), a.kind()),
+        }
+    }
+
+    /// True when `self ≤ other` in the type's lattice order (false across types).
+    pub fn leq(&self, other: &State) -> bool {
+        match (self, other) {
+            (State::GCounter(a), State::GCounter(b)) => a.leq(b),
+            (State::PnCounter(a), State::PnCounter(b)) => a.leq(b),
+            (State::GSet(a), State::GSet(b)) => a.leq(b),
+            (State::TwoPhaseSet(a), State::TwoPhaseSet(b)) => a.leq(b),
+            (State::OrSet(a), State::OrSet(b)) => a.leq(b),
+            (State::LwwRegister(a), State::LwwRegister(b)) => a.leq(b),
+            (State::MvRegister(a), State::MvRegister(b)) => a.leq(b),
+            (State::LwwSet(a), State::LwwSet(b)) => a.leq(b),
+            _ => false,
+        }
+    }
+
+    /// What a reader sees: "7", "{a, c}", "x", "{x, y}", or "empty".
+    pub fn value(&self) -> String {
+        let set = |s: &BTreeSet<char>| {
+            let items: Vec<String> = s.iter().map(char::to_string).collect();
+            format!("{{{}}}", items.join(", "))
+        };
+        match self {
+            State::GCounter(c) => c.value().to_string(),
+            State::PnCounter(c) => c.value().to_string(),
+            State::GSet(s) => set(&s.elements),
+            State::TwoPhaseSet(s) => set(&s.value()),
+            State::OrSet(s) => set(&s.value()),
+            State::LwwRegister(r) => r.value().map_or("empty".into(), char::to_string),
+            State::MvRegister(r) if r.values.is_empty() => "empty".into(),
+            State::MvRegister(r) => set(&r.value()),
+            State::LwwSet(r) => r.value().map_or("{}".into(), set),
+        }
+    }
+}
+
+impl fmt::Display for State {
+    /// The whole state, compactly: "P[n0:2 n1:1] N[n1:1]", "A{x, y} R{x}", "x: n0#1 n1#1 †n0#1".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            State::GCounter(c) => write!(f, "{}", c.counts),
+            State::PnCounter(c) => write!(f, "P{} N{}", c.up.counts, c.down.counts),
+            State::GSet(_) => f.write_str(&self.value()),
+            State::TwoPhaseSet(s) => {
+                let a: String = s.added.iter().collect();
+                let r: String = s.removed.iter().collect();
+                write!(f, "added {{{a}}} removed {{{r}}}")
+            }
+            State::OrSet(s) => {
+                let parts: Vec<String> = s
+                    .additions
+                    .iter()
+                    .map(|(e, tags)| {
+                        let tags: Vec<String> = tags
+                            .iter()
+                            .map(|t| {
+                                let dead = if s.tombstones.contains(t) { "†" } else { "" };
+                                format!("{dead}{t}")
+                            })
+                            .collect();
+                        format!("{e}: {}", tags.join(" "))
+                    })
+                    .collect();
+                write!(f, "{}", parts.join("; "))
+            }
+            State::LwwRegister(r) => match &r.write {
+                Some((stamp, v)) => write!(f, "{v} @ {stamp}"),
+                None => f.write_str("empty"),
+            },
+            State::MvRegister(r) => {
+                let parts: Vec<String> = r.values.iter().map(|(c, v)| format!("{v} {c}")).collect();
+                write!(f, "{}", parts.join(" | "))
+            }
+            State::LwwSet(r) => match &r.write {
+                Some((stamp, _)) => write!(f, "{} @ {stamp}", self.value()),
+                None => f.write_str("{}"),
+            },
+        }
+    }
+}
