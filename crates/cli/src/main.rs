@@ -13,14 +13,15 @@
 //!   netsplit link s.json --at 3000   a share link fragment for a scenario
 //!   netsplit raft fuzz --seeds 1000  random faults; the first failing seed and its scenario
 //!   netsplit paxos fuzz --bug accept-below-promise   the same for Paxos
+//!   netsplit crdt fuzz --type or-set                 and for CRDT replicas
 //! ```
 //!
 //! It reads only the files it is given and writes only to standard output and error.
 
 use clap::{Parser, Subcommand};
 use netsplit_scenario::{
-    FRAGMENT_PREFIX, FuzzOutcome, Lab, LabRun, Report, Scenario, ShareState, ViewState, fuzz,
-    paxos_fuzz_scenario, presets, raft_fuzz_scenario,
+    FRAGMENT_PREFIX, FuzzOutcome, Lab, LabRun, Report, Scenario, ShareState, ViewState,
+    crdt_fuzz_scenario, fuzz, paxos_fuzz_scenario, presets, raft_fuzz_scenario,
 };
 use netsplit_sim::Time;
 use std::io::Read;
@@ -65,6 +66,11 @@ enum Command {
     Paxos {
         #[command(subcommand)]
         command: PaxosCommand,
+    },
+    /// CRDT lab tools.
+    Crdt {
+        #[command(subcommand)]
+        command: CrdtCommand,
     },
     /// Print one preset as a scenario file.
     Preset {
@@ -121,6 +127,35 @@ enum PaxosCommand {
         #[arg(long)]
         no_faults: bool,
         /// A deliberately wrong variant: ignore-accepted-values or accept-below-promise.
+        #[arg(long)]
+        bug: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum CrdtCommand {
+    /// Run many seeds with random updates and random faults; report the first violation.
+    Fuzz {
+        /// How many seeds to run.
+        #[arg(long, default_value_t = 1000)]
+        seeds: u64,
+        /// The first seed.
+        #[arg(long, default_value_t = 0)]
+        start: u64,
+        /// Replicas (2 to 6).
+        #[arg(long, default_value_t = 3)]
+        replicas: usize,
+        /// The type: g-counter, pn-counter, g-set, 2p-set, or-set, lww-set, lww-register or
+        /// mv-register.
+        #[arg(long = "type", default_value = "or-set")]
+        kind: String,
+        /// The anti-entropy period in milliseconds.
+        #[arg(long, default_value_t = 1000)]
+        period: u64,
+        /// Leave out crashes, partitions and bad links; keep the updates.
+        #[arg(long)]
+        no_faults: bool,
+        /// A deliberately wrong merge: add-on-merge, last-sync-wins or keep-mine-on-tie.
         #[arg(long)]
         bug: Option<String>,
     },
@@ -183,6 +218,34 @@ fn execute(command: Command) -> Result<ExitCode, String> {
             let seeds = start..start.saturating_add(seeds);
             print_fuzz(fuzz(seeds, |seed| {
                 paxos_fuzz_scenario(seed, params, !no_faults)
+            }))
+        }
+        Command::Crdt {
+            command:
+                CrdtCommand::Fuzz {
+                    seeds,
+                    start,
+                    replicas,
+                    kind,
+                    period,
+                    no_faults,
+                    bug,
+                },
+        } => {
+            let params = netsplit_crdt::Params {
+                replicas,
+                kind: netsplit_crdt::Kind::named(&kind).ok_or_else(|| {
+                    let names: Vec<&str> =
+                        netsplit_crdt::Kind::ALL.iter().map(|k| k.name()).collect();
+                    format!("no type named {kind:?}; the types are {}", names.join(", "))
+                })?,
+                period: netsplit_sim::Span(period),
+                bug: named_bug(bug.as_deref(), &netsplit_crdt::Bug::ALL, |b| b.name())?,
+            };
+            params.validate()?;
+            let seeds = start..start.saturating_add(seeds);
+            print_fuzz(fuzz(seeds, |seed| {
+                crdt_fuzz_scenario(seed, params, !no_faults)
             }))
         }
         Command::Link { path, at } => {
@@ -276,6 +339,7 @@ fn run(path: &str, json: bool, narrate: bool) -> Result<ExitCode, String> {
             LabRun::Gossip(sim) => serde_json::to_value(sim.trace().records()),
             LabRun::Raft(sim) => serde_json::to_value(sim.trace().records()),
             LabRun::Paxos(sim) => serde_json::to_value(sim.trace().records()),
+            LabRun::Crdt(sim) => serde_json::to_value(sim.trace().records()),
             LabRun::Clocks(execution) => serde_json::to_value(execution.events()),
             LabRun::Hashing(history) => serde_json::to_value(&history.ops),
         }
@@ -288,6 +352,7 @@ fn run(path: &str, json: bool, narrate: bool) -> Result<ExitCode, String> {
                 LabRun::Gossip(sim) => print_narration(sim.trace().records()),
                 LabRun::Raft(sim) => print_narration(sim.trace().records()),
                 LabRun::Paxos(sim) => print_narration(sim.trace().records()),
+                LabRun::Crdt(sim) => print_narration(sim.trace().records()),
                 LabRun::Clocks(execution) => {
                     for (step, event) in execution.steps().iter().zip(execution.events()) {
                         println!("{:>9}  {step}", event.clock.to_string());

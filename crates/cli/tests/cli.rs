@@ -139,3 +139,40 @@ fn paxos_fuzz_finds_a_bug_and_prints_a_scenario_that_replays_it() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(text(&refused.stderr).contains("acceptors must be between 1 and 7, got 8"));
 }
+
+#[test]
+fn crdt_fuzz_catches_a_wrong_merge_and_refuses_a_bug_of_another_family() {
+    let out = netsplit(
+        &[
+            "crdt",
+            "fuzz",
+            "--seeds",
+            "50",
+            "--type",
+            "g-set",
+            "--bug",
+            "last-sync-wins",
+        ],
+        None,
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("broke Only moves up"), "{stdout}");
+
+    let clean = netsplit(
+        &["crdt", "fuzz", "--seeds", "50", "--type", "mv-register"],
+        None,
+    );
+    assert_eq!(text(&clean.stdout), "50 seeds, no violation\n");
+
+    let refused = netsplit(
+        &["crdt", "fuzz", "--type", "g-set", "--bug", "add-on-merge"],
+        None,
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("the add-on-merge bug does not apply to a G-Set"),
+        "{}",
+        text(&refused.stderr)
+    );
+}

@@ -116,7 +116,10 @@ impl Monitor<Replica> for ConvergenceMonitor {
             TraceEvent::Started { node } => {
                 self.down.remove(node);
                 self.seen[node.index()] = state_of(*node);
-                self.disturbed(seen.now);
+                // Booting at the start changes nothing; a restart does.
+                if seen.now > Time::ZERO {
+                    self.disturbed(seen.now);
+                }
             }
             TraceEvent::Crashed { node } => {
                 self.down.insert(*node);

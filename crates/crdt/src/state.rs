@@ -55,6 +55,26 @@ impl Kind {
         Kind::MvRegister,
     ];
 
+    /// The set types the comparison runs side by side on the same operations.
+    pub const COMPARED: [Kind; 3] = [Kind::TwoPhaseSet, Kind::OrSet, Kind::LwwSet];
+
+    /// How the type settles a concurrent add and remove of one element, in one sentence.
+    pub fn conflict_rule(self) -> &'static str {
+        match self {
+            Kind::TwoPhaseSet => {
+                "Remove wins, forever: a removed element is tombstoned and can never be added back."
+            }
+            Kind::OrSet => {
+                "Add wins: a remove tombstones only the tags it has seen, so a concurrent add survives."
+            }
+            Kind::LwwSet => {
+                "The write with the later timestamp replaces the whole set; the other replica's change is lost."
+            }
+            Kind::GSet => "There is no remove: a G-Set only grows.",
+            _ => "Not a set.",
+        }
+    }
+
     /// A short name for menus and the command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -357,6 +377,7 @@ impl fmt::Display for State {
                 let r: String = s.removed.iter().collect();
                 write!(f, "added {{{a}}} removed {{{r}}}")
             }
+            State::OrSet(s) if s.additions.is_empty() => f.write_str("{}"),
             State::OrSet(s) => {
                 let parts: Vec<String> = s
                     .additions

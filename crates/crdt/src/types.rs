@@ -44,7 +44,8 @@ impl Counts {
     /// The deliberately wrong merge: counts are added, so a state merged twice counts twice.
     pub(crate) fn add_all(&mut self, other: &Counts) {
         for (replica, count) in other.iter() {
-            *self.0.entry(replica).or_default() += count;
+            let mine = self.0.entry(replica).or_default();
+            *mine = mine.saturating_add(count);
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Simulation testing: many seeds, random faults, every invariant after every event.
 
+use netsplit_crdt::{Command as CrdtCommand, Params as CrdtParams};
 use netsplit_paxos::{Command as PaxosCommand, Mode, Params as PaxosParams, Value};
 use netsplit_raft::{Command, Op, Params as RaftParams};
 use netsplit_sim::{Action, Link, NodeId, Rng, Span, Time, Timed, Violation};
@@ -177,5 +178,62 @@ pub fn paxos_fuzz_scenario(seed: u64, params: PaxosParams, faults: bool) -> Scen
         links,
         actions,
         duration: PAXOS_FUZZ_DURATION,
+    })
+}
+
+/// When faults and updates stop in a CRDT fuzz run; the rest of the run is calm, long enough
+/// for the replicas to converge.
+pub const CRDT_FAULTS_UNTIL: Time = Time(15_000);
+
+/// A CRDT run for fuzzing: random updates at random replicas and a few explicit syncs until
+/// [`CRDT_FAULTS_UNTIL`] and, with `faults`, random crashes, restarts, partitions, loss and
+/// duplication until then. The run lasts long enough after that for the convergence deadline
+/// to pass.
+pub fn crdt_fuzz_scenario(seed: u64, params: CrdtParams, faults: bool) -> Scenario {
+    let links = Link::default();
+    let mut actions = if faults {
+        random_faults(
+            seed,
+            &FaultPlan {
+                nodes: params.replicas,
+                until: CRDT_FAULTS_UNTIL,
+                mean_gap: Span(500),
+                calm: links,
+            },
+        )
+    } else {
+        Vec::new()
+    };
+    let mut rng = Rng::seeded(seed ^ 0x0063_7264_7473);
+    let mut t = 0;
+    loop {
+        t += 50 + rng.below(400);
+        if t >= CRDT_FAULTS_UNTIL.0 {
+            break;
+        }
+        let replica = NodeId(rng.below(params.replicas as u64) as u16);
+        let command = if rng.below(8) == 0 {
+            let peer = (replica.0 + 1 + rng.below(params.replicas as u64 - 1) as u16)
+                % params.replicas as u16;
+            CrdtCommand::SyncTo(NodeId(peer))
+        } else {
+            let ops = params.kind.ops(char::from(b'a' + rng.below(5) as u8));
+            CrdtCommand::Apply(ops[rng.below(ops.len() as u64) as usize])
+        };
+        actions.push(Timed {
+            at: Time(t),
+            action: Action::Command(replica, command),
+        });
+    }
+    actions.sort_by_key(|a| a.at);
+    let calm = params
+        .convergence_deadline()
+        .map_or(Span::secs(5), |d| d + Span(5 * params.period.0));
+    Scenario::Crdt(LabScenario {
+        seed,
+        params,
+        links,
+        actions,
+        duration: Span(CRDT_FAULTS_UNTIL.0 + calm.0),
     })
 }

@@ -23,6 +23,7 @@ mod link;
 mod presets;
 
 use netsplit_clocks::{Execution, Step};
+use netsplit_crdt::{Command as CrdtCommand, CrdtSim, Op as CrdtOp, Params as CrdtParams};
 use netsplit_gossip::{GossipSim, Params as GossipParams};
 use netsplit_hashring::{
     Balance, Config as HashingConfig, Movement, Op as HashingOp, Params as HashingParams,
@@ -35,8 +36,9 @@ use std::fmt;
 
 pub use faults::{FaultPlan, random_faults};
 pub use fuzz::{
-    Failure, FuzzOutcome, PAXOS_FAULTS_UNTIL, PAXOS_FUZZ_DURATION, RAFT_FAULTS_UNTIL,
-    RAFT_FUZZ_DURATION, RAFT_REQUESTS_UNTIL, fuzz, paxos_fuzz_scenario, raft_fuzz_scenario,
+    CRDT_FAULTS_UNTIL, Failure, FuzzOutcome, PAXOS_FAULTS_UNTIL, PAXOS_FUZZ_DURATION,
+    RAFT_FAULTS_UNTIL, RAFT_FUZZ_DURATION, RAFT_REQUESTS_UNTIL, crdt_fuzz_scenario, fuzz,
+    paxos_fuzz_scenario, raft_fuzz_scenario,
 };
 pub use link::{
     FRAGMENT_PREFIX, LINK_VERSION, LinkError, MAX_INFLATED_BYTES, MAX_LINK_CHARS, Selected,
@@ -54,6 +56,8 @@ pub enum Lab {
     Raft,
     /// Paxos and Multi-Paxos: ballots, promises and acceptances.
     Paxos,
+    /// CRDTs: replicas edit apart, gossip, merge and converge.
+    Crdt,
     /// Lamport and vector clocks on a space-time diagram.
     Clocks,
     /// Consistent hashing: where keys live, and how many move.
@@ -62,9 +66,10 @@ pub enum Lab {
 
 impl Lab {
     /// Every lab, in menu order.
-    pub const ALL: [Lab; 5] = [
+    pub const ALL: [Lab; 6] = [
         Lab::Raft,
         Lab::Paxos,
+        Lab::Crdt,
         Lab::Gossip,
         Lab::Clocks,
         Lab::Hashing,
@@ -76,6 +81,7 @@ impl Lab {
             Lab::Gossip => "Gossip",
             Lab::Raft => "Raft",
             Lab::Paxos => "Paxos",
+            Lab::Crdt => "CRDTs",
             Lab::Clocks => "Vector clocks",
             Lab::Hashing => "Consistent hashing",
         }
@@ -87,6 +93,7 @@ impl Lab {
             Lab::Gossip => "gossip",
             Lab::Raft => "raft",
             Lab::Paxos => "paxos",
+            Lab::Crdt => "crdt",
             Lab::Clocks => "clocks",
             Lab::Hashing => "hashing",
         }
@@ -123,6 +130,8 @@ pub enum Scenario {
     Raft(LabScenario<RaftParams, RaftCommand>),
     /// A Paxos lab run.
     Paxos(LabScenario<PaxosParams, PaxosCommand>),
+    /// A CRDT lab run.
+    Crdt(LabScenario<CrdtParams, CrdtCommand>),
     /// A Vector clocks lab execution.
     Clocks(ClocksScenario),
     /// A Consistent hashing lab history.
@@ -250,6 +259,8 @@ pub enum LabRun {
     Raft(Box<RaftSim>),
     /// A Paxos lab run.
     Paxos(Box<PaxosSim>),
+    /// A CRDT lab run.
+    Crdt(Box<CrdtSim>),
     /// A Vector clocks execution.
     Clocks(Box<Execution>),
     /// A Consistent hashing history, validated.
@@ -309,6 +320,7 @@ impl Scenario {
             Scenario::Gossip(_) => Lab::Gossip,
             Scenario::Raft(_) => Lab::Raft,
             Scenario::Paxos(_) => Lab::Paxos,
+            Scenario::Crdt(_) => Lab::Crdt,
             Scenario::Clocks(_) => Lab::Clocks,
             Scenario::Hashing(_) => Lab::Hashing,
         }
@@ -320,6 +332,7 @@ impl Scenario {
             Scenario::Gossip(s) => s.seed,
             Scenario::Raft(s) => s.seed,
             Scenario::Paxos(s) => s.seed,
+            Scenario::Crdt(s) => s.seed,
             Scenario::Clocks(_) => 0,
             Scenario::Hashing(s) => s.params.seed,
         }
@@ -332,6 +345,7 @@ impl Scenario {
             Scenario::Gossip(s) => s.duration,
             Scenario::Raft(s) => s.duration,
             Scenario::Paxos(s) => s.duration,
+            Scenario::Crdt(s) => s.duration,
             Scenario::Clocks(s) => Span(s.steps.len() as u64),
             Scenario::Hashing(s) => Span(s.ops.len() as u64),
         }
@@ -352,6 +366,11 @@ impl Scenario {
                 s.params.validate().map_err(ScenarioError)?;
                 validate_common(s, s.params.nodes())?;
                 validate_proposals(s)
+            }
+            Scenario::Crdt(s) => {
+                s.params.validate().map_err(ScenarioError)?;
+                validate_common(s, s.params.replicas)?;
+                validate_updates(s)
             }
             Scenario::Clocks(s) => s.validate(),
             Scenario::Hashing(s) => s.validate(),
@@ -378,6 +397,11 @@ impl Scenario {
                 recording,
             )),
             Scenario::Paxos(s) => LabRun::Paxos(prepare(
+                s.params.build(s.links, s.seed),
+                &s.actions,
+                recording,
+            )),
+            Scenario::Crdt(s) => LabRun::Crdt(prepare(
                 s.params.build(s.links, s.seed),
                 &s.actions,
                 recording,
@@ -499,6 +523,96 @@ fn validate_proposals(s: &LabScenario<PaxosParams, PaxosCommand>) -> Result<(), 
     Ok(())
 }
 
+/// One set type's outcome in a comparison: what each replica holds at the end, and the rule
+/// that explains it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetOutcome {
+    /// The type.
+    pub kind: netsplit_crdt::Kind,
+    /// Each replica's value at the end of the run.
+    pub values: Vec<String>,
+    /// How the type settles a concurrent add and remove.
+    pub rule: &'static str,
+}
+
+/// Runs the same set operations, seed and faults with each of [`netsplit_crdt::Kind::COMPARED`]
+/// (2P-Set, OR-Set, LWW set) and returns how each ends; refuses a run with operations other
+/// than adding and removing.
+pub fn compare_set_types(
+    s: &LabScenario<CrdtParams, CrdtCommand>,
+) -> Result<Vec<SetOutcome>, ScenarioError> {
+    let only_set_ops = s.actions.iter().all(|t| {
+        !matches!(
+            t.action,
+            Action::Command(_, CrdtCommand::Apply(op)) if !matches!(op, CrdtOp::Add(_) | CrdtOp::Remove(_))
+        )
+    });
+    if !only_set_ops {
+        return Err(ScenarioError(
+            "the comparison replays adds and removes; this run has other operations".into(),
+        ));
+    }
+    netsplit_crdt::Kind::COMPARED
+        .into_iter()
+        .map(|kind| {
+            let mut run = s.clone();
+            run.params.kind = kind;
+            run.params.bug = None;
+            let LabRun::Crdt(mut sim) = Scenario::Crdt(run).start_with(Recording::Quiet)? else {
+                unreachable!("a CRDT scenario starts a CRDT run")
+            };
+            sim.run_until(Time::ZERO + s.duration);
+            Ok(SetOutcome {
+                kind,
+                values: sim
+                    .nodes()
+                    .iter()
+                    .map(|n| n.node().state().value())
+                    .collect(),
+                rule: kind.conflict_rule(),
+            })
+        })
+        .collect()
+}
+
+/// CRDT updates fit the replicas' type and name small letters; syncs go to another replica.
+fn validate_updates(s: &LabScenario<CrdtParams, CrdtCommand>) -> Result<(), ScenarioError> {
+    let kind = s.params.kind;
+    for (i, timed) in s.actions.iter().enumerate() {
+        let Action::Command(node, command) = timed.action else {
+            continue;
+        };
+        let why = match command {
+            CrdtCommand::Apply(op) => {
+                let letter = match op {
+                    CrdtOp::Add(x) | CrdtOp::Remove(x) | CrdtOp::Set(x) => Some(x),
+                    CrdtOp::Increment | CrdtOp::Decrement => None,
+                };
+                if !kind.ops(letter.unwrap_or('a')).contains(&op) {
+                    format!("a {kind} cannot {op}")
+                } else if letter.is_some_and(|x| !x.is_ascii_lowercase()) {
+                    "elements and values are small letters a to z".to_string()
+                } else {
+                    continue;
+                }
+            }
+            CrdtCommand::SyncTo(peer) if peer == node || peer.index() >= s.params.replicas => {
+                format!(
+                    "a replica syncs to another one of n0 to n{}",
+                    s.params.replicas - 1
+                )
+            }
+            CrdtCommand::SyncTo(_) => continue,
+        };
+        return Err(ScenarioError(format!(
+            "action {} at {} ({node}: {command}): {why}",
+            i + 1,
+            timed.at
+        )));
+    }
+    Ok(())
+}
+
 impl LabRun {
     /// Runs every event up to `t`.
     pub fn run_until(&mut self, t: Time) {
@@ -506,6 +620,7 @@ impl LabRun {
             LabRun::Gossip(sim) => sim.run_until(t),
             LabRun::Raft(sim) => sim.run_until(t),
             LabRun::Paxos(sim) => sim.run_until(t),
+            LabRun::Crdt(sim) => sim.run_until(t),
             // An execution or a history is complete as soon as it is built.
             LabRun::Clocks(_) | LabRun::Hashing(_) => {}
         }
@@ -577,6 +692,25 @@ impl LabRun {
                     ),
                 ];
                 report(Lab::Paxos, seed, sim, findings)
+            }
+            LabRun::Crdt(sim) => {
+                let monitor = sim.monitor();
+                let mut findings: Vec<String> = sim
+                    .nodes()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, slot)| format!("n{i} holds {}", slot.node().state().value()))
+                    .collect();
+                findings.push(format!(
+                    "the merge of every update: {}",
+                    monitor.target().value()
+                ));
+                findings.extend(
+                    monitor.convergences().iter().map(|c| {
+                        format!("converged at {}, {} after the last change", c.at, c.took())
+                    }),
+                );
+                report(Lab::Crdt, seed, sim, findings)
             }
             LabRun::Clocks(execution) => {
                 let in_flight = execution.in_flight().count();

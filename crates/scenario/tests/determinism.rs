@@ -39,6 +39,7 @@ fn bug_presets_are_caught_and_correct_presets_are_clean() {
             Scenario::Gossip(s) => s.params.bug.is_some(),
             Scenario::Raft(s) => s.params.bug.is_some(),
             Scenario::Paxos(s) => s.params.bug.is_some(),
+            Scenario::Crdt(s) => s.params.bug.is_some(),
             Scenario::Clocks(_) | Scenario::Hashing(_) => false,
         };
         assert_eq!(

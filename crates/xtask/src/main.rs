@@ -27,11 +27,12 @@ use std::process::{Command, ExitCode};
 const TRUNK_VERSION: &str = "0.21.14";
 const MDBOOK_VERSION: &str = "0.4.52";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
-const CORE_CRATES: [&str; 7] = [
+const CORE_CRATES: [&str; 8] = [
     "netsplit-sim",
     "netsplit-gossip",
     "netsplit-raft",
     "netsplit-paxos",
+    "netsplit-crdt",
     "netsplit-clocks",
     "netsplit-hashring",
     "netsplit-scenario",
@@ -44,7 +45,7 @@ const SIZE_BUDGET_FIRST_LAB: u64 = 150 * 1024;
 const SIZE_BUDGET_SHARING: u64 = 30 * 1024;
 const SIZE_BUDGET_PER_LAB: u64 = 35 * 1024;
 /// How many labs the app has (the lab modules under web/src/labs).
-const LABS: u64 = 5;
+const LABS: u64 = 6;
 
 type Result<T = ()> = std::result::Result<T, String>;
 

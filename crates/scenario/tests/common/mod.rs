@@ -57,6 +57,23 @@ pub fn golden() -> Vec<(&'static str, Scenario, u64)> {
             PAXOS_MULTI_FAILOVER,
         ),
         (
+            "crdt/add-remove",
+            preset_of(Lab::Crdt, "add-remove"),
+            CRDT_ADD_REMOVE,
+        ),
+        (
+            "crdt/mv-register under faults, seed 5",
+            netsplit_scenario::crdt_fuzz_scenario(
+                5,
+                netsplit_crdt::Params {
+                    kind: netsplit_crdt::Kind::MvRegister,
+                    ..netsplit_crdt::Params::default()
+                },
+                true,
+            ),
+            CRDT_MV_FAULTS,
+        ),
+        (
             "paxos/multi under faults, seed 3",
             paxos_fuzz_scenario(3, multi_paxos, true),
             PAXOS_MULTI_FAULTS,
@@ -110,4 +127,6 @@ const RAFT_FIGURE_8: u64 = 0x91da_40db_2a29_6b8b;
 const PAXOS_DUEL: u64 = 0x2c59_b12c_5ced_842f;
 const PAXOS_MULTI_FAILOVER: u64 = 0x9f4e_2bfb_e151_77ef;
 const PAXOS_MULTI_FAULTS: u64 = 0x440f_84e5_091a_ea57;
+const CRDT_ADD_REMOVE: u64 = 0xfcbf_a504_8c0a_00f7;
+const CRDT_MV_FAULTS: u64 = 0xc70e_ddfe_0cc6_ff3f;
 const HASHING_EVERY_STRATEGY: u64 = 0x5434_37ed_65e1_3cdb;
