@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use crate::kit::lab::{Embed, LabProps};
 use crate::labs::clocks::ClocksLab;
+use crate::labs::crdt::CrdtLab;
 use crate::labs::gossip::GossipLab;
 use crate::labs::hashing::HashingLab;
 use crate::labs::paxos::PaxosLab;
@@ -163,6 +164,7 @@ pub fn App() -> Html {
         Lab::Gossip => html! { <GossipLab ..props /> },
         Lab::Raft => html! { <RaftLab ..props /> },
         Lab::Paxos => html! { <PaxosLab ..props /> },
+        Lab::Crdt => html! { <CrdtLab ..props /> },
         Lab::Clocks => html! { <ClocksLab ..props /> },
         Lab::Hashing => html! { <HashingLab ..props /> },
     };

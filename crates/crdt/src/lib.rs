@@ -32,7 +32,7 @@ mod monitor;
 mod state;
 pub mod types;
 
-use netsplit_sim::{Context, Link, Node, NodeId, Sim, Span, check_range};
+use netsplit_sim::{Context, Link, Node, NodeId, Sim, Span, Time, check_range};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::RangeInclusive;
@@ -188,7 +188,7 @@ pub enum Note {
         /// Why.
         why: String,
     },
-    /// `replica` merged the state of `from`.
+    /// `replica` merged the state of `from`, which changed it.
     Merged {
         /// The replica.
         replica: NodeId,
@@ -224,11 +224,14 @@ impl fmt::Display for Note {
     }
 }
 
-/// The last merge a replica made, for the view: whose state, and the state before it.
+/// The last merge that changed a replica, for the view: whose state, when, and the state
+/// before it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LastMerge {
     /// Whose state was merged.
     pub from: NodeId,
+    /// When.
+    pub at: Time,
     /// The replica's state just before.
     pub before: State,
 }
@@ -248,7 +251,7 @@ impl Replica {
         &self.state
     }
 
-    /// Its last merge since it booted.
+    /// Its last merge that changed it, since it booted.
     pub fn last_merge(&self) -> Option<&LastMerge> {
         self.last_merge.as_ref()
     }
@@ -287,13 +290,20 @@ impl Node for Replica {
         let Msg::State(theirs) = msg;
         let before = self.state.clone();
         self.state.merge(&theirs, self.params.bug);
-        ctx.note(Note::Merged {
-            replica: self.id,
-            from,
-            before: before.value(),
-            after: self.state.value(),
-        });
-        self.last_merge = Some(LastMerge { from, before });
+        // A merge that changes nothing is routine: the delivery in the trace says enough.
+        if self.state != before {
+            ctx.note(Note::Merged {
+                replica: self.id,
+                from,
+                before: before.value(),
+                after: self.state.value(),
+            });
+            self.last_merge = Some(LastMerge {
+                from,
+                at: ctx.now(),
+                before,
+            });
+        }
     }
 
     fn on_timer(&mut self, ctx: &mut Context<'_, Self>, Timer::AntiEntropy: Timer) {

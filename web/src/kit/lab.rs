@@ -123,8 +123,9 @@ pub trait LabSpec: Sized + 'static {
     fn node_details(sim: &SimOf<Self>, id: NodeId) -> Html;
     /// What the monitor reports beyond pass or fail.
     fn findings(sim: &SimOf<Self>) -> Html;
-    /// A panel under the topology (Raft: the log table).
-    fn below_stage(_sim: &SimOf<Self>, _selected: Selection) -> Html {
+    /// A panel under the topology (Raft: the log table; CRDTs: the replica cards and a
+    /// comparison that replays the scenario with other types).
+    fn below_stage(_sim: &SimOf<Self>, _scenario: &ScenarioOf<Self>, _selected: Selection) -> Html {
         html! {}
     }
     /// The legend under the topology.
@@ -768,7 +769,7 @@ impl<L: LabSpec> Component for LabView<L> {
                     self.sim.violations(),
                     L::findings(&self.sim),
                 ),
-                below: L::below_stage(&self.sim, self.selected),
+                below: L::below_stage(&self.sim, &self.scenario, self.selected),
                 network: network_panel(
                     self.sim.network(),
                     &self.picks,

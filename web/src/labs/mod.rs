@@ -2,6 +2,7 @@
 //! and Consistent hashing labs, which have no network, are components of their own.
 
 pub mod clocks;
+pub mod crdt;
 pub mod gossip;
 pub mod hashing;
 pub mod paxos;

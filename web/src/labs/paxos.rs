@@ -347,7 +347,7 @@ impl LabSpec for PaxosSpec {
         }
     }
 
-    fn below_stage(sim: &SimOf<Self>, selected: Selection) -> Html {
+    fn below_stage(sim: &SimOf<Self>, _: &ScenarioOf<Self>, selected: Selection) -> Html {
         html! {
             <>
                 { acceptor_table(sim, selected) }

@@ -283,7 +283,7 @@ impl LabSpec for RaftSpec {
         }
     }
 
-    fn below_stage(sim: &SimOf<Self>, selected: Selection) -> Html {
+    fn below_stage(sim: &SimOf<Self>, _: &ScenarioOf<Self>, selected: Selection) -> Html {
         let longest = sim
             .nodes()
             .iter()
