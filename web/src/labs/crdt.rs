@@ -236,7 +236,7 @@ impl LabSpec for CrdtSpec {
                 <tbody>
                     { row("value", node.state().value()) }
                     { row("state", node.state().to_string()) }
-                    { row("last merge", node.last_merge().map_or("none yet".into(), |m| format!("{}'s state at {}: {} → {}", m.from, m.at, m.before.value(), node.state().value()))) }
+                    { row("last merge", node.last_merge().map_or("none yet".into(), |m| format!("{}'s state at {} (before it: {})", m.from, m.at, m.before.value()))) }
                 </tbody>
             </table>
         }
