@@ -130,3 +130,13 @@ test('too many acceptors are refused with the allowed range', async ({ page }) =
   await expect(page.locator('.error')).toHaveText('acceptors must be between 1 and 7, got 9');
   await expect(page.locator('g.node')).toHaveCount(4);
 });
+
+test('the documentation pages embed the Paxos and CRDT labs at their shared runs', async ({ page }) => {
+  await page.goto('http://127.0.0.1:4174/paxos.html');
+  const paxos = page.frameLocator('iframe.netsplit').first();
+  await expect(paxos.locator('svg.topology')).toBeVisible();
+  await expect(paxos.locator('.app-header')).toHaveCount(0);
+  await page.goto('http://127.0.0.1:4174/crdt.html');
+  const crdt = page.frameLocator('iframe.netsplit').first();
+  await expect(crdt.locator('.replicas .replica-card')).toHaveCount(3);
+});

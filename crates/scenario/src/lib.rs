@@ -54,14 +54,14 @@ pub enum Lab {
     Gossip,
     /// Raft leader election and log replication.
     Raft,
-    /// Paxos and Multi-Paxos: ballots, promises and acceptances.
-    Paxos,
-    /// CRDTs: replicas edit apart, gossip, merge and converge.
-    Crdt,
     /// Lamport and vector clocks on a space-time diagram.
     Clocks,
     /// Consistent hashing: where keys live, and how many move.
     Hashing,
+    /// Paxos and Multi-Paxos: ballots, promises and acceptances.
+    Paxos,
+    /// CRDTs: replicas edit apart, gossip, merge and converge.
+    Crdt,
 }
 
 impl Lab {
@@ -128,14 +128,15 @@ pub enum Scenario {
     Gossip(LabScenario<GossipParams, NoCommand>),
     /// A Raft lab run.
     Raft(LabScenario<RaftParams, RaftCommand>),
-    /// A Paxos lab run.
-    Paxos(LabScenario<PaxosParams, PaxosCommand>),
-    /// A CRDT lab run.
-    Crdt(LabScenario<CrdtParams, CrdtCommand>),
     /// A Vector clocks lab execution.
     Clocks(ClocksScenario),
     /// A Consistent hashing lab history.
     Hashing(HashingScenario),
+    // Share links encode the variant's position: new labs go last, so old links keep opening.
+    /// A Paxos lab run.
+    Paxos(LabScenario<PaxosParams, PaxosCommand>),
+    /// A CRDT lab run.
+    Crdt(LabScenario<CrdtParams, CrdtCommand>),
 }
 
 /// An execution of the Vector clocks lab: its processes and the steps that build it. It has no

@@ -161,3 +161,22 @@ proptest! {
         }
     }
 }
+
+/// Links written before the Paxos and CRDT labs existed (the documentation site's embedded
+/// runs) still open, in the lab they were made in: new labs must not move the old ones' place
+/// in the encoding.
+#[test]
+fn links_from_before_the_newer_labs_open_in_their_own_lab() {
+    for (code, lab) in [
+        ("AQAAAQb6AcQTABRQAAACuBcAApBOAQKAfQAAAA", Lab::Gossip),
+        ("AQABAQWsAtgEZAAUUAAAAKAfAAAA", Lab::Raft),
+        (
+            "AQFRAAAA9QsCAwJQMAJQMQJQMgYAAAl3cml0ZSB4PTEAAQwAoDIBAAIDeD0xAQEHAKAyAgELcmVjZWl2KAA1MgIADgBgeD0xBgAA",
+            Lab::Clocks,
+        ),
+        ("AQADAAhA0A8BGQEEAAkACAcBAAkEAAA", Lab::Hashing),
+    ] {
+        let state = ShareState::decode(code).unwrap_or_else(|e| panic!("{lab:?}: {e}"));
+        assert_eq!(state.scenario.lab(), lab);
+    }
+}
