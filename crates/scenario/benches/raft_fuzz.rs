@@ -2,13 +2,16 @@
 //! and random faults, every invariant checked after every event (target: 500 per second per
 //! core). Seeking anywhere in a ten-minute run (target: under 50 ms in the browser) is
 //! measured here too, on the host; `tests/wasm.rs` reports the same in headless Chromium.
-//! Paxos fuzzing (2 proposers, 3 acceptors, 30 virtual seconds, both modes) is measured beside
-//! Raft's.
+//! Paxos fuzzing (2 proposers, 3 acceptors, 30 virtual seconds, both modes) and CRDT fuzzing
+//! (3 OR-Set replicas, 40 virtual seconds) are measured beside Raft's.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use netsplit_crdt::Params as CrdtParams;
 use netsplit_paxos::{Mode, Params as PaxosParams};
 use netsplit_raft::Params;
-use netsplit_scenario::{Recording, Scenario, paxos_fuzz_scenario, raft_fuzz_scenario};
+use netsplit_scenario::{
+    Recording, Scenario, crdt_fuzz_scenario, paxos_fuzz_scenario, raft_fuzz_scenario,
+};
 use std::hint::black_box;
 
 const SEEDS: u64 = 20;
@@ -55,6 +58,10 @@ fn fuzz_speed(c: &mut Criterion) {
         "paxos fuzz, 2 proposers and 3 acceptors, 30 virtual s",
         &paxos,
     );
+    let crdt: Vec<_> = (0..SEEDS)
+        .map(|seed| crdt_fuzz_scenario(seed, CrdtParams::default(), true))
+        .collect();
+    seeds_per_second(c, "crdt fuzz, 3 OR-Set replicas, 40 virtual s", &crdt);
 }
 
 #[path = "../tests/support/long_run.rs"]

@@ -56,7 +56,7 @@ pub struct NodeLook {
 pub struct NodeAction<C> {
     /// The button's label.
     pub label: String,
-    /// Its keyboard shortcut.
+    /// Its keyboard shortcut; empty for an action reached only by click or tap.
     pub key: &'static str,
     /// What it does.
     pub action: Action<C>,
@@ -1557,7 +1557,11 @@ fn node_inspector(node: Option<NodePanel>, c: &Controls) -> Html {
     };
     let buttons = actions.into_iter().enumerate().map(|(n, (label, key, class))| {
         let onclick = c.node_action.reform(move |_: MouseEvent| (id, n));
-        html! { <button {class} aria-keyshortcuts={key} {onclick}>{ format!("{label} ({key})") }</button> }
+        if key.is_empty() {
+            html! { <button {class} {onclick}>{ label }</button> }
+        } else {
+            html! { <button {class} aria-keyshortcuts={key} {onclick}>{ format!("{label} ({key})") }</button> }
+        }
     });
     inspector_panel(html! {
         <>

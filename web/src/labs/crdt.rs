@@ -218,12 +218,15 @@ impl LabSpec for CrdtSpec {
                 action: Action::Command(id, Command::Apply(op)),
             });
         }
-        let peer = NodeId((id.0 + 1) % params.replicas as u16);
-        actions.push(NodeAction {
-            label: format!("Sync {id} → {peer}"),
-            key: "y",
-            action: Action::Command(id, Command::SyncTo(peer)),
-        });
+        // A sync to every other replica, the next one first and on the keyboard.
+        for step in 1..params.replicas as u16 {
+            let peer = NodeId((id.0 + step) % params.replicas as u16);
+            actions.push(NodeAction {
+                label: format!("Sync {id} → {peer}"),
+                key: if step == 1 { "y" } else { "" },
+                action: Action::Command(id, Command::SyncTo(peer)),
+            });
+        }
         actions
     }
 
