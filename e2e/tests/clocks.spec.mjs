@@ -2,17 +2,11 @@
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { openLab } from './support.mjs';
 
 mkdirSync('screenshots', { recursive: true });
 
-async function open(page) {
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto('./#clocks');
-  await expect(page.locator('svg.diagram')).toBeVisible();
-  return errors;
-}
+const open = (page) => openLab(page, './#clocks', { drawn: 'svg.diagram' });
 
 const events = (page) => page.locator('svg.diagram g.event');
 

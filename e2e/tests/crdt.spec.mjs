@@ -1,33 +1,14 @@
 // The CRDT lab, driven as a person would, with screenshots to look at.
 import { test, expect } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
+import { openLab, playUntil, preset } from './support.mjs';
 
 const shots = 'screenshots';
 mkdirSync(shots, { recursive: true });
 
-async function open(page) {
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto('./#crdt');
-  await expect(page.locator('svg.topology')).toBeVisible();
-  return errors;
-}
-
-const preset = (page, label) => page.locator('.preset select').selectOption({ label });
+const open = (page) => openLab(page, './#crdt');
 const toEnd = (page) => page.getByRole('button', { name: 'To end' }).click();
 const card = (page, i) => page.locator('.replicas .replica-card').nth(i);
-const clock = async (page) => parseFloat((await page.locator('.transport .clock').textContent()).slice(4));
-
-/** Plays at 10× until virtual time reaches `t` seconds, then pauses. */
-async function playUntil(page, t) {
-  await page.locator('.transport input[type=range]').fill('8');
-  if (await page.getByRole('button', { name: /Play/ }).count()) {
-    await page.getByRole('button', { name: /Play/ }).click();
-  }
-  await expect.poll(() => clock(page), { timeout: 30_000, intervals: [50] }).toBeGreaterThanOrEqual(t);
-  await page.getByRole('button', { name: /Pause/ }).click();
-}
 
 test('two replicas diverge under a partition, then converge once it heals', async ({ page }) => {
   const errors = await open(page);

@@ -2,20 +2,12 @@
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { openLab } from './support.mjs';
 
 const shots = 'screenshots';
 mkdirSync(shots, { recursive: true });
 
-/** Opens the app and waits until the lab is drawn; collects console errors. */
-async function open(page, { reducedMotion = 'no-preference' } = {}) {
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.emulateMedia({ reducedMotion });
-  await page.goto('./#gossip');
-  await expect(page.locator('svg.topology')).toBeVisible();
-  return errors;
-}
+const open = (page, { reducedMotion = 'no-preference' } = {}) => openLab(page, './#gossip', { reducedMotion });
 
 const clock = (page) => page.locator('.transport .clock');
 const node = (page, id) => page.locator(`g.node[aria-label^="n${id},"]`);

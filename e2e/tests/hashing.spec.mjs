@@ -1,21 +1,11 @@
 // The Consistent hashing lab: change the cluster, read what moved, compare strategies.
 import { test, expect } from '@playwright/test';
 import { appendFileSync, mkdirSync } from 'node:fs';
+import { openLab, preset } from './support.mjs';
 
 mkdirSync('screenshots', { recursive: true });
 
-async function open(page, path = './#hashing') {
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(path);
-  await expect(page.locator('svg.placement')).toBeVisible();
-  return errors;
-}
-
-async function preset(page, title) {
-  await page.locator('.preset select').selectOption({ label: title });
-}
+const open = (page, path = './#hashing') => openLab(page, path, { drawn: 'svg.placement' });
 
 /** The moved percentage shown, as a number. */
 async function moved(page) {

@@ -1,20 +1,12 @@
 // The Paxos lab, driven as a person would, with screenshots to look at.
 import { test, expect } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
+import { openLab, preset } from './support.mjs';
 
 const shots = 'screenshots';
 mkdirSync(shots, { recursive: true });
 
-async function open(page) {
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto('./#paxos');
-  await expect(page.locator('svg.topology')).toBeVisible();
-  return errors;
-}
-
-const preset = (page, label) => page.locator('.preset select').selectOption({ label });
+const open = (page) => openLab(page, './#paxos');
 const toEnd = (page) => page.getByRole('button', { name: 'To end' }).click();
 const chosen = (page) => page.locator('.acceptors tr.chosen-row td.chosen-cell');
 const log = (page) => page.locator('.log ol');

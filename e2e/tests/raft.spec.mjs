@@ -2,33 +2,14 @@
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { openLab, playUntil, preset } from './support.mjs';
 
 const shots = 'screenshots';
 mkdirSync(shots, { recursive: true });
 
-async function open(page) {
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto('./#raft');
-  await expect(page.locator('svg.topology')).toBeVisible();
-  return errors;
-}
-
-const clock = async (page) => parseFloat((await page.locator('.transport .clock').textContent()).slice(4));
-const preset = (page, label) => page.locator('.preset select').selectOption({ label });
+const open = (page) => openLab(page, './#raft');
 const leaders = (page) => page.locator('g.node.leader');
 const log = (page) => page.locator('.log ol');
-
-/** Plays at 10× until virtual time reaches `t` seconds, then pauses. */
-async function playUntil(page, t) {
-  await page.locator('.transport input[type=range]').fill('8');
-  if (await page.getByRole('button', { name: /Play/ }).count()) {
-    await page.getByRole('button', { name: /Play/ }).click();
-  }
-  await expect.poll(() => clock(page), { timeout: 30_000, intervals: [50] }).toBeGreaterThanOrEqual(t);
-  await page.getByRole('button', { name: /Pause/ }).click();
-}
 
 test('a leader is elected, and after it crashes another one', async ({ page }) => {
   const errors = await open(page);

@@ -1,24 +1,11 @@
 // Share links, time travel, embedding, the docs site and downloads, driven in the browser.
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { openLab, playUntil, seconds } from './support.mjs';
 
 const docs = 'http://127.0.0.1:4174/';
 const clock = (page) => page.locator('.transport .clock');
-const seconds = async (page) => parseFloat((await clock(page).textContent()).slice(4));
-
-async function open(page, path = './#raft') {
-  await page.goto(path);
-  await expect(page.locator('svg.topology')).toBeVisible();
-}
-
-async function playUntil(page, t) {
-  await page.locator('.transport input[type=range]').fill('8');
-  if (await page.getByRole('button', { name: /Play/ }).count()) {
-    await page.getByRole('button', { name: /Play/ }).click();
-  }
-  await expect.poll(() => seconds(page), { timeout: 30_000, intervals: [50] }).toBeGreaterThanOrEqual(t);
-  await page.getByRole('button', { name: /Pause/ }).click();
-}
+const open = (page, path = './#raft') => openLab(page, path);
 
 test('a shared link opens the same run at the same moment, view and trace hash', async ({ page, browser }) => {
   await open(page);
