@@ -128,7 +128,11 @@ test('the documentation pages embed the Paxos and CRDT labs at their shared runs
   const paxos = page.frameLocator('iframe.netsplit').first();
   await expect(paxos.locator('svg.topology')).toBeVisible();
   await expect(paxos.locator('.app-header')).toHaveCount(0);
+  // The panel control shows the lab's panel under the view: here the acceptors and ballots.
+  await expect(paxos.locator('.ballot-table')).toBeVisible();
   await page.goto('http://127.0.0.1:4174/crdt.html');
   const crdt = page.frameLocator('iframe.netsplit').first();
   await expect(crdt.locator('.replicas .replica-card')).toHaveCount(3);
+  await expect(crdt.locator('.comparison .replica-card')).toHaveCount(3);
+  await page.screenshot({ path: `${shots}/docs-crdt.png`, fullPage: true });
 });

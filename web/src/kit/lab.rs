@@ -296,7 +296,8 @@ pub enum LabMsg<L: LabSpec> {
 /// How a lab is embedded in another page (`?embed=1`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Embed {
-    /// The controls shown: any of `play`, `step`, `timeline`.
+    /// The controls shown: any of `play`, `step`, `timeline`, and `panel` for the panel under
+    /// the view.
     pub controls: Vec<String>,
     /// Whether the run plays at once.
     pub autoplay: bool,
@@ -1345,9 +1346,7 @@ pub fn preset_picker(
 
 fn frame(f: Frame<'_>, c: &Controls) -> Html {
     if let Some(embed) = f.embed {
-        return embedded_frame(
-            f.slug, embed, f.playing, f.now, f.banner, f.topology, f.timeline, c,
-        );
+        return embedded_frame(f, embed, c);
     }
     html! {
         <div class={classes!("lab", f.slug)}>
@@ -1474,35 +1473,29 @@ pub fn share_dialog(link: &str, hash: u64, close: Callback<MouseEvent>) -> Html 
     }
 }
 
-/// An embedded lab: the view and a small strip of the chosen controls.
-#[allow(clippy::too_many_arguments)]
-fn embedded_frame(
-    slug: &'static str,
-    embed: &Embed,
-    playing: bool,
-    now: String,
-    banner: Html,
-    topology: Html,
-    timeline: Html,
-    c: &Controls,
-) -> Html {
+/// An embedded lab: the view, a small strip of the chosen controls, and with the `panel`
+/// control the lab's panel under the view (Raft's logs, Paxos's acceptors, the CRDT replicas).
+fn embedded_frame(f: Frame<'_>, embed: &Embed, c: &Controls) -> Html {
     let shows = |control: &str| embed.controls.iter().any(|c| c == control);
     html! {
-        <div class={classes!("lab", "embedded", slug)}>
-            { banner }
-            { topology }
+        <div class={classes!("lab", "embedded", f.slug)}>
+            { f.banner }
+            { f.topology }
             <div class="strip" role="toolbar" aria-label="Run controls">
                 if shows("play") {
-                    <button class="primary" onclick={c.play.reform(|_: MouseEvent| ())}>{ if playing { "❚❚ Pause" } else { "▶ Play" } }</button>
+                    <button class="primary" onclick={c.play.reform(|_: MouseEvent| ())}>{ if f.playing { "❚❚ Pause" } else { "▶ Play" } }</button>
                 }
                 if shows("step") {
                     <button onclick={c.step.reform(|_: MouseEvent| ())}>{ "Step" }</button>
                 }
-                <span class="clock">{ format!("t = {now}") }</span>
+                <span class="clock">{ format!("t = {}", f.now) }</span>
                 <button class="link" onclick={c.open_full.reform(|_: MouseEvent| ())}>{ "Open in Netsplit ↗" }</button>
             </div>
             if shows("timeline") {
-                { timeline }
+                { f.timeline }
+            }
+            if shows("panel") {
+                { f.below }
             }
         </div>
     }
