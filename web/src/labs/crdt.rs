@@ -198,25 +198,26 @@ impl LabSpec for CrdtSpec {
             })
             .count();
         let next = char::from(b'a' + (written % 26) as u8);
-        let state = sim.slot(id).node().state();
-        let first = present(state).into_iter().next();
+        let apply = |label: String, key: &'static str, op: Op| NodeAction {
+            label,
+            key,
+            action: Action::Command(id, Command::Apply(op)),
+        };
         let mut actions = Vec::new();
         for op in params.kind.ops(next) {
-            let (label, key, op) = match op {
-                Op::Increment => ("Increment".to_string(), "a", op),
-                Op::Decrement => ("Decrement".to_string(), "x", op),
-                Op::Add(x) => (format!("Add {x}"), "a", op),
-                Op::Set(x) => (format!("Set {x}"), "a", op),
-                Op::Remove(_) => match first {
-                    Some(x) => (format!("Remove {x}"), "x", Op::Remove(x)),
-                    None => continue,
-                },
-            };
-            actions.push(NodeAction {
-                label,
-                key,
-                action: Action::Command(id, Command::Apply(op)),
-            });
+            match op {
+                Op::Increment => actions.push(apply("Increment".into(), "a", op)),
+                Op::Decrement => actions.push(apply("Decrement".into(), "x", op)),
+                Op::Add(x) => actions.push(apply(format!("Add {x}"), "a", op)),
+                Op::Set(x) => actions.push(apply(format!("Set {x}"), "a", op)),
+                // A removal of every element present, the first on the keyboard.
+                Op::Remove(_) => {
+                    for (i, x) in present(sim.slot(id).node().state()).into_iter().enumerate() {
+                        let key = if i == 0 { "x" } else { "" };
+                        actions.push(apply(format!("Remove {x}"), key, Op::Remove(x)));
+                    }
+                }
+            }
         }
         // A sync to every other replica, the next one first and on the keyboard.
         for step in 1..params.replicas as u16 {
