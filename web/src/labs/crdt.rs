@@ -5,8 +5,9 @@ use netsplit_crdt::types::{Counts, Tag};
 use netsplit_crdt::{
     Bug, Command, ConvergenceMonitor, Kind, Msg, Op, Params, Replica, State, Timer,
 };
-use netsplit_scenario::{Lab, LabRun, Scenario, compare_set_types};
+use netsplit_scenario::{Lab, LabRun, Scenario, SetOutcome, compare_set_types};
 use netsplit_sim::{Action, NodeId, Slot, Span};
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use yew::prelude::*;
 
@@ -469,9 +470,29 @@ fn tag_view(tag: Tag, dead: bool, new: bool) -> Html {
     html! { <span {class} {title}>{ if dead { format!("†{tag}") } else { tag.to_string() } }</span> }
 }
 
+thread_local! {
+    /// The last comparison and the scenario it replayed. A scenario changes only when the user
+    /// acts, so the frames in between reuse it instead of replaying three runs each.
+    static COMPARED: RefCell<Option<(ScenarioOf<CrdtSpec>, Comparison)>> = const { RefCell::new(None) };
+}
+
+type Comparison = Result<Vec<SetOutcome>, String>;
+
+/// The comparison for `scenario`, replayed only when the scenario changed.
+fn compared(scenario: &ScenarioOf<CrdtSpec>) -> Comparison {
+    COMPARED.with_borrow_mut(|last| match last {
+        Some((seen, outcomes)) if seen == scenario => outcomes.clone(),
+        _ => {
+            let outcomes = compare_set_types(scenario).map_err(|e| e.to_string());
+            *last = Some((scenario.clone(), outcomes.clone()));
+            outcomes
+        }
+    })
+}
+
 /// The scenario's operations replayed on a 2P-Set, an OR-Set and an LWW set, side by side.
 fn comparison(scenario: &ScenarioOf<CrdtSpec>) -> Html {
-    let body = match compare_set_types(scenario) {
+    let body = match compared(scenario) {
         Err(why) => {
             html! { <p class="hint">{ format!("{why}. Choose a set type (or the add/remove conflict preset) to compare.") }</p> }
         }
