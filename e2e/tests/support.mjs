@@ -30,3 +30,19 @@ export async function playUntil(page, t) {
   await expect.poll(() => seconds(page), { timeout: 30_000, intervals: [50] }).toBeGreaterThanOrEqual(t);
   await page.getByRole('button', { name: /Pause/ }).click();
 }
+
+/**
+ * Plays at 10× for five seconds of real time and reads the lab's own frame timing (simulate and
+ * draw), as shown under the lab: `{ p95, frames }`.
+ */
+export async function measureFrames(page) {
+  await page.locator('.transport input[type=range]').fill('8');
+  if (await page.getByRole('button', { name: /Play/ }).count()) {
+    await page.getByRole('button', { name: /Play/ }).click();
+  }
+  await page.waitForTimeout(5000);
+  await page.getByRole('button', { name: /Pause/ }).click();
+  const facts = await page.locator('.run-facts').textContent();
+  const [, p95, frames] = facts.match(/frame work p95: ([0-9.]+) ms over (\d+) frames/);
+  return { p95, frames: Number(frames) };
+}

@@ -70,8 +70,7 @@ impl Kind {
             Kind::LwwSet => {
                 "The write with the later timestamp replaces the whole set; the other replica's change is lost."
             }
-            Kind::GSet => "There is no remove: a G-Set only grows.",
-            _ => "Not a set.",
+            _ => "Not a set with removal.",
         }
     }
 

@@ -284,6 +284,26 @@ impl LabSpec for PaxosSpec {
                     .map(|(slot, v)| format!("{slot}:{v}"))
                     .collect();
                 let promises: Vec<String> = p.promises().map(|n| n.to_string()).collect();
+                let proposals: Vec<String> = p
+                    .proposals()
+                    .iter()
+                    .map(|(slot, prop)| {
+                        let from = prop
+                            .carried_from
+                            .map_or(String::new(), |b| format!(" from {b}"));
+                        let by: Vec<String> =
+                            prop.accepted_by.iter().map(NodeId::to_string).collect();
+                        format!(
+                            "slot {slot} = {}{from}, accepted by {}",
+                            prop.value,
+                            if by.is_empty() {
+                                "none yet".into()
+                            } else {
+                                by.join(" ")
+                            }
+                        )
+                    })
+                    .collect();
                 html! {
                     <table class="members">
                         <caption>{ "proposer and learner · on disk: the highest round used" }</caption>
@@ -293,6 +313,7 @@ impl LabSpec for PaxosSpec {
                             { row("highest round", p.max_round().to_string()) }
                             { row("own value", p.value().map_or_else(none, |v| v.to_string())) }
                             { row("promises", if promises.is_empty() { none() } else { promises.join(" ") }) }
+                            { row("proposing", if proposals.is_empty() { none() } else { proposals.join("; ") }) }
                             { row("leader followed", p.leader().map_or_else(none, |b| format!("{} ({b})", b.proposer))) }
                             { row("waiting values", p.queue().iter().map(Value::to_string).collect::<Vec<_>>().join(" ")) }
                             { row("learned", if learned.is_empty() { none() } else { learned.join(" ") }) }
