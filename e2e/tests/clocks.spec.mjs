@@ -12,7 +12,7 @@ const events = (page) => page.locator('svg.diagram g.event');
 
 test('build an execution by clicks and compare two concurrent events', async ({ page }) => {
   const errors = await open(page);
-  await page.getByLabel('Steps shown').fill('0');
+  await page.getByLabel('Step shown').fill('0');
   await expect(events(page)).toHaveCount(0);
   // Going back to step 0 and acting there starts a new execution (undo would bring the old back).
   await page.getByLabel('Acting process').selectOption('P0');

@@ -28,7 +28,7 @@ test('two replicas diverge under a partition, then converge once it heals', asyn
   await playUntil(page, 12);
   await expect(card(page, 0).locator('.value')).toHaveText('4');
   await expect(card(page, 1).locator('.value')).toHaveText('3');
-  await expect(page.locator('.convergence')).toContainText('not yet');
+  await expect(page.locator('.invariants .findings')).toContainText('not yet');
   await page.screenshot({ path: `${shots}/crdt-partitioned.png`, fullPage: true });
 
   await page.getByRole('button', { name: 'Heal' }).click();
@@ -36,8 +36,8 @@ test('two replicas diverge under a partition, then converge once it heals', asyn
   for (let i = 0; i < 3; i++) {
     await expect(card(page, i).locator('.value')).toHaveText('5');
   }
-  await expect(page.locator('.convergence')).toContainText('every replica holds the merge of all updates: 5');
-  await expect(page.locator('.convergences')).toContainText('after the last change');
+  await expect(page.locator('.invariants .findings')).toContainText('every replica holds the merge of all updates: 5');
+  await expect(page.locator('.invariants .findings')).toContainText('after the last change');
   await expect(page.locator('.invariants li.holds')).toHaveCount(2);
   expect(errors).toEqual([]);
 });
@@ -91,7 +91,7 @@ test('a bug toggle makes the monitor fire', async ({ page }) => {
   await page.locator('.params select').nth(1).selectOption('none');
   await toEnd(page);
   await expect(page.locator('.invariants li.holds')).toHaveCount(2);
-  await expect(page.locator('.convergence')).toContainText('every replica holds the merge of all updates: 3');
+  await expect(page.locator('.invariants .findings')).toContainText('every replica holds the merge of all updates: 3');
   expect(errors).toEqual([]);
 });
 

@@ -1,16 +1,12 @@
 //! The shell: a header naming Netsplit and its labs, a theme switch, and the chosen lab.
 
-use netsplit_scenario::{FRAGMENT_PREFIX, Lab, ShareState};
+use netsplit_labs::{FRAGMENT_PREFIX, LABS, ShareState};
+use netsplit_sim::lab::About;
 use std::rc::Rc;
 use yew::prelude::*;
 
-use crate::kit::lab::{Embed, LabProps};
-use crate::labs::clocks::ClocksLab;
-use crate::labs::crdt::CrdtLab;
-use crate::labs::gossip::GossipLab;
-use crate::labs::hashing::HashingLab;
-use crate::labs::paxos::PaxosLab;
-use crate::labs::raft::RaftLab;
+use crate::kit::embed::Embed;
+use crate::kit::lab::LabProps;
 
 /// The colour theme: follow the system, or force light or dark.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -55,7 +51,7 @@ impl Theme {
 /// is broken, the first lab and a message saying what is wrong.
 #[derive(Clone, PartialEq)]
 struct Opening {
-    lab: Lab,
+    lab: About,
     shared: Option<Rc<ShareState>>,
     problem: Option<String>,
     embed: Option<Rc<Embed>>,
@@ -71,18 +67,18 @@ fn opening_from_location() -> Opening {
         .as_ref()
         .and_then(|l| l.search().ok())
         .unwrap_or_default();
-    let embed = embed_from_query(&search).map(Rc::new);
+    let embed = Embed::from_query(&search).map(Rc::new);
     let fragment = hash.trim_start_matches('#');
     if fragment.starts_with(FRAGMENT_PREFIX) {
         return match ShareState::decode(fragment) {
             Ok(state) => Opening {
-                lab: state.scenario.lab(),
+                lab: state.scenario.about(),
                 shared: Some(Rc::new(state)),
                 problem: None,
                 embed,
             },
             Err(e) => Opening {
-                lab: Lab::ALL[0],
+                lab: LABS[0],
                 shared: None,
                 problem: Some(format!(
                     "This link could not be opened: {e}. Nothing else changed: the lab opens as it would without the link."
@@ -91,36 +87,13 @@ fn opening_from_location() -> Opening {
             },
         };
     }
-    let lab = Lab::ALL
-        .into_iter()
-        .find(|lab| fragment == lab.slug())
-        .unwrap_or(Lab::ALL[0]);
+    let lab = netsplit_labs::about(fragment).unwrap_or(LABS[0]);
     Opening {
         lab,
         shared: None,
         problem: None,
         embed,
     }
-}
-
-/// `?embed=1&controls=play,step,timeline&autoplay=1`, when the page is embedded.
-fn embed_from_query(search: &str) -> Option<Embed> {
-    let query = search.trim_start_matches('?');
-    let value = |key: &str| {
-        query
-            .split('&')
-            .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| v.to_string())
-    };
-    if value("embed").is_none_or(|v| v == "0") {
-        return None;
-    }
-    let controls = value("controls").unwrap_or_else(|| "play,step,timeline".into());
-    Some(Embed {
-        controls: controls.split(',').map(str::to_string).collect(),
-        autoplay: value("autoplay").is_some_and(|v| v != "0"),
-    })
 }
 
 /// The whole app.
@@ -137,13 +110,13 @@ pub fn App() -> Html {
             theme.set(next);
         })
     };
-    let tabs = Lab::ALL.iter().map(|&l| {
+    let tabs = LABS.iter().map(|&l| {
         let current = *lab == l;
         let onclick = {
             let lab = lab.clone();
             Callback::from(move |_: MouseEvent| {
                 if let Some(location) = web_sys::window().map(|w| w.location()) {
-                    let _ = location.set_hash(l.slug());
+                    let _ = location.set_hash(l.slug);
                 }
                 lab.set(l)
             })
@@ -151,23 +124,19 @@ pub fn App() -> Html {
         html! {
             <button class={classes!("tab", current.then_some("current"))}
                 aria-current={if current { "page" } else { "false" }} {onclick}>
-                { l.title() }
+                { l.title }
             </button>
         }
     });
     // The shared run goes to its own lab only; switching labs opens the others as usual.
     let props = LabProps {
-        shared: opening.shared.clone().filter(|s| s.scenario.lab() == *lab),
+        shared: opening
+            .shared
+            .clone()
+            .filter(|s| s.scenario.about() == *lab),
         embed: opening.embed.clone(),
     };
-    let content = match *lab {
-        Lab::Gossip => html! { <GossipLab ..props /> },
-        Lab::Raft => html! { <RaftLab ..props /> },
-        Lab::Paxos => html! { <PaxosLab ..props /> },
-        Lab::Crdt => html! { <CrdtLab ..props /> },
-        Lab::Clocks => html! { <ClocksLab ..props /> },
-        Lab::Hashing => html! { <HashingLab ..props /> },
-    };
+    let content = crate::labs::page(lab.slug, props);
     if opening.embed.is_some() {
         return html! { <main id="lab" class="embedded-page">{ content }</main> };
     }

@@ -18,6 +18,7 @@
 mod app;
 mod kit;
 mod labs;
+mod session;
 
 fn main() {
     kit::fatal::install_panic_panel();

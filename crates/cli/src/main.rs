@@ -9,21 +9,22 @@
 //!   netsplit preset gossip crash     print a preset as a scenario file
 //!   netsplit run scenario.json       run it; exit 1 if an invariant broke, 2 on bad input
 //!   netsplit run s.json --narrate    the same, with every event narrated
-//!   netsplit run '…#s=AQE…'          run what a share link holds; same trace hash as the app
+//!   netsplit run '…#s=AgE…'          run what a share link holds; same trace hash as the app
 //!   netsplit link s.json --at 3000   a share link fragment for a scenario
-//!   netsplit raft fuzz --seeds 1000  random faults; the first failing seed and its scenario
-//!   netsplit paxos fuzz --bug accept-below-promise   the same for Paxos
-//!   netsplit crdt fuzz --type or-set                 and for CRDT replicas
+//!   netsplit fuzz raft --seeds 1000  random faults; the first failing seed and its scenario
+//!   netsplit fuzz paxos --bug accept-below-promise --set mode=multi
 //! ```
 //!
-//! It reads only the files it is given and writes only to standard output and error.
+//! Every command works for every lab in the registry; nothing here names a lab. It reads only
+//! the files it is given and writes only to standard output and error.
 
 use clap::{Parser, Subcommand};
-use netsplit_scenario::{
-    FRAGMENT_PREFIX, FuzzOutcome, Lab, LabRun, Report, Scenario, ShareState, ViewState,
-    crdt_fuzz_scenario, fuzz, paxos_fuzz_scenario, presets, raft_fuzz_scenario,
+use netsplit_labs::{
+    FRAGMENT_PREFIX, LABS, Member, Scenario, ShareState, ViewState, Visit, VisitLab, presets,
+    with_lab,
 };
 use netsplit_sim::Time;
+use netsplit_sim::lab::{Recording, Report, fuzz};
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -57,21 +58,6 @@ enum Command {
     },
     /// List the presets of every lab.
     Presets,
-    /// Raft lab tools.
-    Raft {
-        #[command(subcommand)]
-        command: RaftCommand,
-    },
-    /// Paxos lab tools.
-    Paxos {
-        #[command(subcommand)]
-        command: PaxosCommand,
-    },
-    /// CRDT lab tools.
-    Crdt {
-        #[command(subcommand)]
-        command: CrdtCommand,
-    },
     /// Print one preset as a scenario file.
     Preset {
         /// The lab, such as `gossip`.
@@ -79,85 +65,26 @@ enum Command {
         /// The preset, such as `crash`.
         name: String,
     },
-}
-
-#[derive(Subcommand)]
-enum RaftCommand {
-    /// Run many seeds with client requests and random faults; report the first violation.
+    /// Run many seeds of a lab with its own traffic and random faults; report the first
+    /// violation and a scenario that replays it.
     Fuzz {
+        /// The lab, such as `raft`.
+        lab: String,
         /// How many seeds to run.
         #[arg(long, default_value_t = 1000)]
         seeds: u64,
         /// The first seed.
         #[arg(long, default_value_t = 0)]
         start: u64,
-        /// Cluster size (3 to 9).
-        #[arg(long, default_value_t = 5)]
-        nodes: usize,
-        /// Leave out crashes, partitions and bad links; keep the client requests.
-        #[arg(long)]
-        no_faults: bool,
-        /// A deliberately wrong variant: vote-without-log-check, commit-old-terms or
-        /// forget-voted-for.
+        /// A deliberately wrong variant (the same as `--set bug=NAME`).
         #[arg(long)]
         bug: Option<String>,
-    },
-}
-
-#[derive(Subcommand)]
-enum PaxosCommand {
-    /// Run many seeds with proposals and random faults; report the first violation.
-    Fuzz {
-        /// How many seeds to run.
-        #[arg(long, default_value_t = 1000)]
-        seeds: u64,
-        /// The first seed.
-        #[arg(long, default_value_t = 0)]
-        start: u64,
-        /// Proposers (1 to 3).
-        #[arg(long, default_value_t = 2)]
-        proposers: usize,
-        /// Acceptors (1 to 7).
-        #[arg(long, default_value_t = 3)]
-        acceptors: usize,
-        /// `single` (single-decree Paxos) or `multi` (Multi-Paxos).
-        #[arg(long, default_value = "single")]
-        mode: String,
-        /// Leave out crashes, partitions and bad links; keep the proposals.
+        /// A setting of the lab, such as `nodes=7` or `mode=multi`; may be repeated.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        settings: Vec<String>,
+        /// Leave out crashes, partitions and bad links; keep the lab's own traffic.
         #[arg(long)]
         no_faults: bool,
-        /// A deliberately wrong variant: ignore-accepted-values or accept-below-promise.
-        #[arg(long)]
-        bug: Option<String>,
-    },
-}
-
-#[derive(Subcommand)]
-enum CrdtCommand {
-    /// Run many seeds with random updates and random faults; report the first violation.
-    Fuzz {
-        /// How many seeds to run.
-        #[arg(long, default_value_t = 1000)]
-        seeds: u64,
-        /// The first seed.
-        #[arg(long, default_value_t = 0)]
-        start: u64,
-        /// Replicas (2 to 6).
-        #[arg(long, default_value_t = 3)]
-        replicas: usize,
-        /// The type: g-counter, pn-counter, g-set, 2p-set, or-set, lww-set, lww-register or
-        /// mv-register.
-        #[arg(long = "type", default_value = "or-set")]
-        kind: String,
-        /// The anti-entropy period in milliseconds.
-        #[arg(long, default_value_t = 1000)]
-        period: u64,
-        /// Leave out crashes, partitions and bad links; keep the updates.
-        #[arg(long)]
-        no_faults: bool,
-        /// A deliberately wrong merge: add-on-merge, last-sync-wins or keep-mine-on-tie.
-        #[arg(long)]
-        bug: Option<String>,
     },
 }
 
@@ -177,79 +104,51 @@ fn execute(command: Command) -> Result<ExitCode, String> {
             path,
             json,
             narrate,
-        } => run(&path, json, narrate),
-        Command::Raft {
-            command:
-                RaftCommand::Fuzz {
-                    seeds,
-                    start,
-                    nodes,
-                    no_faults,
-                    bug,
-                },
-        } => raft_fuzz(
-            start..start.saturating_add(seeds),
-            nodes,
-            !no_faults,
-            bug.as_deref(),
-        ),
-        Command::Paxos {
-            command:
-                PaxosCommand::Fuzz {
-                    seeds,
-                    start,
-                    proposers,
-                    acceptors,
-                    mode,
-                    no_faults,
-                    bug,
-                },
         } => {
-            let params = netsplit_paxos::Params {
-                proposers,
-                acceptors,
-                mode: netsplit_paxos::Mode::named(&mode).ok_or_else(|| {
-                    format!("no mode named {mode:?}; the modes are single and multi")
-                })?,
-                bug: named_bug(bug.as_deref(), &netsplit_paxos::Bug::ALL, |b| b.name())?,
-                ..netsplit_paxos::Params::default()
-            };
-            params.validate()?;
-            let seeds = start..start.saturating_add(seeds);
-            print_fuzz(fuzz(seeds, |seed| {
-                paxos_fuzz_scenario(seed, params, !no_faults)
-            }))
+            let (scenario, moment) = read_input(&path)?;
+            scenario
+                .validate()
+                .map_err(|e| format!("{path} is refused: {e}"))?;
+            let ran = scenario.visit(RunToMoment {
+                moment,
+                json,
+                narrate,
+            })?;
+            Ok(if ran {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
-        Command::Crdt {
-            command:
-                CrdtCommand::Fuzz {
-                    seeds,
-                    start,
-                    replicas,
-                    kind,
-                    period,
-                    no_faults,
-                    bug,
-                },
+        Command::Fuzz {
+            lab,
+            seeds,
+            start,
+            bug,
+            settings,
+            no_faults,
         } => {
-            let params = netsplit_crdt::Params {
-                replicas,
-                kind: netsplit_crdt::Kind::named(&kind).ok_or_else(|| {
-                    let names: Vec<&str> =
-                        netsplit_crdt::Kind::ALL.iter().map(|k| k.name()).collect();
-                    format!("no type named {kind:?}; the types are {}", names.join(", "))
-                })?,
-                period: netsplit_sim::Span(period),
-                bug: named_bug(bug.as_deref(), &netsplit_crdt::Bug::ALL, |b| b.name())?,
-            };
-            params.validate()?;
-            let seeds = start..start.saturating_add(seeds);
-            print_fuzz(fuzz(seeds, |seed| {
-                crdt_fuzz_scenario(seed, params, !no_faults)
-            }))
+            let mut settings = settings
+                .iter()
+                .map(|s| {
+                    s.split_once('=')
+                        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                        .ok_or_else(|| format!("--set takes KEY=VALUE, got {s:?}"))
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            settings.extend(bug.map(|b| ("bug".to_string(), b)));
+            with_lab(
+                &lab,
+                Fuzz {
+                    seeds: start..start.saturating_add(seeds),
+                    settings,
+                    faults: !no_faults,
+                },
+            )
+            .ok_or_else(|| unknown_lab(&lab))?
         }
         Command::Link { path, at } => {
-            let scenario = read_scenario(&path)?;
+            let (scenario, _) = read_input(&path)?;
             let state = ShareState {
                 scenario,
                 view: ViewState {
@@ -261,26 +160,31 @@ fn execute(command: Command) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Presets => {
-            for lab in Lab::ALL {
-                for preset in presets(lab) {
-                    println!("{:<8} {:<12} {}", lab.slug(), preset.slug, preset.title);
+            for lab in LABS {
+                for preset in presets(lab.slug) {
+                    println!("{:<8} {:<26} {}", lab.slug, preset.slug, preset.title);
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Preset { lab, name } => {
-            let lab = Lab::ALL
-                .into_iter()
-                .find(|l| l.slug() == lab)
-                .ok_or_else(|| format!("no lab named {lab:?}; try `netsplit presets`"))?;
-            let preset = presets(lab)
+            let all = presets(&lab);
+            if all.is_empty() {
+                return Err(unknown_lab(&lab));
+            }
+            let preset = all
                 .into_iter()
                 .find(|p| p.slug == name)
-                .ok_or_else(|| format!("no {} preset named {name:?}", lab.slug()))?;
+                .ok_or_else(|| format!("no {lab} preset named {name:?}; try `netsplit presets`"))?;
             println!("{}", to_json(&preset.scenario)?);
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn unknown_lab(lab: &str) -> String {
+    let slugs: Vec<&str> = LABS.iter().map(|l| l.slug).collect();
+    format!("no lab named {lab:?}; the labs are {}", slugs.join(", "))
 }
 
 /// A scenario from a JSON file, a share link, or `-` for standard input holding either, with
@@ -308,129 +212,90 @@ fn read_input(path: &str) -> Result<(Scenario, Time), String> {
     }
 }
 
-fn read_scenario(path: &str) -> Result<Scenario, String> {
-    read_input(path).map(|(scenario, _)| scenario)
+/// Runs a scenario to the moment a share link was made at (as the app opens it), or to its
+/// end, and prints it; returns whether every invariant held.
+struct RunToMoment {
+    moment: Time,
+    json: bool,
+    narrate: bool,
 }
 
-fn run(path: &str, json: bool, narrate: bool) -> Result<ExitCode, String> {
-    let (mut scenario, moment) = read_input(path)?;
-    // A clocks execution or hashing history shared at step k replays its first k steps, as the
-    // app shows it.
-    if moment > Time::ZERO {
-        match &mut scenario {
-            Scenario::Clocks(s) => s.steps.truncate(moment.0 as usize),
-            Scenario::Hashing(s) => s.ops.truncate(moment.0 as usize),
-            _ => {}
-        }
-    }
-    let mut lab_run = scenario
-        .start()
-        .map_err(|e| format!("{path} is refused: {e}"))?;
-    // A share link replays to the moment it was shared at, as the app does when it opens it.
-    let end = if moment > Time::ZERO {
-        moment
-    } else {
-        Time::ZERO + scenario.duration()
-    };
-    lab_run.run_until(end);
-    let report = lab_run.report(scenario.seed());
-    if json {
-        let trace = match &lab_run {
-            LabRun::Gossip(sim) => serde_json::to_value(sim.trace().records()),
-            LabRun::Raft(sim) => serde_json::to_value(sim.trace().records()),
-            LabRun::Paxos(sim) => serde_json::to_value(sim.trace().records()),
-            LabRun::Crdt(sim) => serde_json::to_value(sim.trace().records()),
-            LabRun::Clocks(execution) => serde_json::to_value(execution.events()),
-            LabRun::Hashing(history) => serde_json::to_value(&history.ops),
-        }
-        .map_err(|e| e.to_string())?;
-        let out = serde_json::json!({ "report": report, "trace": trace });
-        println!("{}", to_json(&out)?);
-    } else {
-        if narrate {
-            match &lab_run {
-                LabRun::Gossip(sim) => print_narration(sim.trace().records()),
-                LabRun::Raft(sim) => print_narration(sim.trace().records()),
-                LabRun::Paxos(sim) => print_narration(sim.trace().records()),
-                LabRun::Crdt(sim) => print_narration(sim.trace().records()),
-                LabRun::Clocks(execution) => {
-                    for (step, event) in execution.steps().iter().zip(execution.events()) {
-                        println!("{:>9}  {step}", event.clock.to_string());
-                    }
-                }
-                LabRun::Hashing(history) => {
-                    for (i, op) in history.ops.iter().enumerate() {
-                        println!("{:>9}  {op}", format!("step {}", i + 1));
-                    }
+impl Visit for RunToMoment {
+    type Out = Result<bool, String>;
+
+    fn visit<L: Member>(self, scenario: &L::Scenario) -> Self::Out {
+        let mut run = L::start(scenario, Recording::Full).map_err(|e| e.to_string())?;
+        let end = if self.moment > Time::ZERO {
+            self.moment
+        } else {
+            Time::ZERO + L::duration(scenario)
+        };
+        L::run_until(&mut run, end);
+        let report = L::report(&run);
+        if self.json {
+            let out = serde_json::json!({ "report": report, "trace": L::records(&run) });
+            println!("{}", to_json(&out)?);
+        } else {
+            if self.narrate {
+                for (when, what) in L::narrate(&run) {
+                    println!("{when:>9}  {what}");
                 }
             }
+            print_summary(&report);
         }
-        print_summary(&report);
+        Ok(report.violations.is_empty())
     }
-    Ok(if report.violations.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
 }
 
-fn raft_fuzz(
+/// Fuzzes one lab with settings given by name.
+struct Fuzz {
     seeds: std::ops::Range<u64>,
-    nodes: usize,
+    settings: Vec<(String, String)>,
     faults: bool,
-    bug: Option<&str>,
-) -> Result<ExitCode, String> {
-    let params = netsplit_raft::Params {
-        nodes,
-        bug: named_bug(bug, &netsplit_raft::Bug::ALL, |b| b.name())?,
-        ..netsplit_raft::Params::default()
-    };
-    params.validate()?;
-    print_fuzz(fuzz(seeds, |seed| raft_fuzz_scenario(seed, params, faults)))
 }
 
-/// The bug called `name` among `bugs`, refusing an unknown name with the list of known ones.
-fn named_bug<B: Copy>(
-    name: Option<&str>,
-    bugs: &[B],
-    name_of: impl Fn(B) -> &'static str,
-) -> Result<Option<B>, String> {
-    let Some(name) = name else {
-        return Ok(None);
-    };
-    bugs.iter()
-        .copied()
-        .find(|&b| name_of(b) == name)
-        .map(Some)
-        .ok_or_else(|| {
-            let names: Vec<&str> = bugs.iter().map(|&b| name_of(b)).collect();
-            format!("no bug named {name:?}; the bugs are {}", names.join(", "))
-        })
-}
+impl VisitLab for Fuzz {
+    type Out = Result<ExitCode, String>;
 
-/// Prints a fuzzing outcome: the seed count, or the failing seed and a scenario replaying it.
-fn print_fuzz(outcome: FuzzOutcome) -> Result<ExitCode, String> {
-    match outcome.failure {
-        None => {
-            println!("{} seeds, no violation", outcome.seeds_run);
-            Ok(ExitCode::SUCCESS)
+    fn visit<L: Member>(self) -> Self::Out {
+        let Some(fuzzing) = L::fuzzing() else {
+            return Err(format!(
+                "the {} lab has no random faults to fuzz with",
+                L::ABOUT.title
+            ));
+        };
+        let mut template = fuzzing.template;
+        for (key, value) in &self.settings {
+            L::set(&mut template, key, value)?;
         }
-        Some(failure) => {
-            println!(
-                "seed {} broke {} after {} seeds: {}",
-                failure.seed,
-                failure.violation.property,
-                outcome.seeds_run,
-                failure.violation.explanation
-            );
-            println!(
-                "replay it: save the next line to a file and run `netsplit run FILE --narrate`"
-            );
-            println!(
-                "{}",
-                serde_json::to_string(&failure.scenario).map_err(|e| e.to_string())?
-            );
-            Ok(ExitCode::from(1))
+        L::validate(&(fuzzing.case)(self.seeds.start, &template, self.faults))
+            .map_err(|e| e.to_string())?;
+        let outcome = fuzz::<L>(self.seeds, |seed| {
+            (fuzzing.case)(seed, &template, self.faults)
+        });
+        match outcome.failure {
+            None => {
+                println!("{} seeds, no violation", outcome.seeds_run);
+                Ok(ExitCode::SUCCESS)
+            }
+            Some(failure) => {
+                println!(
+                    "seed {} broke {} after {} seeds: {}",
+                    failure.seed,
+                    failure.violation.property,
+                    outcome.seeds_run,
+                    failure.violation.explanation
+                );
+                println!(
+                    "replay it: save the next line to a file and run `netsplit run FILE --narrate`"
+                );
+                let scenario = L::wrap(failure.scenario);
+                println!(
+                    "{}",
+                    serde_json::to_string(&scenario).map_err(|e| e.to_string())?
+                );
+                Ok(ExitCode::from(1))
+            }
         }
     }
 }
@@ -439,24 +304,22 @@ fn to_json(value: &impl serde::Serialize) -> Result<String, String> {
     serde_json::to_string_pretty(value).map_err(|e| e.to_string())
 }
 
-fn print_narration<N: netsplit_sim::Node>(records: &[netsplit_sim::Record<N>]) {
-    for record in records {
-        println!("{:>9}  {}", record.at.to_string(), record.event);
-    }
-}
-
 fn print_summary(report: &Report) {
     println!(
         "lab {}  seed {}  ran to {}  events {}  trace records {}",
-        report.lab.slug(),
-        report.seed,
-        report.ended_at,
-        report.steps,
-        report.records
+        report.lab, report.seed, report.ended_at, report.steps, report.records
     );
     println!("trace hash {:016x}", report.trace_hash);
     for finding in &report.findings {
-        println!("  {finding}");
+        match finding.lines.as_slice() {
+            [line] => println!("  {}: {line}", finding.heading),
+            lines => {
+                println!("  {}:", finding.heading);
+                for line in lines {
+                    println!("    {line}");
+                }
+            }
+        }
     }
     if report.violations.is_empty() {
         println!("invariants: all held");

@@ -38,7 +38,7 @@ fn a_preset_runs_clean_and_prints_its_findings() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("n2 crashed at 3 s; every live node suspected it"),
+        stdout.contains("n2 crashed at 3 s: every live node suspected it"),
         "{stdout}"
     );
     assert!(stdout.contains("invariants: all held"));
@@ -92,7 +92,7 @@ fn a_share_link_replays_to_its_moment() {
     let file = dir.join("crash.json");
     std::fs::write(&file, netsplit(&["preset", "gossip", "crash"], None).stdout).unwrap();
     let link = text(&netsplit(&["link", file.to_str().unwrap(), "--at", "5000"], None).stdout);
-    assert!(link.starts_with("#s=AQ"), "{link}");
+    assert!(link.starts_with("#s=Ag"), "format 2: {link}");
     let out = netsplit(
         &["run", &format!("http://127.0.0.1:8080/{}", link.trim())],
         None,
@@ -111,8 +111,8 @@ fn a_share_link_replays_to_its_moment() {
 fn paxos_fuzz_finds_a_bug_and_prints_a_scenario_that_replays_it() {
     let out = netsplit(
         &[
-            "paxos",
             "fuzz",
+            "paxos",
             "--seeds",
             "200",
             "--bug",
@@ -129,27 +129,38 @@ fn paxos_fuzz_finds_a_bug_and_prints_a_scenario_that_replays_it() {
     assert!(text(&replay.stdout).contains("Agreement: slot"));
 
     let clean = netsplit(
-        &["paxos", "fuzz", "--seeds", "200", "--mode", "multi"],
+        &["fuzz", "paxos", "--seeds", "200", "--set", "mode=multi"],
         None,
     );
     assert_eq!(clean.status.code(), Some(0));
     assert_eq!(text(&clean.stdout), "200 seeds, no violation\n");
 
-    let refused = netsplit(&["paxos", "fuzz", "--acceptors", "8"], None);
+    let refused = netsplit(&["fuzz", "paxos", "--set", "acceptors=8"], None);
     assert_eq!(refused.status.code(), Some(2));
     assert!(text(&refused.stderr).contains("acceptors must be between 1 and 7, got 8"));
+
+    let unknown = netsplit(&["fuzz", "paxos", "--set", "ballots=3"], None);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("the settings are proposers, acceptors"));
+    let wrong_bug = netsplit(&["fuzz", "paxos", "--bug", "nope"], None);
+    assert!(
+        text(&wrong_bug.stderr)
+            .contains("the bugs are ignore-accepted-values, accept-below-promise"),
+        "{}",
+        text(&wrong_bug.stderr)
+    );
 }
 
 #[test]
 fn crdt_fuzz_catches_a_wrong_merge_and_refuses_a_bug_of_another_family() {
     let out = netsplit(
         &[
-            "crdt",
             "fuzz",
+            "crdt",
             "--seeds",
             "50",
-            "--type",
-            "g-set",
+            "--set",
+            "type=g-set",
             "--bug",
             "last-sync-wins",
         ],
@@ -160,13 +171,20 @@ fn crdt_fuzz_catches_a_wrong_merge_and_refuses_a_bug_of_another_family() {
     assert!(stdout.contains("broke Only moves up"), "{stdout}");
 
     let clean = netsplit(
-        &["crdt", "fuzz", "--seeds", "50", "--type", "mv-register"],
+        &["fuzz", "crdt", "--seeds", "50", "--set", "type=mv-register"],
         None,
     );
     assert_eq!(text(&clean.stdout), "50 seeds, no violation\n");
 
     let refused = netsplit(
-        &["crdt", "fuzz", "--type", "g-set", "--bug", "add-on-merge"],
+        &[
+            "fuzz",
+            "crdt",
+            "--set",
+            "type=g-set",
+            "--bug",
+            "add-on-merge",
+        ],
         None,
     );
     assert_eq!(refused.status.code(), Some(2));
@@ -175,4 +193,31 @@ fn crdt_fuzz_catches_a_wrong_merge_and_refuses_a_bug_of_another_family() {
         "{}",
         text(&refused.stderr)
     );
+}
+
+#[test]
+fn every_lab_with_random_faults_fuzzes_by_the_same_command() {
+    for lab in ["raft", "paxos", "crdt", "gossip"] {
+        let out = netsplit(&["fuzz", lab, "--seeds", "3"], None);
+        assert_eq!(out.status.code(), Some(0), "{lab}: {}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), "3 seeds, no violation\n");
+    }
+    let out = netsplit(
+        &[
+            "fuzz",
+            "raft",
+            "--seeds",
+            "5",
+            "--set",
+            "nodes=3",
+            "--no-faults",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let stepped = netsplit(&["fuzz", "clocks"], None);
+    assert_eq!(stepped.status.code(), Some(2));
+    assert!(text(&stepped.stderr).contains("the Vector clocks lab has no random faults"));
+    let unknown = netsplit(&["fuzz", "bogus"], None);
+    assert!(text(&unknown.stderr).contains("no lab named \"bogus\"; the labs are raft, paxos"));
 }

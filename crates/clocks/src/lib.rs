@@ -24,6 +24,8 @@
 //! line with the host name and its vector clock as JSON. Errors name the line and what is
 //! wrong. It never draws, reads a clock, or uses randomness other than a seeded generator.
 
+pub mod lab;
+mod presets;
 mod shiviz;
 
 use netsplit_sim::Rng;
@@ -31,6 +33,7 @@ use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::fmt;
 
+pub use lab::{ClocksLab, ClocksRun, ClocksScenario, execution_bytes};
 pub use shiviz::{ShivizError, export_shiviz, import_shiviz};
 
 /// An event's place in the execution: its index in the order events were added.

@@ -26,9 +26,14 @@
 //! lattice, and that once the network is whole and quiet, every replica reaches the merge of all
 //! updates made; it reports how long that took. [`Bug`] holds one wrong merge per family.
 //!
+//! [`CrdtLab`] describes the lab: its settings, findings, presets and how it is fuzzed;
+//! [`compare_set_types`] replays one run's adds and removes on each kind of set.
+//!
 //! The crate never draws, reads a clock, or uses randomness other than the engine's.
 
+pub mod lab;
 mod monitor;
+mod presets;
 mod state;
 pub mod types;
 
@@ -37,11 +42,14 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::RangeInclusive;
 
+pub use lab::{CrdtLab, SetOutcome, compare_set_types};
 pub use monitor::{Convergence, ConvergenceMonitor};
 pub use state::{Bug, Family, Kind, Op, State};
 
 /// A run of the CRDT lab, with its monitor.
 pub type CrdtSim = Sim<Replica, ConvergenceMonitor>;
+/// A scenario of the CRDT lab.
+pub type CrdtScenario = netsplit_sim::lab::LabScenario<Params, Command>;
 
 /// The CRDT lab's parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -88,10 +88,6 @@ impl Kind {
         }
     }
 
-    /// The type called `name`.
-    pub fn named(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.name() == name)
-    }
 
     /// Its family.
     pub fn family(self) -> Family {
@@ -199,10 +195,6 @@ impl Bug {
         }
     }
 
-    /// The bug called `name`.
-    pub fn named(name: &str) -> Option<Bug> {
-        Bug::ALL.into_iter().find(|b| b.name() == name)
-    }
 
     /// What the bug does, in one sentence.
     pub fn describe(self) -> &'static str {

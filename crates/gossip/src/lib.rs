@@ -34,17 +34,22 @@
 //! This crate never draws, never reads a clock, and never uses randomness other than the
 //! engine's seeded generator.
 
+pub mod lab;
 mod monitor;
+mod presets;
 
 use netsplit_sim::{Context, Link, NoCommand, Node, NodeId, Sim, Span, Time, check_range};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::RangeInclusive;
 
+pub use lab::GossipLab;
 pub use monitor::{Detection, DetectorMonitor};
 
 /// A run of the Gossip lab, with its monitor.
 pub type GossipSim = Sim<GossipNode, DetectorMonitor>;
+/// A scenario of the Gossip lab.
+pub type GossipScenario = netsplit_sim::lab::LabScenario<Params, netsplit_sim::NoCommand>;
 
 /// A deliberately wrong variant of the protocol, for seeing the monitor fail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,10 +66,6 @@ impl Bug {
     /// Every bug, for menus.
     pub const ALL: [Bug; 2] = [Bug::RefreshOnAnyDigest, Bug::HastySuspicion];
 
-    /// The bug called `name`.
-    pub fn named(name: &str) -> Option<Bug> {
-        Bug::ALL.into_iter().find(|b| b.name() == name)
-    }
 
     /// A short name for menus and the command line.
     pub fn name(self) -> &'static str {

@@ -25,13 +25,16 @@
 //! statistics' square root), which give the same bits on every platform; the one hash is xxh3,
 //! fixed by its specification. The crate never draws, reads a clock, or iterates a hash map.
 
+pub mod lab;
 mod layout;
+mod presets;
 mod stats;
 
 use netsplit_sim::{NodeId, check_range};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+pub use lab::{HashingLab, HashingRun, HashingScenario};
 pub use layout::{Layout, Placement, Token, jump};
 pub use stats::{Balance, Flow, Movement, imbalance_by_vnodes};
 

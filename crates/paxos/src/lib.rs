@@ -32,9 +32,12 @@
 //! [`PaxosMonitor`] checks Agreement, Validity, that learners learn only chosen values and that
 //! acceptors keep their promises, after every event. [`Bug`] holds deliberately wrong variants
 //! that it must catch. The crate never draws, reads a clock, or uses randomness other than
-//! the engine's.
+//! the engine's. [`PaxosLab`] describes the lab: its settings, findings, presets and how it is
+//! fuzzed.
 
+pub mod lab;
 mod monitor;
+mod presets;
 
 use netsplit_sim::{Context, Link, Node, NodeId, Sim, Span, check_range};
 use serde::{Deserialize, Serialize};
@@ -42,10 +45,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::RangeInclusive;
 
+pub use lab::PaxosLab;
 pub use monitor::{BallotLog, Choice, PaxosMonitor};
 
 /// A run of the Paxos lab, with its monitor.
 pub type PaxosSim = Sim<PaxosNode, PaxosMonitor>;
+/// A scenario of the Paxos lab.
+pub type PaxosScenario = netsplit_sim::lab::LabScenario<Params, Command>;
 
 /// The one slot that single-decree Paxos decides.
 pub const SINGLE_SLOT: u64 = 1;
@@ -108,19 +114,15 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// Both modes, for menus.
+    pub const ALL: [Mode; 2] = [Mode::Single, Mode::Multi];
+
     /// A short name for menus and the command line.
     pub fn name(self) -> &'static str {
         match self {
             Mode::Single => "single",
             Mode::Multi => "multi",
         }
-    }
-
-    /// The mode called `name`.
-    pub fn named(name: &str) -> Option<Mode> {
-        [Mode::Single, Mode::Multi]
-            .into_iter()
-            .find(|m| m.name() == name)
     }
 }
 
@@ -168,10 +170,6 @@ impl Bug {
         }
     }
 
-    /// The bug called `name`.
-    pub fn named(name: &str) -> Option<Bug> {
-        Bug::ALL.into_iter().find(|b| b.name() == name)
-    }
 }
 
 /// The Paxos lab's parameters.

@@ -26,10 +26,14 @@
 //! [`RaftMonitor`] checks the five properties of Figure 3 after every event. [`Bug`] holds
 //! deliberately wrong variants that the monitor must catch.
 //!
+//! [`RaftLab`] describes the lab: its settings, findings, presets and how it is fuzzed.
+//!
 //! The crate never draws, reads a clock, or uses randomness other than the engine's.
 
+pub mod lab;
 mod log;
 mod monitor;
+mod presets;
 
 use netsplit_sim::{Context, Link, Node, NodeId, Sim, Span, check_range};
 use serde::{Deserialize, Serialize};
@@ -37,11 +41,14 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::RangeInclusive;
 
+pub use lab::RaftLab;
 pub use log::{Entry, Log, Op};
 pub use monitor::RaftMonitor;
 
 /// A run of the Raft lab, with its monitor.
 pub type RaftSim = Sim<RaftNode, RaftMonitor>;
+/// A scenario of the Raft lab.
+pub type RaftScenario = netsplit_sim::lab::LabScenario<Params, Command>;
 
 /// The most entries one AppendEntries carries.
 const BATCH: usize = 8;
@@ -92,10 +99,6 @@ impl Bug {
         }
     }
 
-    /// The bug called `name`.
-    pub fn named(name: &str) -> Option<Bug> {
-        Bug::ALL.into_iter().find(|b| b.name() == name)
-    }
 }
 
 /// The Raft lab's parameters.

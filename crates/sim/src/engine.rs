@@ -240,6 +240,7 @@ pub struct Sim<N: Node, M: Monitor<N> = NoMonitor> {
     /// Records of the current step, waiting for the monitor before they enter the trace.
     pending: Vec<TraceEvent<N>>,
     effects: Vec<Effect<N>>,
+    seed: u64,
 }
 
 impl<N: Node, M: Monitor<N>> Sim<N, M> {
@@ -276,6 +277,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
             checkpoint_every: Some(1024),
             pending: Vec::new(),
             effects: Vec::new(),
+            seed,
         };
         for id in NodeId::all(cluster_size) {
             sim.pending.push(TraceEvent::Started { node: id });
@@ -284,6 +286,11 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
         sim.finish_step();
         sim.take_checkpoint();
         sim
+    }
+
+    /// The seed the run's random generator started from.
+    pub fn seed(&self) -> u64 {
+        self.seed
     }
 
     /// Stops recording the trace (monitors still run). For fuzzing and benchmarks.

@@ -1,16 +1,17 @@
 //! # netsplit-sim: the deterministic engine under every lab
 //!
 //! A discrete-event simulator for message-passing protocols. A [`Sim`] owns a set of nodes, a
-//! queue of future events ordered by `(time, class, sequence number)`, one seeded [`Rng`] and a
-//! [`Network`]. Protocol code implements [`Node`] and never touches the world directly: every
-//! handler gets a [`Context`] that records effects (send, set or cancel a timer, note something
-//! for the trace), and the engine turns those effects into future events.
+//! queue of future events ordered by `(time, ticket)` (a ticket is a sequence number, so equal
+//! times keep the order they were scheduled in), one seeded [`Rng`] and a [`Network`].
+//! Protocol code implements [`Node`] and never touches the world directly: every handler gets
+//! a [`Context`] that records effects (send, set or cancel a timer, note something for the
+//! trace), and the engine turns those effects into future events.
 //!
 //! ```text
 //!   Action (user, timed) ─┐
 //!                         ▼
 //!   ┌────────── event queue ───────────┐  pop   ┌──────────────┐ effects ┌──────────┐
-//!   │ (t, class, seq) → deliver/timer  │ ─────▶ │ Node handler │ ──────▶ │ Network  │
+//!   │ (t, ticket) → deliver/timer      │ ─────▶ │ Node handler │ ──────▶ │ Network  │
 //!   └──────────────────────────────────┘        └──────────────┘         └────┬─────┘
 //!           ▲                                          │ trace + monitors     │ latency,
 //!           └──────────────────────────────────────────┴──────────────────────┘ loss, dup
@@ -30,12 +31,20 @@
 //! - **Time travel.** [`Sim::seek`] restores the nearest earlier checkpoint and re-runs to the
 //!   requested moment; because the run is deterministic the result is the run itself.
 //!
+//! ## Labs
+//! [`lab`] holds the contract every lab fulfils ([`lab::Lab`], and [`lab::NetworkLab`] for a
+//! protocol on this engine): its scenario, validation, presets, findings and fuzzing, so that
+//! the registry, the command line and the browser treat every lab alike. [`random_faults`]
+//! draws the crash, partition and bad-link schedules that fuzzing uses.
+//!
 //! ## What it never does
 //! It knows nothing about the browser, drawing, or any particular protocol. Labs build on it;
 //! the user interface reads [`Sim::snapshot`] and speaks to the run only through [`Action`]s.
 
 mod action;
 mod engine;
+mod faults;
+pub mod lab;
 mod monitor;
 mod network;
 mod node;
@@ -45,6 +54,7 @@ mod trace;
 
 pub use action::{Action, NoCommand, Timed};
 pub use engine::{InFlight, MessageState, Sim, Slot, Snapshot};
+pub use faults::{FaultPlan, random_faults};
 pub use monitor::{Monitor, NoMonitor, Observation, Violation};
 pub use network::{Chance, Link, Network, NetworkError, Partition};
 pub use node::{Context, Node, NodeId};

@@ -60,9 +60,13 @@ pub struct Link {
     pub latency_min: Span,
     /// The greatest one-way delay; each message draws uniformly between the two.
     pub latency_max: Span,
-    /// The chance that a message is lost.
+    /// The chance that a message is lost. Scenario files name the unit: `"drop_ppm": 100000`
+    /// is 10% (files that say `"drop"` mean parts per million too).
+    #[serde(rename = "drop_ppm", alias = "drop")]
     pub drop: Chance,
-    /// The chance that a message arrives twice (the copy draws its own delay).
+    /// The chance that a message arrives twice (the copy draws its own delay), in parts per
+    /// million like `drop`.
+    #[serde(rename = "duplicate_ppm", alias = "duplicate")]
     pub duplicate: Chance,
 }
 
@@ -78,9 +82,19 @@ impl Default for Link {
 }
 
 impl Link {
-    /// Refuses a link whose latency range is upside down or longer than a minute.
+    /// Refuses a link whose latency range is upside down or longer than a minute, or whose
+    /// chances are above certainty.
     pub fn validate(&self) -> Result<(), NetworkError> {
         const LONGEST: Span = Span::secs(60);
+        for (name, chance) in [("drop_ppm", self.drop), ("duplicate_ppm", self.duplicate)] {
+            if chance.0 > Chance::MILLION {
+                return Err(NetworkError(format!(
+                    "{name} is in parts per million and must be between 0 and {} (100%), got {}",
+                    Chance::MILLION,
+                    chance.0
+                )));
+            }
+        }
         if self.latency_min > self.latency_max {
             return Err(NetworkError(format!(
                 "latency minimum {} is above the maximum {}",

@@ -40,3 +40,60 @@ pub fn NumberField(props: &NumberFieldProps) -> Html {
         </label>
     }
 }
+
+/// Number fields and menus for a lab's parameters, with callbacks made once.
+pub struct Fields {
+    callbacks: Vec<(&'static str, Callback<String>)>,
+}
+
+impl Fields {
+    /// The fields with a callback for each parameter, by name.
+    pub fn new(callbacks: Vec<(&'static str, Callback<String>)>) -> Fields {
+        Fields { callbacks }
+    }
+
+    /// The callback that sets `field`.
+    pub fn callback(&self, field: &'static str) -> Callback<String> {
+        self.callbacks
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, callback)| callback.clone())
+            .expect("every field has a callback")
+    }
+
+    /// A labelled number input for `field`.
+    pub fn number(
+        &self,
+        field: &'static str,
+        label: &'static str,
+        value: u64,
+        min: u64,
+        max: u64,
+    ) -> Html {
+        html! { <NumberField {label} {value} min={min} max={max} on_change={self.callback(field)} /> }
+    }
+
+    /// A labelled menu for `field`: (value, label) options, the first meaning "none".
+    pub fn menu(
+        &self,
+        field: &'static str,
+        label: &'static str,
+        options: &[(&'static str, &'static str)],
+        selected: &str,
+    ) -> Html {
+        let callback = self.callback(field);
+        let onchange = Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            callback.emit(select.value());
+        });
+        let options = options.iter().map(|(value, text)| {
+            html! { <option value={*value} selected={*value == selected}>{ *text }</option> }
+        });
+        html! {
+            <label class="field">
+                <span>{ label }</span>
+                <select {onchange}>{ for options }</select>
+            </label>
+        }
+    }
+}

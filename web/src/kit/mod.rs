@@ -1,28 +1,25 @@
-//! What every lab reuses: the topology drawing, the transport bar, number fields, the event
-//! log, the shortcut help, downloads, the panic panel, and the lab frame that holds them.
+//! What every lab reuses, one concern per file: the lab frame (`lab`) and the page parts it
+//! holds (transport, timeline, topology, inspector, live checks, network panel, parameters and
+//! their fields, event log, shortcut help, share, storage, embedding, keys, downloads), and
+//! the panic panel. The step labs (Vector clocks, Consistent hashing) use the same parts.
 
-pub mod controls;
+pub mod checks;
+pub mod embed;
 pub mod export;
 pub mod fatal;
 pub mod field;
 pub mod help;
+pub mod inspector;
+pub mod keys;
 pub mod lab;
 pub mod log;
+pub mod network;
+pub mod presets;
+pub mod share;
+pub mod storage;
+pub mod timeline;
 pub mod topology;
-
-use netsplit_sim::{MsgId, NodeId};
-
-/// What the user has selected in a lab.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Selection {
-    /// Nothing.
-    #[default]
-    Nothing,
-    /// A node.
-    Node(NodeId),
-    /// A message in flight.
-    Message(MsgId),
-}
+pub mod transport;
 
 /// The speeds the speed control steps through, as multiples of the base rate.
 pub const SPEEDS: [f64; 9] = [0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 7.5, 10.0];
@@ -55,33 +52,4 @@ pub fn prefers_reduced_motion() -> bool {
                 .flatten()
         })
         .is_some_and(|q| q.matches())
-}
-
-/// Hands every key pressed on the page to `on_key`, until the listener is dropped. It is not
-/// passive: shortcuts call preventDefault, so Space does not scroll the page.
-pub fn listen_for_keys(
-    on_key: yew::Callback<web_sys::KeyboardEvent>,
-) -> Option<gloo_events::EventListener> {
-    use wasm_bindgen::JsCast;
-    let document = web_sys::window()?.document()?;
-    let options = gloo_events::EventListenerOptions::enable_prevent_default();
-    Some(gloo_events::EventListener::new_with_options(
-        &document,
-        "keydown",
-        options,
-        move |e| {
-            if let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() {
-                on_key.emit(e.clone());
-            }
-        },
-    ))
-}
-
-/// True when a key press should go to a form field rather than to the lab's shortcuts.
-pub fn typing_in_field(event: &web_sys::KeyboardEvent) -> bool {
-    use wasm_bindgen::JsCast;
-    event
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
 }

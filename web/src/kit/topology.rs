@@ -7,7 +7,8 @@
 use netsplit_sim::{MsgId, NodeId};
 use yew::prelude::*;
 
-use crate::kit::{Selection, tenths};
+use crate::kit::tenths;
+use crate::session::Selection;
 
 const SIZE: f64 = 440.0;
 const RADIUS: f64 = 160.0;

@@ -4,29 +4,32 @@
 //! Unlike the network labs it has no virtual time: a moment is a number of steps, and the
 //! timeline travels through the steps that built the execution.
 
+use netsplit_clocks::{ClocksLab, ClocksScenario, execution_bytes};
 use netsplit_clocks::{
     EventId, EventKind, Execution, MessageId, Step, Verdict, export_shiviz, import_shiviz,
 };
-use netsplit_scenario::{
-    ClocksScenario, Lab, Scenario, Selected, ShareState, ViewState, execution_bytes, presets,
-};
+use netsplit_labs::{Member, Selected, ShareState, ViewState};
+use netsplit_sim::lab::{Lab, whole_number};
 use netsplit_sim::{Time, fnv1a};
 use std::rc::Rc;
 use yew::prelude::*;
 
+use crate::kit::embed::{Embed, tell_height};
 use crate::kit::export::{Export, download_drawing, download_text};
 use crate::kit::help::ShortcutHelp;
-use crate::kit::lab::{
-    Embed, LabProps, copy_to_clipboard, link_to, preset_picker, restore, run_facts, share_dialog,
-    store, tell_height, whole_number,
-};
-use crate::kit::{listen_for_keys, tenths, typing_in_field};
+use crate::kit::keys::{listen_for_keys, typing_in_field};
+use crate::kit::lab::LabProps;
+use crate::kit::presets::{preset_menu, preset_picker};
+use crate::kit::share::{copy_to_clipboard, link_to, run_facts, share_dialog};
+use crate::kit::storage::{opened_in, restore, store};
+use crate::kit::tenths;
+use crate::kit::timeline::step_timeline;
 
 const ROW: f64 = 70.0;
 const LEFT: f64 = 60.0;
 const TOP: f64 = 40.0;
 
-const SHORTCUTS: [(&str, &str); 10] = [
+const SHORTCUTS: [(&str, &str); 11] = [
     ("← / →", "move to the previous / next event"),
     ("Enter", "select the event (first, then second to compare)"),
     ("Esc", "clear the selection, close this list"),
@@ -37,6 +40,10 @@ const SHORTCUTS: [(&str, &str); 10] = [
     ),
     ("d", "deliver the oldest message in flight"),
     (", / .", "one step back / forward in time"),
+    (
+        "u",
+        "undo a step taken in the past (bring back the later steps)",
+    ),
     ("t", "show or hide Lamport times"),
     ("s", "share this execution"),
     ("?", "show this list"),
@@ -99,8 +106,18 @@ pub enum GenField {
     Events,
 }
 
+impl GenField {
+    fn name(self) -> &'static str {
+        match self {
+            GenField::Seed => "the seed",
+            GenField::Processes => "processes",
+            GenField::Events => "events",
+        }
+    }
+}
+
 /// The Vector clocks lab.
-pub struct ClocksLab {
+pub struct ClocksView {
     preset: Option<usize>,
     scenario: ClocksScenario,
     /// How many of the scenario's steps are shown.
@@ -125,7 +142,7 @@ pub struct ClocksLab {
     _keys: Option<gloo_events::EventListener>,
 }
 
-impl ClocksLab {
+impl ClocksView {
     fn rebuild(&mut self) {
         match self.scenario.execution(self.shown) {
             Ok(execution) => self.execution = execution,
@@ -181,7 +198,7 @@ impl ClocksLab {
 
     fn share_state(&self) -> ShareState {
         ShareState {
-            scenario: Scenario::Clocks(self.scenario.clone()),
+            scenario: ClocksLab::wrap(self.scenario.clone()),
             view: ViewState {
                 at: Time(self.shown as u64),
                 selected: self.first.map(|a| Selected::Events {
@@ -195,7 +212,7 @@ impl ClocksLab {
 
     fn keep(&self) {
         if self.embed.is_none() {
-            store(Lab::Clocks, &self.share_state());
+            store(ClocksLab::ABOUT.slug, &self.share_state());
         }
     }
 
@@ -204,36 +221,30 @@ impl ClocksLab {
     }
 }
 
-impl Component for ClocksLab {
+impl Component for ClocksView {
     type Message = Msg;
     type Properties = LabProps;
 
     fn create(ctx: &Context<Self>) -> Self {
         let keys = listen_for_keys(ctx.link().callback(Msg::Key));
-        let presets = presets(Lab::Clocks);
         let opened = ctx
             .props()
             .shared
             .as_deref()
-            .cloned()
-            .or_else(|| restore(Lab::Clocks));
-        let (scenario, view, preset) = match opened.map(|s| (s.scenario, s.view)) {
-            Some((Scenario::Clocks(s), view)) => (s, view, None),
-            _ => {
-                let Scenario::Clocks(s) = presets[0].scenario.clone() else {
-                    unreachable!("the clocks presets are clocks scenarios")
-                };
-                (
-                    s,
-                    ViewState {
-                        at: Time(u64::MAX),
-                        ..ViewState::default()
-                    },
-                    Some(0),
-                )
-            }
+            .and_then(opened_in::<ClocksLab>)
+            .or_else(restore::<ClocksLab>);
+        let (scenario, view, preset) = match opened {
+            Some((s, view)) => (s, view, None),
+            None => (
+                ClocksLab::presets().remove(0).scenario,
+                ViewState {
+                    at: Time(u64::MAX),
+                    ..ViewState::default()
+                },
+                Some(0),
+            ),
         };
-        let mut lab = ClocksLab {
+        let mut lab = ClocksView {
             preset,
             shown: 0,
             execution: Execution::new(scenario.processes.clone()),
@@ -274,10 +285,8 @@ impl Component for ClocksLab {
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
             Msg::Preset(i) => {
-                if let Some(Scenario::Clocks(s)) =
-                    presets(Lab::Clocks).get(i).map(|p| p.scenario.clone())
-                {
-                    self.load(s, Some(i));
+                if let Some(preset) = ClocksLab::presets().into_iter().nth(i) {
+                    self.load(preset.scenario, Some(i));
                 }
             }
             Msg::Local => self.take(Step::Local {
@@ -325,7 +334,7 @@ impl Component for ClocksLab {
                     self.rebuild();
                 }
             }
-            Msg::GenField(field, text) => match whole_number(&text) {
+            Msg::GenField(field, text) => match whole_number(field.name(), &text) {
                 Ok(n) => {
                     let (seed, processes, events) = &mut self.generator;
                     match field {
@@ -362,7 +371,7 @@ impl Component for ClocksLab {
                         processes: execution.processes().to_vec(),
                         steps: execution.steps(),
                     };
-                    match scenario.validate() {
+                    match ClocksLab::validate(&scenario) {
                         Ok(()) => self.load(scenario, None),
                         Err(e) => {
                             self.error = Some(format!(
@@ -418,7 +427,7 @@ impl Component for ClocksLab {
 
     fn view(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let presets = presets(Lab::Clocks);
+        let presets = ClocksLab::presets();
         let names = &self.scenario.processes;
         let process_options = |selected: usize, skip: Option<usize>| {
             names
@@ -447,10 +456,6 @@ impl Component for ClocksLab {
             }
         });
         let steps = self.scenario.steps.len();
-        let on_show = link.callback(|e: InputEvent| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            Msg::Show(input.value().parse().unwrap_or(0))
-        });
         let on_zoom = link.callback(|e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             Msg::Zoom(input.value().parse().unwrap_or(48))
@@ -491,7 +496,7 @@ impl Component for ClocksLab {
                     <p>{ "Each process ticks its own entry at every event; a message carries its sender's clock, and the receiver takes the component-wise maximum before ticking. One event happened before another exactly when its clock is less than or equal in every component and less in at least one; two different events for which neither holds are concurrent." }</p>
                     { preset_picker(
                         "Execution",
-                        &presets,
+                        &preset_menu(&presets),
                         self.preset,
                         ("(this execution)", "Your own execution: built by hand, generated, imported, or opened from a link."),
                         link.callback(Msg::Preset),
@@ -505,16 +510,14 @@ impl Component for ClocksLab {
                     <label class="zoom">{ "Zoom " }<input type="range" min="12" max="160" value={self.zoom.to_string()} oninput={on_zoom} /></label>
                     <label><input type="checkbox" checked={self.lamport} onchange={link.callback(|_| Msg::ToggleLamport)} />{ " Lamport times (t)" }</label>
                 </div>
-                <div class="timeline" role="group" aria-label="Steps">
-                    <div class="track">
-                        <input type="range" min="0" max={steps.to_string()} value={self.shown.to_string()} oninput={on_show}
-                            aria-label="Steps shown" aria-valuetext={format!("{} of {steps} steps", self.shown)} />
-                    </div>
-                    <span>{ format!("step {} of {steps}", self.shown) }</span>
-                    if self.undo.is_some() {
-                        <button onclick={link.callback(|_| Msg::Undo)}>{ "Undo: bring back the later steps" }</button>
-                    }
-                </div>
+                { step_timeline(
+                    self.shown,
+                    steps,
+                    "",
+                    self.undo.is_some().then_some("the later steps"),
+                    link.callback(Msg::Show),
+                    link.callback(|()| Msg::Undo),
+                ) }
                 if let Some(error) = &self.error {
                     <p class="error" role="alert">{ error }</p>
                 }
@@ -582,7 +585,7 @@ fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
-impl ClocksLab {
+impl ClocksView {
     /// The causal past and future of `event`, if one is selected.
     fn reach(&self, event: Option<EventId>) -> (Vec<EventId>, Vec<EventId>) {
         event.map_or_else(Default::default, |e| {
@@ -798,6 +801,7 @@ impl ClocksLab {
             },
             "," => Msg::Show(self.shown.saturating_sub(1)),
             "." => Msg::Show(self.shown + 1),
+            "u" if self.undo.is_some() => Msg::Undo,
             "t" => Msg::ToggleLamport,
             "s" => Msg::Share(true),
             "?" => Msg::Help(!self.help),

@@ -3,21 +3,20 @@
 
 use netsplit_crdt::types::{Counts, Tag};
 use netsplit_crdt::{
-    Bug, Command, ConvergenceMonitor, Kind, Msg, Op, Params, Replica, State, Timer,
+    Bug, Command, CrdtLab, Kind, Msg, Op, Params, Replica, SetOutcome, State, Timer,
+    compare_set_types,
 };
-use netsplit_scenario::{Lab, LabRun, Scenario, SetOutcome, compare_set_types};
-use netsplit_sim::{Action, NodeId, Slot, Span};
+use netsplit_sim::{Action, NodeId, Slot};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use yew::prelude::*;
 
-use crate::kit::Selection;
-use crate::kit::lab::{
-    Fields, LabSpec, LabView, NodeAction, NodeLook, ScenarioOf, SimOf, whole_number,
-};
+use crate::kit::field::Fields;
+use crate::kit::lab::{LabSpec, LabView, NodeAction, NodeLook, ScenarioOf, SimOf};
+use crate::session::Selection;
 
 /// The CRDT lab on screen.
-pub type CrdtLab = LabView<CrdtSpec>;
+pub type CrdtView = LabView<CrdtSpec>;
 
 /// What makes the CRDT lab.
 pub struct CrdtSpec;
@@ -25,27 +24,10 @@ pub struct CrdtSpec;
 /// How long a card stays marked after a merge changed it, in virtual milliseconds.
 const FRESH_MS: u64 = 1500;
 
-/// A CRDT parameter the user can edit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Field {
-    /// The data type.
-    Kind,
-    /// How many replicas.
-    Replicas,
-    /// The anti-entropy period in milliseconds.
-    Period,
-    /// The bug toggle.
-    Bug,
-}
-
 impl LabSpec for CrdtSpec {
-    type Node = Replica;
-    type Monitor = ConvergenceMonitor;
-    type Params = Params;
-    type Field = Field;
+    type Lab = CrdtLab;
 
-    const LAB: Lab = Lab::Crdt;
-    const FIELDS: &'static [Field] = &[Field::Kind, Field::Replicas, Field::Period, Field::Bug];
+    const FIELDS: &'static [&'static str] = &["type", "replicas", "period", "bug"];
     const SHORTCUTS: &'static [(&'static str, &'static str)] = &[
         (
             "a",
@@ -58,16 +40,6 @@ impl LabSpec for CrdtSpec {
         (
             "y",
             "the selected replica sends its state to the next replica now",
-        ),
-    ];
-    const PROPERTIES: &'static [(&'static str, &'static str)] = &[
-        (
-            "Only moves up",
-            "Every update and merge leaves a replica at or above its old state in the lattice.",
-        ),
-        (
-            "Converges",
-            "Once the network is whole and quiet, every replica reaches the merge of all updates.",
         ),
     ];
     const STAGE_LABEL: &'static str =
@@ -87,42 +59,7 @@ impl LabSpec for CrdtSpec {
         }
     }
 
-    fn unpack(scenario: &Scenario) -> ScenarioOf<Self> {
-        let Scenario::Crdt(s) = scenario else {
-            unreachable!("the CRDT lab's presets are CRDT scenarios")
-        };
-        s.clone()
-    }
-
-    fn pack(scenario: ScenarioOf<Self>) -> Scenario {
-        Scenario::Crdt(scenario)
-    }
-
-    fn sim_of(run: LabRun) -> Box<SimOf<Self>> {
-        let LabRun::Crdt(sim) = run else {
-            unreachable!("a CRDT scenario starts a CRDT run")
-        };
-        sim
-    }
-
-    fn nodes(params: &Params) -> usize {
-        params.replicas
-    }
-
-    fn set_param(params: &mut Params, field: Field, value: &str) -> Result<(), String> {
-        match field {
-            Field::Kind => {
-                params.kind = Kind::named(value).ok_or("no such type")?;
-                params.bug = params.bug.filter(|b| b.applies_to(params.kind));
-            }
-            Field::Bug => params.bug = Bug::named(value),
-            Field::Replicas => params.replicas = whole_number(value)? as usize,
-            Field::Period => params.period = Span(whole_number(value)?),
-        }
-        Ok(())
-    }
-
-    fn params_panel(params: &Params, fields: &Fields<Self>) -> Html {
+    fn params_panel(params: &Params, fields: &Fields) -> Html {
         let kinds: Vec<(&'static str, &'static str)> = Kind::ALL
             .iter()
             .map(|k| (k.name(), kind_label(*k)))
@@ -138,10 +75,10 @@ impl LabSpec for CrdtSpec {
         );
         html! {
             <>
-                { fields.menu(Field::Kind, "data type", &kinds, params.kind.name()) }
-                { fields.number(Field::Replicas, "replicas", params.replicas as u64, r_lo as u64, r_hi as u64) }
-                { fields.number(Field::Period, "anti-entropy period (ms, 0 = off)", params.period.as_millis(), 0, p_hi) }
-                { fields.menu(Field::Bug, "bug toggle", &bugs, params.bug.map_or("none", Bug::name)) }
+                { fields.menu("type", "data type", &kinds, params.kind.name()) }
+                { fields.number("replicas", "replicas", params.replicas as u64, r_lo as u64, r_hi as u64) }
+                { fields.number("period", "anti-entropy period (ms, 0 = off)", params.period.as_millis(), 0, p_hi) }
+                { fields.menu("bug", "bug toggle", &bugs, params.bug.map_or("none", Bug::name)) }
                 if let Some(bug) = params.bug {
                     <p class="hint">{ bug.describe() }</p>
                 }
@@ -244,35 +181,6 @@ impl LabSpec for CrdtSpec {
                     { row("last merge", node.last_merge().map_or("none yet".into(), |m| format!("{}'s state at {} (before it: {})", m.from, m.at, m.before.value()))) }
                 </tbody>
             </table>
-        }
-    }
-
-    fn findings(sim: &SimOf<Self>) -> Html {
-        let monitor = sim.monitor();
-        let behind: Vec<String> = sim
-            .nodes()
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.node().state() != monitor.target())
-            .map(|(i, _)| format!("n{i}"))
-            .collect();
-        let recent = monitor.convergences().iter().rev().take(3).map(|c| {
-            html! { <li>{ format!("converged at {}, {} after the last change at {}", c.at, c.took(), c.since) }</li> }
-        });
-        html! {
-            <>
-                <h3>{ "Convergence" }</h3>
-                <p class="convergence">
-                    if behind.is_empty() {
-                        { format!("✓ every replica holds the merge of all updates: {}", monitor.target().value()) }
-                    } else {
-                        { format!("… {} not yet at the merge of all updates ({})", behind.join(", "), monitor.target().value()) }
-                    }
-                </p>
-                if !monitor.convergences().is_empty() {
-                    <ul class="convergences">{ for recent }</ul>
-                }
-            </>
         }
     }
 

@@ -1,51 +1,24 @@
 //! The Gossip lab: heartbeats spread by gossip, and suspicion spreading when they stop.
 
-use netsplit_gossip::{Bug, DetectorMonitor, GossipNode, Params};
-use netsplit_scenario::{Lab, LabRun, Scenario};
-use netsplit_sim::{NodeId, Slot, Span};
+use netsplit_gossip::{Bug, GossipLab, GossipNode, Params};
+use netsplit_sim::{NodeId, Slot};
 use yew::prelude::*;
 
-use crate::kit::lab::{Fields, LabSpec, LabView, NodeLook, ScenarioOf, SimOf, whole_number};
+use crate::kit::field::Fields;
+use crate::kit::lab::{LabSpec, LabView, NodeLook, SimOf};
 use crate::kit::topology::Arrow;
 
 /// The Gossip lab on screen.
-pub type GossipLab = LabView<GossipSpec>;
+pub type GossipView = LabView<GossipSpec>;
 
 /// What makes the Gossip lab.
 pub struct GossipSpec;
 
-/// A Gossip parameter the user can edit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Field {
-    /// Cluster size.
-    Nodes,
-    /// Gossip period in milliseconds.
-    Period,
-    /// Failure timeout in milliseconds.
-    FailAfter,
-    /// The bug toggle.
-    Bug,
-}
-
 impl LabSpec for GossipSpec {
-    type Node = GossipNode;
-    type Monitor = DetectorMonitor;
-    type Params = Params;
-    type Field = Field;
+    type Lab = GossipLab;
 
-    const LAB: Lab = Lab::Gossip;
-    const FIELDS: &'static [Field] = &[Field::Nodes, Field::Period, Field::FailAfter, Field::Bug];
+    const FIELDS: &'static [&'static str] = &["nodes", "gossip_period", "fail_after", "bug"];
     const SHORTCUTS: &'static [(&'static str, &'static str)] = &[];
-    const PROPERTIES: &'static [(&'static str, &'static str)] = &[
-        (
-            "Suspects on time",
-            "A node suspects a peer once its heartbeat has been still for T_fail plus one gossip period.",
-        ),
-        (
-            "Waits for the timeout",
-            "A node never suspects a peer whose heartbeat grew within T_fail.",
-        ),
-    ];
     const STAGE_LABEL: &'static str = "Nodes on a ring; dots are gossip digests in flight; dashed arrows point from a node to the peers it suspects";
 
     fn intro() -> Html {
@@ -61,44 +34,7 @@ impl LabSpec for GossipSpec {
         }
     }
 
-    fn unpack(scenario: &Scenario) -> ScenarioOf<Self> {
-        let Scenario::Gossip(s) = scenario else {
-            unreachable!("the Gossip lab's presets are Gossip scenarios")
-        };
-        s.clone()
-    }
-
-    fn pack(scenario: ScenarioOf<Self>) -> Scenario {
-        Scenario::Gossip(scenario)
-    }
-
-    fn sim_of(run: LabRun) -> Box<SimOf<Self>> {
-        let LabRun::Gossip(sim) = run else {
-            unreachable!("a Gossip scenario starts a Gossip run")
-        };
-        sim
-    }
-
-    fn nodes(params: &Params) -> usize {
-        params.nodes
-    }
-
-    fn set_param(params: &mut Params, field: Field, value: &str) -> Result<(), String> {
-        if field == Field::Bug {
-            params.bug = Bug::named(value);
-            return Ok(());
-        }
-        let n = whole_number(value)?;
-        match field {
-            Field::Nodes => params.nodes = n as usize,
-            Field::Period => params.gossip_period = Span(n),
-            Field::FailAfter => params.fail_after = Span(n),
-            Field::Bug => unreachable!("handled above"),
-        }
-        Ok(())
-    }
-
-    fn params_panel(params: &Params, fields: &Fields<Self>) -> Html {
+    fn params_panel(params: &Params, fields: &Fields) -> Html {
         let (nodes_lo, nodes_hi) = Params::NODES.into_inner();
         let (period_lo, period_hi) = Params::GOSSIP_PERIOD_MS.into_inner();
         let (fail_lo, fail_hi) = Params::FAIL_AFTER_MS.into_inner();
@@ -106,10 +42,10 @@ impl LabSpec for GossipSpec {
         bugs.extend(Bug::ALL.iter().map(|b| (b.name(), b.name())));
         html! {
             <>
-                { fields.number(Field::Nodes, "nodes", params.nodes as u64, nodes_lo as u64, nodes_hi as u64) }
-                { fields.number(Field::Period, "gossip period (ms)", params.gossip_period.as_millis(), period_lo, period_hi) }
-                { fields.number(Field::FailAfter, "T_fail (ms)", params.fail_after.as_millis(), fail_lo, fail_hi) }
-                { fields.menu(Field::Bug, "bug toggle", &bugs, params.bug.map_or("none", Bug::name)) }
+                { fields.number("nodes", "nodes", params.nodes as u64, nodes_lo as u64, nodes_hi as u64) }
+                { fields.number("gossip_period", "gossip period (ms)", params.gossip_period.as_millis(), period_lo, period_hi) }
+                { fields.number("fail_after", "T_fail (ms)", params.fail_after.as_millis(), fail_lo, fail_hi) }
+                { fields.menu("bug", "bug toggle", &bugs, params.bug.map_or("none", Bug::name)) }
             </>
         }
     }
@@ -189,24 +125,6 @@ impl LabSpec for GossipSpec {
                 <thead><tr><th scope="col">{ "member" }</th><th scope="col">{ "heartbeat" }</th><th scope="col">{ "grew" }</th><th scope="col">{ "status" }</th></tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
-        }
-    }
-
-    fn findings(sim: &SimOf<Self>) -> Html {
-        let monitor = sim.monitor();
-        let detections = monitor.detections().iter().map(|d| {
-            html! { <li>{ format!("{} crashed at {}: every live node suspected it {} later", d.node, d.crashed_at, d.took()) }</li> }
-        });
-        html! {
-            <>
-                <h3>{ "Detection times" }</h3>
-                if monitor.detections().is_empty() {
-                    <p class="hint">{ "No crash detected yet." }</p>
-                } else {
-                    <ul>{ for detections }</ul>
-                }
-                <p>{ format!("False suspicions of live nodes: {}", monitor.false_suspicions()) }</p>
-            </>
         }
     }
 

@@ -8,18 +8,23 @@
 use netsplit_hashring::{
     Balance, Config, Layout, Movement, Op, Params, Placement, Strategy, imbalance_by_vnodes,
 };
-use netsplit_scenario::{HashingScenario, Lab, Scenario, Selected, ShareState, ViewState, presets};
+use netsplit_hashring::{HashingLab, HashingScenario};
+use netsplit_labs::{Member, Selected, ShareState, ViewState};
+use netsplit_sim::lab::{Lab, Recording};
 use netsplit_sim::{NodeId, Time, decimal};
 use std::rc::Rc;
 use yew::prelude::*;
 
+use crate::kit::embed::{Embed, tell_height};
 use crate::kit::export::{Export, download_drawing, download_text};
 use crate::kit::help::ShortcutHelp;
-use crate::kit::lab::{
-    Embed, LabProps, copy_to_clipboard, link_to, preset_picker, restore, run_facts, share_dialog,
-    store, tell_height,
-};
-use crate::kit::{listen_for_keys, now_ms, tenths, typing_in_field};
+use crate::kit::keys::{listen_for_keys, typing_in_field};
+use crate::kit::lab::LabProps;
+use crate::kit::presets::{preset_menu, preset_picker};
+use crate::kit::share::{copy_to_clipboard, link_to, run_facts, share_dialog};
+use crate::kit::storage::{opened_in, restore, store};
+use crate::kit::timeline::step_timeline;
+use crate::kit::{now_ms, tenths};
 
 /// At most this many keys are drawn; all of them are counted.
 const DRAWN_KEYS: usize = 2000;
@@ -34,7 +39,7 @@ const KEY_STEPS: [u32; 13] = [
     10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000,
 ];
 
-const SHORTCUTS: [(&str, &str); 11] = [
+const SHORTCUTS: [(&str, &str); 12] = [
     ("a", "add a node"),
     ("x / Delete", "remove the selected node (a failure)"),
     ("[ / ]", "select the previous / next node"),
@@ -44,6 +49,10 @@ const SHORTCUTS: [(&str, &str); 11] = [
         "switch strategy: modulo, ring, rendezvous, jump, bounded",
     ),
     (", / .", "one step back / forward in the history"),
+    (
+        "u",
+        "undo a change made in the past (bring back the later changes)",
+    ),
     ("c", "compare every strategy on this step"),
     ("s", "share this history"),
     ("Esc", "clear the selection, close this list"),
@@ -86,7 +95,7 @@ struct Comparison {
 }
 
 /// The Consistent hashing lab.
-pub struct HashingLab {
+pub struct HashingView {
     preset: Option<usize>,
     scenario: HashingScenario,
     /// The cluster at the start and after each change.
@@ -115,7 +124,7 @@ pub struct HashingLab {
     _keys: Option<gloo_events::EventListener>,
 }
 
-impl HashingLab {
+impl HashingView {
     fn config(&self) -> &Config {
         &self.configs[self.shown]
     }
@@ -125,7 +134,7 @@ impl HashingLab {
         self.refresh_after(None);
     }
 
-    /// Like [`HashingLab::refresh`], given the placement of the step before when it is known
+    /// Like [`HashingView::refresh`], given the placement of the step before when it is known
     /// (after a change, or a step forward), so only one placement is computed.
     fn refresh_after(&mut self, previous: Option<Placement>) {
         let start = now_ms();
@@ -234,7 +243,7 @@ impl HashingLab {
 
     fn share_state(&self) -> ShareState {
         ShareState {
-            scenario: Scenario::Hashing(self.scenario.clone()),
+            scenario: HashingLab::wrap(self.scenario.clone()),
             view: ViewState {
                 at: Time(self.shown as u64),
                 selected: self.selected.map(Selected::Node),
@@ -249,14 +258,12 @@ impl HashingLab {
         if self.shown > 0 {
             scenario.ops.truncate(self.shown);
         }
-        Scenario::Hashing(scenario)
-            .run()
-            .map_or(0, |report| report.trace_hash)
+        HashingLab::run(&scenario, Recording::Full).map_or(0, |report| report.trace_hash)
     }
 
     fn keep(&self) {
         if self.embed.is_none() {
-            store(Lab::Hashing, &self.share_state());
+            store(HashingLab::ABOUT.slug, &self.share_state());
         }
     }
 
@@ -276,7 +283,7 @@ impl HashingLab {
     }
 }
 
-impl Component for HashingLab {
+impl Component for HashingView {
     type Message = Msg;
     type Properties = LabProps;
 
@@ -287,7 +294,7 @@ impl Component for HashingLab {
             ops: Vec::new(),
         };
         let first = Config::new(&start.params);
-        let mut lab = HashingLab {
+        let mut lab = HashingView {
             preset: None,
             layout: first.layout(),
             placement: first.place(),
@@ -319,10 +326,10 @@ impl Component for HashingLab {
             .props()
             .shared
             .as_deref()
-            .cloned()
-            .or_else(|| restore(Lab::Hashing));
-        match opened.map(|s| (s.scenario, s.view)) {
-            Some((Scenario::Hashing(s), view)) => {
+            .and_then(opened_in::<HashingLab>)
+            .or_else(restore::<HashingLab>);
+        match opened {
+            Some((s, view)) => {
                 lab.comparing = view.routine_log;
                 lab.load(s, None, view.at.0 as usize);
                 if let Some(Selected::Node(id)) = view.selected {
@@ -330,13 +337,11 @@ impl Component for HashingLab {
                     lab.refresh();
                 }
             }
-            _ => {
-                if let Some(Scenario::Hashing(s)) =
-                    presets(Lab::Hashing).first().map(|p| p.scenario.clone())
-                {
-                    lab.load(s, Some(0), usize::MAX);
-                }
-            }
+            None => lab.load(
+                HashingLab::presets().remove(0).scenario,
+                Some(0),
+                usize::MAX,
+            ),
         }
         lab
     }
@@ -350,10 +355,8 @@ impl Component for HashingLab {
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
             Msg::Preset(i) => {
-                if let Some(Scenario::Hashing(s)) =
-                    presets(Lab::Hashing).get(i).map(|p| p.scenario.clone())
-                {
-                    self.load(s, Some(i), usize::MAX);
+                if let Some(preset) = HashingLab::presets().into_iter().nth(i) {
+                    self.load(preset.scenario, Some(i), usize::MAX);
                 }
             }
             Msg::Do(op) => self.take(op),
@@ -392,7 +395,7 @@ impl Component for HashingLab {
                         download_drawing("svg.placement", "netsplit-hashing", kind == Export::Png)
                     }
                     Export::Trace => {
-                        let report = Scenario::Hashing(self.scenario.clone()).run();
+                        let report = HashingLab::run(&self.scenario, Recording::Full);
                         // The history, then what each step did, as `netsplit run` narrates it.
                         let json = report.map_err(|e| e.0).and_then(|r| {
                             serde_json::to_string_pretty(&(&self.scenario, &r.findings))
@@ -425,7 +428,7 @@ impl Component for HashingLab {
 
     fn view(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let presets = presets(Lab::Hashing);
+        let presets = HashingLab::presets();
         let config = self.config();
         let steps = self.scenario.ops.len();
         if self.embed.is_some() {
@@ -458,7 +461,7 @@ impl Component for HashingLab {
                     <p>{ "A store spreads keys over nodes. When a node joins, leaves or changes weight, some keys must move: a good strategy moves only those, and keeps every node near its fair share of the load." }</p>
                     { preset_picker(
                         "History",
-                        &presets,
+                        &preset_menu(&presets),
                         self.preset,
                         ("(this history)", "Your own history: changed by hand or opened from a link."),
                         link.callback(Msg::Preset),
@@ -540,30 +543,21 @@ fn on_circle(point: u64, radius: f64) -> (f64, f64) {
     (CENTRE + radius * a.sin(), CENTRE - radius * a.cos())
 }
 
-impl HashingLab {
+impl HashingView {
     fn timeline(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let steps = self.scenario.ops.len();
-        let on_show = link.callback(|e: InputEvent| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            Msg::Show(input.value().parse().unwrap_or(0))
-        });
         let now = match self.shown {
-            0 => "the start".to_string(),
-            k => format!("after “{}”", self.scenario.ops[k - 1]),
+            0 => ": the start".to_string(),
+            k => format!(": after “{}”", self.scenario.ops[k - 1]),
         };
-        html! {
-            <div class="timeline" role="group" aria-label="Steps of the history">
-                <div class="track">
-                    <input type="range" min="0" max={steps.to_string()} value={self.shown.to_string()} oninput={on_show}
-                        aria-label="Step shown" aria-valuetext={format!("step {} of {steps}: {now}", self.shown)} />
-                </div>
-                <span class="step">{ format!("step {} of {steps}: {now}", self.shown) }</span>
-                if self.undo.is_some() && self.embed.is_none() {
-                    <button onclick={link.callback(|_| Msg::Undo)}>{ "Undo: bring back the later changes" }</button>
-                }
-            </div>
-        }
+        step_timeline(
+            self.shown,
+            self.scenario.ops.len(),
+            &now,
+            (self.undo.is_some() && self.embed.is_none()).then_some("the later changes"),
+            link.callback(Msg::Show),
+            link.callback(|()| Msg::Undo),
+        )
     }
 
     /// "9.8% moved, ideal 10%", with where they went.
@@ -1113,6 +1107,7 @@ impl HashingLab {
             }
             "," => Msg::Show(self.shown.saturating_sub(1)),
             "." => Msg::Show(self.shown + 1),
+            "u" if self.undo.is_some() => Msg::Undo,
             "c" => Msg::Compare(!self.comparing),
             "s" => Msg::Share(true),
             "?" => Msg::Help(!self.help),

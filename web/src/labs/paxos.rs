@@ -2,20 +2,18 @@
 //! safety properties checked live.
 
 use netsplit_paxos::{
-    Ballot, BallotLog, Bug, Command, Mode, Msg, Params, PaxosMonitor, PaxosNode, Role, Stage,
-    Timer, Value,
+    Ballot, BallotLog, Bug, Command, Mode, Msg, Params, PaxosLab, PaxosNode, Role, Stage, Timer,
+    Value,
 };
-use netsplit_scenario::{Lab, LabRun, Scenario};
 use netsplit_sim::{Action, NodeId, Slot, Span};
 use yew::prelude::*;
 
-use crate::kit::Selection;
-use crate::kit::lab::{
-    Fields, LabSpec, LabView, NodeAction, NodeLook, ScenarioOf, SimOf, whole_number,
-};
+use crate::kit::field::Fields;
+use crate::kit::lab::{LabSpec, LabView, NodeAction, NodeLook, ScenarioOf, SimOf};
+use crate::session::Selection;
 
 /// The Paxos lab on screen.
-pub type PaxosLab = LabView<PaxosSpec>;
+pub type PaxosView = LabView<PaxosSpec>;
 
 /// What makes the Paxos lab.
 pub struct PaxosSpec;
@@ -25,58 +23,19 @@ const SLOT_COLUMNS: u64 = 12;
 /// The most ballots listed in the timeline; the latest are kept.
 const BALLOT_ROWS: usize = 12;
 
-/// A Paxos parameter the user can edit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Field {
-    /// How many proposers.
-    Proposers,
-    /// How many acceptors.
-    Acceptors,
-    /// Single-decree or Multi-Paxos.
-    Mode,
-    /// Phase timeout in milliseconds.
-    Timeout,
-    /// Longest backoff in milliseconds.
-    Backoff,
-    /// The bug toggle.
-    Bug,
-}
-
 impl LabSpec for PaxosSpec {
-    type Node = PaxosNode;
-    type Monitor = PaxosMonitor;
-    type Params = Params;
-    type Field = Field;
+    type Lab = PaxosLab;
 
-    const LAB: Lab = Lab::Paxos;
-    const FIELDS: &'static [Field] = &[
-        Field::Proposers,
-        Field::Acceptors,
-        Field::Mode,
-        Field::Timeout,
-        Field::Backoff,
-        Field::Bug,
+    const FIELDS: &'static [&'static str] = &[
+        "proposers",
+        "acceptors",
+        "mode",
+        "timeout",
+        "backoff_max",
+        "bug",
     ];
     const SHORTCUTS: &'static [(&'static str, &'static str)] =
         &[("p", "the selected proposer proposes the next letter")];
-    const PROPERTIES: &'static [(&'static str, &'static str)] = &[
-        (
-            "Agreement",
-            "At most one value is chosen in each slot (§2.1).",
-        ),
-        (
-            "Validity",
-            "Only a value some client proposed is chosen (§2.1).",
-        ),
-        (
-            "Learned only if chosen",
-            "A learner never learns a value that was not chosen (§2.1, §2.3).",
-        ),
-        (
-            "Promises kept",
-            "An acceptor never promises or accepts below a ballot it promised (P1a, §2.2).",
-        ),
-    ];
     const STAGE_LABEL: &'static str = "Proposers in the left column, acceptors in the right: requests travel right, replies travel left, each message tagged with its ballot";
 
     fn intro() -> Html {
@@ -93,53 +52,11 @@ impl LabSpec for PaxosSpec {
         }
     }
 
-    fn unpack(scenario: &Scenario) -> ScenarioOf<Self> {
-        let Scenario::Paxos(s) = scenario else {
-            unreachable!("the Paxos lab's presets are Paxos scenarios")
-        };
-        s.clone()
-    }
-
-    fn pack(scenario: ScenarioOf<Self>) -> Scenario {
-        Scenario::Paxos(scenario)
-    }
-
-    fn sim_of(run: LabRun) -> Box<SimOf<Self>> {
-        let LabRun::Paxos(sim) = run else {
-            unreachable!("a Paxos scenario starts a Paxos run")
-        };
-        sim
-    }
-
-    fn nodes(params: &Params) -> usize {
-        params.nodes()
-    }
-
     fn columns(params: &Params) -> Option<usize> {
         Some(params.proposers)
     }
 
-    fn set_param(params: &mut Params, field: Field, value: &str) -> Result<(), String> {
-        match field {
-            Field::Bug => params.bug = Bug::named(value),
-            Field::Mode => {
-                params.mode = Mode::named(value).ok_or("the modes are single and multi")?;
-            }
-            _ => {
-                let n = whole_number(value)?;
-                match field {
-                    Field::Proposers => params.proposers = n as usize,
-                    Field::Acceptors => params.acceptors = n as usize,
-                    Field::Timeout => params.timeout = Span(n),
-                    Field::Backoff => params.backoff_max = Span(n),
-                    Field::Bug | Field::Mode => unreachable!("handled above"),
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn params_panel(params: &Params, fields: &Fields<Self>) -> Html {
+    fn params_panel(params: &Params, fields: &Fields) -> Html {
         let (p_lo, p_hi) = Params::PROPOSERS.into_inner();
         let (a_lo, a_hi) = Params::ACCEPTORS.into_inner();
         let (t_lo, t_hi) = Params::TIMEOUT_MS.into_inner();
@@ -152,12 +69,12 @@ impl LabSpec for PaxosSpec {
         bugs.extend(Bug::ALL.iter().map(|b| (b.name(), b.name())));
         html! {
             <>
-                { fields.menu(Field::Mode, "protocol", &modes, params.mode.name()) }
-                { fields.number(Field::Proposers, "proposers", params.proposers as u64, p_lo as u64, p_hi as u64) }
-                { fields.number(Field::Acceptors, "acceptors", params.acceptors as u64, a_lo as u64, a_hi as u64) }
-                { fields.number(Field::Timeout, "phase timeout (ms)", params.timeout.as_millis(), t_lo, t_hi) }
-                { fields.number(Field::Backoff, "longest backoff (ms)", params.backoff_max.as_millis(), b_lo, b_hi) }
-                { fields.menu(Field::Bug, "bug toggle", &bugs, params.bug.map_or("none", Bug::name)) }
+                { fields.menu("mode", "protocol", &modes, params.mode.name()) }
+                { fields.number("proposers", "proposers", params.proposers as u64, p_lo as u64, p_hi as u64) }
+                { fields.number("acceptors", "acceptors", params.acceptors as u64, a_lo as u64, a_hi as u64) }
+                { fields.number("timeout", "phase timeout (ms)", params.timeout.as_millis(), t_lo, t_hi) }
+                { fields.number("backoff_max", "longest backoff (ms)", params.backoff_max.as_millis(), b_lo, b_hi) }
+                { fields.menu("bug", "bug toggle", &bugs, params.bug.map_or("none", Bug::name)) }
                 if let Some(bug) = params.bug {
                     <p class="hint">{ bug.describe() }</p>
                 }
@@ -337,34 +254,6 @@ impl LabSpec for PaxosSpec {
                     </table>
                 }
             }
-        }
-    }
-
-    fn findings(sim: &SimOf<Self>) -> Html {
-        let monitor = sim.monitor();
-        let chosen = monitor.chosen().iter().map(|(&slot, c)| {
-            let learners: Vec<String> = monitor.learners(slot).map(|(n, _)| n.to_string()).collect();
-            let known = if learners.is_empty() {
-                "no learner knows yet".to_string()
-            } else {
-                format!("learned by {}", learners.join(", "))
-            };
-            html! {
-                <li class="chosen">
-                    <strong>{ format!("slot {slot}: {}", c.value) }</strong>
-                    { format!(" chosen under ballot {} at {} by {}; {known}", c.ballot, c.at, names(&c.acceptors)) }
-                </li>
-            }
-        });
-        html! {
-            <>
-                <h3>{ "Chosen" }</h3>
-                if monitor.chosen().is_empty() {
-                    <p class="chosen-none">{ "nothing yet: no majority of acceptors has accepted one value in one ballot" }</p>
-                } else {
-                    <ul class="chosen-list">{ for chosen }</ul>
-                }
-            </>
         }
     }
 

@@ -1,17 +1,15 @@
 //! The Raft lab: elections, log replication and commitment, with Figure 3 checked live.
 
-use netsplit_raft::{Bug, Command, Msg, Op, Params, RaftMonitor, RaftNode, Role, Timer};
-use netsplit_scenario::{Lab, LabRun, Scenario};
-use netsplit_sim::{Action, NodeId, Slot, Span};
+use netsplit_raft::{Bug, Command, Msg, Op, Params, RaftLab, RaftNode, Role, Timer};
+use netsplit_sim::{Action, NodeId, Slot};
 use yew::prelude::*;
 
-use crate::kit::Selection;
-use crate::kit::lab::{
-    Fields, LabSpec, LabView, NodeAction, NodeLook, ScenarioOf, SimOf, whole_number,
-};
+use crate::kit::field::Fields;
+use crate::kit::lab::{LabSpec, LabView, NodeAction, NodeLook, ScenarioOf, SimOf};
+use crate::session::Selection;
 
 /// The Raft lab on screen.
-pub type RaftLab = LabView<RaftSpec>;
+pub type RaftView = LabView<RaftSpec>;
 
 /// What makes the Raft lab.
 pub struct RaftSpec;
@@ -19,63 +17,17 @@ pub struct RaftSpec;
 /// The most log columns drawn; longer logs show their last entries.
 const LOG_COLUMNS: u64 = 20;
 
-/// A Raft parameter the user can edit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Field {
-    /// Cluster size.
-    Nodes,
-    /// Shortest election timeout in milliseconds.
-    ElectionMin,
-    /// Longest election timeout in milliseconds.
-    ElectionMax,
-    /// Heartbeat interval in milliseconds.
-    Heartbeat,
-    /// The bug toggle.
-    Bug,
-}
-
 impl LabSpec for RaftSpec {
-    type Node = RaftNode;
-    type Monitor = RaftMonitor;
-    type Params = Params;
-    type Field = Field;
+    type Lab = RaftLab;
 
-    const LAB: Lab = Lab::Raft;
-    const FIELDS: &'static [Field] = &[
-        Field::Nodes,
-        Field::ElectionMin,
-        Field::ElectionMax,
-        Field::Heartbeat,
-        Field::Bug,
-    ];
+    const FIELDS: &'static [&'static str] =
+        &["nodes", "election_min", "election_max", "heartbeat", "bug"];
     const SHORTCUTS: &'static [(&'static str, &'static str)] = &[
         (
             "t",
             "make the selected server time out and stand for election",
         ),
         ("q", "send the selected server a client request"),
-    ];
-    const PROPERTIES: &'static [(&'static str, &'static str)] = &[
-        (
-            "Election Safety",
-            "At most one leader is elected in a term (§5.2).",
-        ),
-        (
-            "Leader Append-Only",
-            "A leader never overwrites or deletes entries in its log (§5.3).",
-        ),
-        (
-            "Log Matching",
-            "Logs with an entry of the same index and term are identical up to it (§5.3).",
-        ),
-        (
-            "Leader Completeness",
-            "A committed entry is in the log of every later leader (§5.4).",
-        ),
-        (
-            "State Machine Safety",
-            "No two servers apply different entries at one index (§5.4.3).",
-        ),
     ];
     const STAGE_LABEL: &'static str = "Raft servers on a ring: role above each, term below, the shrinking arc is the election timer; dots are RPCs in flight";
 
@@ -92,45 +44,7 @@ impl LabSpec for RaftSpec {
         }
     }
 
-    fn unpack(scenario: &Scenario) -> ScenarioOf<Self> {
-        let Scenario::Raft(s) = scenario else {
-            unreachable!("the Raft lab's presets are Raft scenarios")
-        };
-        s.clone()
-    }
-
-    fn pack(scenario: ScenarioOf<Self>) -> Scenario {
-        Scenario::Raft(scenario)
-    }
-
-    fn sim_of(run: LabRun) -> Box<SimOf<Self>> {
-        let LabRun::Raft(sim) = run else {
-            unreachable!("a Raft scenario starts a Raft run")
-        };
-        sim
-    }
-
-    fn nodes(params: &Params) -> usize {
-        params.nodes
-    }
-
-    fn set_param(params: &mut Params, field: Field, value: &str) -> Result<(), String> {
-        if field == Field::Bug {
-            params.bug = Bug::named(value);
-            return Ok(());
-        }
-        let n = whole_number(value)?;
-        match field {
-            Field::Nodes => params.nodes = n as usize,
-            Field::ElectionMin => params.election_min = Span(n),
-            Field::ElectionMax => params.election_max = Span(n),
-            Field::Heartbeat => params.heartbeat = Span(n),
-            Field::Bug => unreachable!("handled above"),
-        }
-        Ok(())
-    }
-
-    fn params_panel(params: &Params, fields: &Fields<Self>) -> Html {
+    fn params_panel(params: &Params, fields: &Fields) -> Html {
         let (nodes_lo, nodes_hi) = Params::NODES.into_inner();
         let (el_lo, el_hi) = Params::ELECTION_MS.into_inner();
         let (hb_lo, hb_hi) = Params::HEARTBEAT_MS.into_inner();
@@ -138,11 +52,11 @@ impl LabSpec for RaftSpec {
         bugs.extend(Bug::ALL.iter().map(|b| (b.name(), b.name())));
         html! {
             <>
-                { fields.number(Field::Nodes, "servers", params.nodes as u64, nodes_lo as u64, nodes_hi as u64) }
-                { fields.number(Field::ElectionMin, "election timeout min (ms)", params.election_min.as_millis(), el_lo, el_hi) }
-                { fields.number(Field::ElectionMax, "election timeout max (ms)", params.election_max.as_millis(), el_lo, el_hi) }
-                { fields.number(Field::Heartbeat, "heartbeat (ms)", params.heartbeat.as_millis(), hb_lo, hb_hi) }
-                { fields.menu(Field::Bug, "bug toggle", &bugs, params.bug.map_or("none", Bug::name)) }
+                { fields.number("nodes", "servers", params.nodes as u64, nodes_lo as u64, nodes_hi as u64) }
+                { fields.number("election_min", "election timeout min (ms)", params.election_min.as_millis(), el_lo, el_hi) }
+                { fields.number("election_max", "election timeout max (ms)", params.election_max.as_millis(), el_lo, el_hi) }
+                { fields.number("heartbeat", "heartbeat (ms)", params.heartbeat.as_millis(), hb_lo, hb_hi) }
+                { fields.menu("bug", "bug toggle", &bugs, params.bug.map_or("none", Bug::name)) }
                 if let Some(bug) = params.bug {
                     <p class="hint">{ bug.describe() }</p>
                 }
@@ -263,22 +177,6 @@ impl LabSpec for RaftSpec {
                     </tbody>
                 </table>
                 { for progress }
-            </>
-        }
-    }
-
-    fn findings(sim: &SimOf<Self>) -> Html {
-        let monitor = sim.monitor();
-        let leaders: Vec<String> = monitor
-            .leaders()
-            .iter()
-            .map(|(term, leader)| format!("term {term}: {leader}"))
-            .collect();
-        html! {
-            <>
-                <h3>{ "Leaders by term" }</h3>
-                <p>{ if leaders.is_empty() { "none yet".to_string() } else { leaders.join(" · ") } }</p>
-                <p>{ format!("Committed up to index {}", monitor.committed_up_to()) }</p>
             </>
         }
     }

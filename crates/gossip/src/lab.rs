@@ -1,0 +1,137 @@
+//! The Gossip lab: what it checks, its settings, its findings and how it is fuzzed.
+
+use netsplit_sim::lab::{About, Finding, NetworkLab, Preset, named_bug, whole_number};
+use netsplit_sim::{FaultPlan, Link, Span, Time, random_faults};
+
+use crate::{Bug, DetectorMonitor, GossipNode, GossipScenario, GossipSim, Params};
+
+/// The Gossip lab.
+pub struct GossipLab;
+
+/// When faults stop in a Gossip fuzz run; the rest of the run is calm.
+pub const FAULTS_UNTIL: Time = Time(20_000);
+/// How long a Gossip fuzz run lasts.
+pub const FUZZ_DURATION: Span = Span::secs(40);
+
+impl NetworkLab for GossipLab {
+    const ABOUT: About = About {
+        slug: "gossip",
+        title: "Gossip",
+        summary: "Heartbeats spread by gossip; a node suspects a peer whose counter stops \
+                  growing, and partitions breed false suspicion.",
+        tag: 0,
+        version: 1,
+    };
+    const PROPERTIES: &'static [(&'static str, &'static str)] = &[
+        (
+            "Suspects on time",
+            "A node suspects a peer once its heartbeat has been still for T_fail plus one gossip period.",
+        ),
+        (
+            "Waits for the timeout",
+            "A node never suspects a peer whose heartbeat grew within T_fail.",
+        ),
+    ];
+    type Node = GossipNode;
+    type Monitor = DetectorMonitor;
+    type Params = Params;
+
+    fn nodes(params: &Params) -> usize {
+        params.nodes
+    }
+
+    fn validate_params(params: &Params) -> Result<(), String> {
+        params.validate()
+    }
+
+    fn build(params: &Params, links: Link, seed: u64) -> GossipSim {
+        params.build(links, seed)
+    }
+
+    fn set_param(params: &mut Params, key: &str, value: &str) -> Result<(), String> {
+        match key {
+            "bug" => params.bug = named_bug(value, &Bug::ALL, Bug::name)?,
+            "nodes" => params.nodes = whole_number(key, value)? as usize,
+            "gossip_period" => params.gossip_period = Span(whole_number(key, value)?),
+            "fail_after" => params.fail_after = Span(whole_number(key, value)?),
+            _ => {
+                return Err(format!(
+                    "Gossip has no setting {key:?}; the settings are nodes, gossip_period, \
+                     fail_after and bug"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn bug(params: &Params) -> Option<&'static str> {
+        params.bug.map(Bug::name)
+    }
+
+    fn findings(sim: &GossipSim) -> Vec<Finding> {
+        let monitor = sim.monitor();
+        let detections: Vec<String> = monitor
+            .detections()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} crashed at {}: every live node suspected it {} later",
+                    d.node,
+                    d.crashed_at,
+                    d.took()
+                )
+            })
+            .collect();
+        vec![
+            Finding {
+                heading: "Detection times",
+                lines: if detections.is_empty() {
+                    vec!["no crash detected yet".to_string()]
+                } else {
+                    detections
+                },
+            },
+            Finding {
+                heading: "False suspicions",
+                lines: vec![format!(
+                    "false suspicions of live nodes: {}",
+                    monitor.false_suspicions()
+                )],
+            },
+        ]
+    }
+
+    fn presets() -> Vec<Preset<GossipScenario>> {
+        crate::presets::presets()
+    }
+
+    fn fuzz_params() -> Params {
+        Params::default()
+    }
+
+    /// Random crashes, restarts, partitions, loss and duplication until [`FAULTS_UNTIL`] (with
+    /// `faults`), then 20 calm seconds in which every suspicion of a live node must clear.
+    fn fuzz(seed: u64, params: Params, faults: bool) -> GossipScenario {
+        let links = Link::default();
+        let actions = if faults {
+            random_faults(
+                seed,
+                &FaultPlan {
+                    nodes: params.nodes,
+                    until: FAULTS_UNTIL,
+                    mean_gap: Span(800),
+                    calm: links,
+                },
+            )
+        } else {
+            Vec::new()
+        };
+        GossipScenario {
+            seed,
+            params,
+            links,
+            actions,
+            duration: FUZZ_DURATION,
+        }
+    }
+}

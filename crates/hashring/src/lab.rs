@@ -1,0 +1,164 @@
+//! The Consistent hashing lab: a history of a cluster, written down as where it starts and the
+//! changes made to it. It has no virtual time: its moments are step counts.
+
+use netsplit_sim::lab::{About, Finding, Lab, Preset, Recording, Report, ScenarioError};
+use netsplit_sim::{Span, Time};
+use serde::{Deserialize, Serialize};
+
+use crate::{Balance, Config, Movement, Op, Params, Placement};
+
+/// The Consistent hashing lab.
+pub struct HashingLab;
+
+/// A history of the Consistent hashing lab: the cluster it starts from and the changes made
+/// to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HashingScenario {
+    /// The cluster at the start.
+    pub params: Params,
+    /// The changes, in order.
+    pub ops: Vec<Op>,
+}
+
+impl HashingScenario {
+    /// The most changes a history may hold.
+    pub const MAX_OPS: usize = 1000;
+
+    /// The cluster at the start and after each change.
+    pub fn configs(&self) -> Result<Vec<Config>, ScenarioError> {
+        self.params.validate().map_err(ScenarioError)?;
+        if self.ops.len() > Self::MAX_OPS {
+            return Err(ScenarioError(format!(
+                "a history holds at most {} changes, got {}",
+                Self::MAX_OPS,
+                self.ops.len()
+            )));
+        }
+        let mut config = Config::new(&self.params);
+        let mut configs = vec![config.clone()];
+        for (i, op) in self.ops.iter().enumerate() {
+            config
+                .apply(*op)
+                .map_err(|e| ScenarioError(format!("step {} ({op}): {e}", i + 1)))?;
+            configs.push(config.clone());
+        }
+        Ok(configs)
+    }
+}
+
+/// A history being replayed: the changes taken so far.
+#[derive(Clone, Debug)]
+pub struct HashingRun {
+    history: HashingScenario,
+    taken: usize,
+}
+
+impl Lab for HashingLab {
+    const ABOUT: About = About {
+        slug: "hashing",
+        title: "Consistent hashing",
+        summary: "Where keys live and how many move when nodes come and go: modulo, rings with \
+                  virtual nodes, rendezvous, jump and bounded loads.",
+        tag: 3,
+        version: 1,
+    };
+    type Scenario = HashingScenario;
+    type Run = HashingRun;
+    type Record = Op;
+
+    /// Refuses anything out of range, and changes that cannot be made.
+    fn validate(s: &HashingScenario) -> Result<(), ScenarioError> {
+        s.configs().map(|_| ())
+    }
+
+    fn build(s: &HashingScenario, _: Recording) -> HashingRun {
+        HashingRun {
+            history: s.clone(),
+            taken: 0,
+        }
+    }
+
+    fn seed(s: &HashingScenario) -> u64 {
+        s.params.seed
+    }
+
+    fn duration(s: &HashingScenario) -> Span {
+        Span(s.ops.len() as u64)
+    }
+
+    fn run_until(run: &mut HashingRun, t: Time) {
+        run.taken = run.taken.max((t.0 as usize).min(run.history.ops.len()));
+    }
+
+    /// Places the keys at every step taken: the digest covers every preference list of every
+    /// step, and the findings narrate each change.
+    fn report(run: &HashingRun) -> Report {
+        let history = HashingScenario {
+            params: run.history.params,
+            ops: run.history.ops[..run.taken].to_vec(),
+        };
+        let configs = history.configs().expect("a started history is valid");
+        let mut bytes = Vec::new();
+        let mut lines = Vec::new();
+        let mut previous: Option<(Placement, Vec<f64>)> = None;
+        for (step, config) in configs.iter().enumerate() {
+            let placement = config.place();
+            let shares = config.fair_shares();
+            bytes.extend(placement.lists().iter().flat_map(|id| id.0.to_le_bytes()));
+            let balance = Balance::of(&placement, &shares);
+            let summary = format!(
+                "{}, {} nodes, {} keys: peak load {}× the fair share",
+                config.strategy,
+                config.members.len(),
+                config.keys,
+                netsplit_sim::decimal(balance.peak, 2)
+            );
+            lines.push(match &previous {
+                None => format!("start: {summary}"),
+                Some((before, before_shares)) => {
+                    let moved = Movement::between(before, before_shares, &placement, &shares);
+                    format!(
+                        "step {step}, {}: moved {} of {} keys ({}%, ideal {}%), {} replica copies; {summary}",
+                        history.ops[step - 1],
+                        moved.moved,
+                        moved.compared,
+                        netsplit_sim::decimal(moved.fraction() * 100.0, 1),
+                        netsplit_sim::decimal(moved.ideal * 100.0, 1),
+                        moved.copies,
+                    )
+                }
+            });
+            previous = Some((placement, shares));
+        }
+        let last = configs.len().saturating_sub(1);
+        Report {
+            lab: Self::ABOUT.slug,
+            seed: history.params.seed,
+            ended_at: Time(last as u64),
+            steps: last as u64,
+            records: configs.len(),
+            trace_hash: netsplit_sim::fnv1a(&bytes),
+            violations: Vec::new(),
+            findings: vec![Finding {
+                heading: "Keys moved at each step",
+                lines,
+            }],
+        }
+    }
+
+    fn records(run: &HashingRun) -> &[Op] {
+        &run.history.ops[..run.taken]
+    }
+
+    fn narrate(run: &HashingRun) -> Vec<(String, String)> {
+        Self::records(run)
+            .iter()
+            .enumerate()
+            .map(|(i, op)| (format!("step {}", i + 1), op.to_string()))
+            .collect()
+    }
+
+    fn presets() -> Vec<Preset<HashingScenario>> {
+        crate::presets::presets()
+    }
+}

@@ -1,0 +1,278 @@
+//! Share links: every lab round-trips, old formats keep opening, and no input, however broken,
+//! makes the decoder panic or allocate without bound.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use netsplit_labs::{
+    LABS, LINK_VERSION, LinkError, MAX_INFLATED_BYTES, Member, Scenario, Selected, ShareState,
+    ViewState, Visit, presets,
+};
+use netsplit_sim::lab::Recording;
+use netsplit_sim::{MsgId, NodeId, Time};
+use proptest::prelude::*;
+
+fn state(lab: &str, slug: &str) -> ShareState {
+    let scenario = presets(lab)
+        .into_iter()
+        .find(|p| p.slug == slug)
+        .unwrap()
+        .scenario;
+    ShareState {
+        scenario,
+        view: ViewState {
+            at: Time(2345),
+            selected: Some(Selected::Node(NodeId(2))),
+            routine_log: true,
+        },
+    }
+}
+
+#[test]
+fn every_preset_of_every_lab_round_trips() {
+    for lab in LABS {
+        for preset in presets(lab.slug) {
+            let shared = ShareState {
+                scenario: preset.scenario.clone(),
+                view: ViewState {
+                    at: Time(1500),
+                    selected: Some(Selected::Message(MsgId(7))),
+                    routine_log: false,
+                },
+            };
+            let code = shared.encode();
+            assert!(
+                code.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                "{code}"
+            );
+            assert_eq!(
+                ShareState::decode(&code).unwrap(),
+                shared,
+                "{}",
+                preset.slug
+            );
+            let link = format!("https://example.invalid/app/#s={code}");
+            assert_eq!(ShareState::decode(&link).unwrap(), shared);
+        }
+    }
+}
+
+/// Links of format 1 must open in every later version. This one was written by format 1 for
+/// the Raft "partition" preset at 2.345 s with n2 selected.
+#[test]
+fn a_format_1_link_still_opens() {
+    let expected = state("raft", "partition");
+    let decoded = ShareState::decode(FORMAT_1_RAFT_PARTITION).expect("format 1 opens");
+    assert_eq!(decoded, expected);
+}
+
+const FORMAT_1_RAFT_PARTITION: &str = concat!(
+    "AQABAQWsAtgEZAAUUAAACGQGAAGgBgYAAAF4AdwLAgECAAHQDwYAAAF5AqAfBgIAAXoDoB8GAwABegOgHwYEAAF6A_",
+    "AuA6hGqRIBAAIB",
+);
+
+#[test]
+fn broken_links_say_what_is_wrong() {
+    let good = state("gossip", "crash").encode();
+    let bytes = URL_SAFE_NO_PAD.decode(&good).unwrap();
+    let with = |mutate: &dyn Fn(&mut Vec<u8>)| {
+        let mut b = bytes.clone();
+        mutate(&mut b);
+        ShareState::decode(&URL_SAFE_NO_PAD.encode(b)).unwrap_err()
+    };
+    assert_eq!(ShareState::decode("").unwrap_err(), LinkError::Empty);
+    assert_eq!(ShareState::decode("#s=").unwrap_err(), LinkError::Empty);
+    assert_eq!(
+        ShareState::decode("#s=@@@").unwrap_err(),
+        LinkError::NotBase64
+    );
+    assert_eq!(ShareState::decode("AQ").unwrap_err(), LinkError::Truncated);
+    assert_eq!(with(&|b| b[0] = 9), LinkError::FutureVersion(9));
+    assert_eq!(with(&|b| b[0] = 0), LinkError::UnknownVersion(0));
+    assert_eq!(with(&|b| b[1] = 7), LinkError::UnknownPacking(7));
+    assert!(matches!(
+        with(&|b| b.truncate(b.len() / 2)),
+        LinkError::BadCompression | LinkError::Malformed(_)
+    ));
+    let message = with(&|b| b[0] = 9).to_string();
+    assert_eq!(
+        message,
+        "the link was made by a newer version of Netsplit (format 9); this one reads formats up to 2"
+    );
+    // A lab's own version, and a lab that does not exist.
+    assert_eq!(
+        with(&|b| b[3] = 9),
+        LinkError::FutureLabVersion("Gossip", 9)
+    );
+    assert_eq!(
+        with(&|b| b[3] = 9).to_string(),
+        "the link was made by a newer version of the Gossip lab (its version 9); update Netsplit to open it"
+    );
+    assert_eq!(with(&|b| b[2] = 200), LinkError::UnknownLab(200));
+    assert_eq!(
+        with(&|b| b[2] = 200).to_string(),
+        "the link is for a lab this version of Netsplit does not have (lab number 200)"
+    );
+
+    // A valid encoding of an out-of-range run is refused by validation.
+    let mut too_big = state("gossip", "crash");
+    let Scenario::Gossip(s) = &mut too_big.scenario else {
+        unreachable!()
+    };
+    s.params.nodes = 40;
+    let refused = ShareState::decode(&too_big.encode()).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "the link's run is out of range: nodes must be between 2 and 12, got 40"
+    );
+}
+
+#[test]
+fn a_decompression_bomb_is_refused() {
+    let zeros = vec![0u8; MAX_INFLATED_BYTES * 8];
+    let mut bytes = vec![LINK_VERSION, 1];
+    bytes.extend(lz4_flex::block::compress_prepend_size(&zeros));
+    let code = URL_SAFE_NO_PAD.encode(&bytes);
+    assert!(code.len() < 64 * 1024, "the bomb is small: {}", code.len());
+    assert_eq!(
+        ShareState::decode(&code).unwrap_err(),
+        LinkError::BadCompression
+    );
+    // A size field that lies (claims little, holds much) is caught too.
+    bytes[2..6].copy_from_slice(&100u32.to_le_bytes());
+    let lying = URL_SAFE_NO_PAD.encode(&bytes);
+    assert_eq!(
+        ShareState::decode(&lying).unwrap_err(),
+        LinkError::BadCompression
+    );
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let _ = ShareState::decode(&URL_SAFE_NO_PAD.encode(&bytes));
+        let mut framed = vec![LINK_VERSION, 0];
+        framed.extend(&bytes);
+        let _ = ShareState::decode(&URL_SAFE_NO_PAD.encode(&framed));
+        let mut deflated = vec![LINK_VERSION, 1];
+        deflated.extend(&bytes);
+        let _ = ShareState::decode(&URL_SAFE_NO_PAD.encode(&deflated));
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in ".{0,300}") {
+        let _ = ShareState::decode(&text);
+    }
+
+    #[test]
+    fn flipped_bytes_in_a_real_link_never_panic(index in 0usize..10_000, value in any::<u8>()) {
+        let good = state("raft", "figure-8").encode();
+        let mut bytes = URL_SAFE_NO_PAD.decode(&good).unwrap();
+        let i = index % bytes.len();
+        bytes[i] = value;
+        if let Ok(state) = ShareState::decode(&URL_SAFE_NO_PAD.encode(&bytes)) {
+            prop_assert!(state.scenario.validate().is_ok());
+        }
+    }
+}
+
+/// Links written before the Paxos and CRDT labs existed (the documentation site's embedded
+/// runs) still open, in the lab they were made in: new labs must not move the old ones' place
+/// in the encoding.
+#[test]
+fn links_from_before_the_newer_labs_open_in_their_own_lab() {
+    for (code, lab) in [
+        ("AQAAAQb6AcQTABRQAAACuBcAApBOAQKAfQAAAA", "gossip"),
+        ("AQABAQWsAtgEZAAUUAAAAKAfAAAA", "raft"),
+        (
+            "AQFRAAAA9QsCAwJQMAJQMQJQMgYAAAl3cml0ZSB4PTEAAQwAoDIBAAIDeD0xAQEHAKAyAgELcmVjZWl2KAA1MgIADgBgeD0xBgAA",
+            "clocks",
+        ),
+        ("AQADAAhA0A8BGQEEAAkACAcBAAkEAAA", "hashing"),
+    ] {
+        let state = ShareState::decode(code).unwrap_or_else(|e| panic!("{lab}: {e}"));
+        assert_eq!(state.scenario.about().slug, lab);
+    }
+}
+
+/// The trace hash of a link's run replayed to its moment (or to its end at moment zero), as
+/// the app and `netsplit run LINK` replay it.
+fn hash_at(state: &ShareState) -> u64 {
+    struct HashAt(Time);
+    impl Visit for HashAt {
+        type Out = u64;
+        fn visit<L: Member>(self, scenario: &L::Scenario) -> u64 {
+            let mut run = L::start(scenario, Recording::Full).unwrap();
+            let end = if self.0 > Time::ZERO {
+                self.0
+            } else {
+                Time::ZERO + L::duration(scenario)
+            };
+            L::run_until(&mut run, end);
+            L::report(&run).trace_hash
+        }
+    }
+    state.scenario.visit(HashAt(state.view.at))
+}
+
+/// Links recorded from the app before labs had link tags (every preset of every lab, several
+/// at a later moment with a selection) open in their lab, at their moment, with their
+/// selection, and replay to the trace hash they had then; written again in today's format, each
+/// gives the same state.
+#[test]
+fn the_recorded_format_1_links_open_and_replay_to_their_hashes() {
+    let corpus = include_str!("links/format-1.txt");
+    let mut opened = 0;
+    for line in corpus.lines().filter(|l| !l.starts_with('#')) {
+        let fields: Vec<&str> = line.split(' ').collect();
+        let [lab, preset, at, selected, routine, hash, code] = fields[..] else {
+            panic!("a corpus line has seven fields: {line}");
+        };
+        let state = ShareState::decode(code).unwrap_or_else(|e| panic!("{lab}/{preset}: {e}"));
+        assert_eq!(state.scenario.about().slug, lab);
+        let expected = presets(lab).into_iter().find(|p| p.slug == preset).unwrap();
+        assert_eq!(state.scenario, expected.scenario, "{lab}/{preset}");
+        assert_eq!(state.view.at, Time(at.parse().unwrap()));
+        assert_eq!(state.view.routine_log.to_string(), routine);
+        let selection = match state.view.selected {
+            None => "-".to_string(),
+            Some(Selected::Node(n)) => format!("node:{}", n.0),
+            Some(Selected::Message(m)) => format!("message:{}", m.0),
+            Some(Selected::Events { first, second }) => format!(
+                "events:{first}:{}",
+                second.map_or("-".to_string(), |s| s.to_string())
+            ),
+        };
+        assert_eq!(selection, selected, "{lab}/{preset}");
+        assert_eq!(
+            format!("{:016x}", hash_at(&state)),
+            hash,
+            "{lab}/{preset} at {at}"
+        );
+        assert_eq!(ShareState::decode(&state.encode()).unwrap(), state);
+        opened += 1;
+    }
+    let presets_in_all_labs: usize = LABS.iter().map(|l| presets(l.slug).len()).sum();
+    assert!(opened > presets_in_all_labs, "{opened} links");
+}
+
+/// Today's format names the lab by its tag and the lab's scenario version, so that a new lab
+/// or a new parameter leaves every existing link as it is.
+#[test]
+fn links_carry_the_lab_tag_and_version() {
+    assert_eq!(LINK_VERSION, 2);
+    for lab in LABS {
+        let code = ShareState {
+            scenario: presets(lab.slug).remove(0).scenario,
+            view: ViewState::default(),
+        }
+        .encode();
+        let bytes = URL_SAFE_NO_PAD.decode(code).unwrap();
+        let plain = match bytes[1] {
+            0 => bytes[2..].to_vec(),
+            _ => lz4_flex::block::decompress_size_prepended(&bytes[2..]).unwrap(),
+        };
+        assert_eq!(bytes[0], LINK_VERSION);
+        assert_eq!(plain[..2], [lab.tag, lab.version], "{}", lab.slug);
+    }
+}

@@ -1,0 +1,219 @@
+//! The Paxos lab: what it checks, its settings, its findings and how it is fuzzed.
+
+use netsplit_sim::lab::{
+    About, Finding, NetworkLab, Preset, ScenarioError, named, named_bug, whole_number,
+};
+use netsplit_sim::{Action, FaultPlan, Link, NodeId, Rng, Span, Time, Timed, random_faults};
+
+use crate::{Bug, Command, Mode, Params, PaxosMonitor, PaxosNode, PaxosScenario, PaxosSim, Value};
+
+/// The Paxos lab.
+pub struct PaxosLab;
+
+/// When faults stop in a Paxos fuzz run; the rest of the run is calm.
+pub const FAULTS_UNTIL: Time = Time(20_000);
+/// How long a Paxos fuzz run lasts.
+pub const FUZZ_DURATION: Span = Span::secs(30);
+/// When clients stop proposing in a Paxos fuzz run.
+const REQUESTS_UNTIL: Time = Time(26_000);
+
+impl NetworkLab for PaxosLab {
+    const ABOUT: About = About {
+        slug: "paxos",
+        title: "Paxos",
+        summary: "Ballots, promises and acceptances: single-decree Paxos and Multi-Paxos, with \
+                  the chosen value marked before any learner knows it.",
+        tag: 4,
+        version: 1,
+    };
+    const PROPERTIES: &'static [(&'static str, &'static str)] = &[
+        (
+            "Agreement",
+            "At most one value is chosen in each slot (§2.1).",
+        ),
+        (
+            "Validity",
+            "Only a value some client proposed is chosen (§2.1).",
+        ),
+        (
+            "Learned only if chosen",
+            "A learner never learns a value that was not chosen (§2.1, §2.3).",
+        ),
+        (
+            "Promises kept",
+            "An acceptor never promises or accepts below a ballot it promised (P1a, §2.2).",
+        ),
+    ];
+    type Node = PaxosNode;
+    type Monitor = PaxosMonitor;
+    type Params = Params;
+
+    fn nodes(params: &Params) -> usize {
+        params.nodes()
+    }
+
+    fn validate_params(params: &Params) -> Result<(), String> {
+        params.validate()
+    }
+
+    /// Proposals go to proposers and name a capital letter.
+    fn validate_commands(s: &PaxosScenario) -> Result<(), ScenarioError> {
+        for (i, timed) in s.actions.iter().enumerate() {
+            let Action::Command(node, Command::Propose(value)) = timed.action else {
+                continue;
+            };
+            if !s.params.is_proposer(node) {
+                return Err(ScenarioError(format!(
+                    "action {} at {} asks {node} to propose, but only n0 to n{} are proposers",
+                    i + 1,
+                    timed.at,
+                    s.params.proposers - 1
+                )));
+            }
+            if !matches!(value, Value::Client('A'..='Z')) {
+                return Err(ScenarioError(format!(
+                    "action {} at {} proposes {value}; proposals are capital letters A to Z",
+                    i + 1,
+                    timed.at
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn build(params: &Params, links: Link, seed: u64) -> PaxosSim {
+        params.build(links, seed)
+    }
+
+    fn set_param(params: &mut Params, key: &str, value: &str) -> Result<(), String> {
+        match key {
+            "bug" => params.bug = named_bug(value, &Bug::ALL, Bug::name)?,
+            "mode" => params.mode = named("mode", value, &Mode::ALL, Mode::name)?,
+            "proposers" => params.proposers = whole_number(key, value)? as usize,
+            "acceptors" => params.acceptors = whole_number(key, value)? as usize,
+            "timeout" => params.timeout = Span(whole_number(key, value)?),
+            "backoff_max" => params.backoff_max = Span(whole_number(key, value)?),
+            _ => {
+                return Err(format!(
+                    "Paxos has no setting {key:?}; the settings are proposers, acceptors, mode, \
+                     timeout, backoff_max and bug"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn bug(params: &Params) -> Option<&'static str> {
+        params.bug.map(Bug::name)
+    }
+
+    fn findings(sim: &PaxosSim) -> Vec<Finding> {
+        let monitor = sim.monitor();
+        let chosen: Vec<String> = monitor
+            .chosen()
+            .iter()
+            .map(|(&slot, c)| {
+                let learners: Vec<String> =
+                    monitor.learners(slot).map(|(n, _)| n.to_string()).collect();
+                let known = if learners.is_empty() {
+                    "no learner knows yet".to_string()
+                } else {
+                    format!("learned by {}", learners.join(", "))
+                };
+                let acceptors: Vec<String> = c.acceptors.iter().map(NodeId::to_string).collect();
+                format!(
+                    "slot {slot}: {} chosen under ballot {} at {} by {}; {known}",
+                    c.value,
+                    c.ballot,
+                    c.at,
+                    acceptors.join(", ")
+                )
+            })
+            .collect();
+        vec![
+            Finding {
+                heading: "Chosen",
+                lines: if chosen.is_empty() {
+                    vec![
+                        "nothing yet: no majority of acceptors has accepted one value in one \
+                         ballot"
+                            .to_string(),
+                    ]
+                } else {
+                    chosen
+                },
+            },
+            Finding {
+                heading: "Ballots",
+                lines: vec![format!(
+                    "{} started, {} reached a majority of promises",
+                    monitor.ballots().len(),
+                    monitor.ballots().values().filter(|b| b.phase_one).count()
+                )],
+            },
+        ]
+    }
+
+    fn presets() -> Vec<Preset<PaxosScenario>> {
+        crate::presets::presets()
+    }
+
+    fn fuzz_params() -> Params {
+        Params::default()
+    }
+
+    /// Clients ask random proposers to propose random letters every few hundred milliseconds
+    /// until 26 s and, with `faults`, random crashes, restarts, partitions, loss and
+    /// duplication until [`FAULTS_UNTIL`]. Once faults stop, each request goes to every
+    /// proposer, as a client looking for the Multi-Paxos leader would.
+    fn fuzz(seed: u64, params: Params, faults: bool) -> PaxosScenario {
+        let links = Link::default();
+        let mut actions = if faults {
+            random_faults(
+                seed,
+                &FaultPlan {
+                    nodes: params.nodes(),
+                    until: FAULTS_UNTIL,
+                    mean_gap: Span(400),
+                    calm: links,
+                },
+            )
+        } else {
+            Vec::new()
+        };
+        let mut rng = Rng::seeded(seed ^ 0x0070_6178_6f73);
+        // Single-decree proposers are asked rarely, so that ballots get the time to finish.
+        let gap = match params.mode {
+            Mode::Single => 1500,
+            Mode::Multi => 600,
+        };
+        let mut t = 0;
+        loop {
+            t += 100 + rng.below(gap);
+            if t >= REQUESTS_UNTIL.0 {
+                break;
+            }
+            let value = Value::Client(char::from(b'A' + rng.below(26) as u8));
+            let proposer = NodeId(rng.below(params.proposers as u64) as u16);
+            let targets = if Time(t) < FAULTS_UNTIL || params.mode == Mode::Single {
+                vec![proposer]
+            } else {
+                params.proposer_ids().collect()
+            };
+            for node in targets {
+                actions.push(Timed {
+                    at: Time(t),
+                    action: Action::Command(node, Command::Propose(value)),
+                });
+            }
+        }
+        actions.sort_by_key(|a| a.at);
+        PaxosScenario {
+            seed,
+            params,
+            links,
+            actions,
+            duration: FUZZ_DURATION,
+        }
+    }
+}

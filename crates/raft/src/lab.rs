@@ -1,0 +1,174 @@
+//! The Raft lab: what it checks, its settings, its findings and how it is fuzzed.
+
+use netsplit_sim::lab::{About, Finding, NetworkLab, Preset, named_bug, whole_number};
+use netsplit_sim::{Action, FaultPlan, Link, NodeId, Rng, Span, Time, Timed, random_faults};
+
+use crate::{Bug, Command, Op, Params, RaftMonitor, RaftNode, RaftScenario, RaftSim};
+
+/// The Raft lab.
+pub struct RaftLab;
+
+/// When faults stop in a Raft fuzz run; the rest of the run is calm.
+pub const FAULTS_UNTIL: Time = Time(45_000);
+/// How long a Raft fuzz run lasts.
+pub const FUZZ_DURATION: Span = Span::secs(60);
+/// When clients stop sending; what they sent before must be committed by the end.
+pub const REQUESTS_UNTIL: Time = Time(57_000);
+
+impl NetworkLab for RaftLab {
+    const ABOUT: About = About {
+        slug: "raft",
+        title: "Raft",
+        summary: "Leader election and log replication, with the five properties of Figure 3 \
+                  checked after every event.",
+        tag: 1,
+        version: 1,
+    };
+    const PROPERTIES: &'static [(&'static str, &'static str)] = &[
+        (
+            "Election Safety",
+            "At most one leader is elected in a term (§5.2).",
+        ),
+        (
+            "Leader Append-Only",
+            "A leader never overwrites or deletes entries in its log (§5.3).",
+        ),
+        (
+            "Log Matching",
+            "Logs with an entry of the same index and term are identical up to it (§5.3).",
+        ),
+        (
+            "Leader Completeness",
+            "A committed entry is in the log of every later leader (§5.4).",
+        ),
+        (
+            "State Machine Safety",
+            "No two servers apply different entries at one index (§5.4.3).",
+        ),
+    ];
+    type Node = RaftNode;
+    type Monitor = RaftMonitor;
+    type Params = Params;
+
+    fn nodes(params: &Params) -> usize {
+        params.nodes
+    }
+
+    fn validate_params(params: &Params) -> Result<(), String> {
+        params.validate()
+    }
+
+    fn build(params: &Params, links: Link, seed: u64) -> RaftSim {
+        params.build(links, seed)
+    }
+
+    fn set_param(params: &mut Params, key: &str, value: &str) -> Result<(), String> {
+        match key {
+            "bug" => params.bug = named_bug(value, &Bug::ALL, Bug::name)?,
+            "nodes" => params.nodes = whole_number(key, value)? as usize,
+            "election_min" => params.election_min = Span(whole_number(key, value)?),
+            "election_max" => params.election_max = Span(whole_number(key, value)?),
+            "heartbeat" => params.heartbeat = Span(whole_number(key, value)?),
+            _ => {
+                return Err(format!(
+                    "Raft has no setting {key:?}; the settings are nodes, election_min, \
+                     election_max, heartbeat and bug"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn bug(params: &Params) -> Option<&'static str> {
+        params.bug.map(Bug::name)
+    }
+
+    fn findings(sim: &RaftSim) -> Vec<Finding> {
+        let monitor = sim.monitor();
+        let leaders: Vec<String> = monitor
+            .leaders()
+            .iter()
+            .map(|(term, leader)| format!("term {term}: {leader}"))
+            .collect();
+        vec![
+            Finding {
+                heading: "Leaders by term",
+                lines: vec![if leaders.is_empty() {
+                    "none yet".to_string()
+                } else {
+                    leaders.join(" · ")
+                }],
+            },
+            Finding {
+                heading: "Commitment",
+                lines: vec![format!(
+                    "committed up to index {}",
+                    monitor.committed_up_to()
+                )],
+            },
+        ]
+    }
+
+    fn presets() -> Vec<Preset<RaftScenario>> {
+        crate::presets::presets()
+    }
+
+    fn fuzz_params() -> Params {
+        Params::default()
+    }
+
+    /// Client requests to random servers every few hundred milliseconds until
+    /// [`REQUESTS_UNTIL`] and, with `faults`, random crashes, restarts, partitions, loss and
+    /// duplication until [`FAULTS_UNTIL`].
+    fn fuzz(seed: u64, params: Params, faults: bool) -> RaftScenario {
+        let links = Link::default();
+        let mut actions = if faults {
+            random_faults(
+                seed,
+                &FaultPlan {
+                    nodes: params.nodes,
+                    until: FAULTS_UNTIL,
+                    mean_gap: Span(400),
+                    calm: links,
+                },
+            )
+        } else {
+            Vec::new()
+        };
+        let mut rng = Rng::seeded(seed ^ 0x7261_6674);
+        let mut t = 0;
+        loop {
+            t += 100 + rng.below(1000);
+            if t >= REQUESTS_UNTIL.0 {
+                break;
+            }
+            let key = char::from(b'a' + rng.below(5) as u8);
+            let op = Op {
+                key,
+                value: rng.below(100) as u32,
+            };
+            let node = NodeId(rng.below(params.nodes as u64) as u16);
+            // While faults go on a client tries one server; once they stop it tries them all,
+            // as a client retrying until it finds the leader would.
+            let targets = if Time(t) < FAULTS_UNTIL {
+                vec![node]
+            } else {
+                NodeId::all(params.nodes).collect()
+            };
+            for node in targets {
+                actions.push(Timed {
+                    at: Time(t),
+                    action: Action::Command(node, Command::Request(op)),
+                });
+            }
+        }
+        actions.sort_by_key(|a| a.at);
+        RaftScenario {
+            seed,
+            params,
+            links,
+            actions,
+            duration: FUZZ_DURATION,
+        }
+    }
+}

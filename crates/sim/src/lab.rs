@@ -1,0 +1,492 @@
+//! The contract a lab fulfils, so that the registry, the command line, the browser and the
+//! tests can treat every lab alike.
+//!
+//! ```text
+//!   NetworkLab (a protocol on this engine: params, build, findings, presets, fuzz)
+//!        │ blanket impl
+//!        ▼
+//!   Lab (any lab: its scenario, validation, run, report, presets, fuzzing, link versions)
+//!        ▲
+//!        └── step labs with no network (vector clocks, consistent hashing) implement it directly
+//! ```
+//!
+//! A lab is described once, in its protocol's crate. Only the registry (`netsplit-labs`) names
+//! every lab; everything else is generic over [`Lab`].
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::ops::Range;
+
+use crate::{Action, Link, Monitor, Node, NodeId, Record, Sim, Span, Time, Timed, Violation};
+
+/// Who a lab is: the names people, files and links know it by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct About {
+    /// The name in addresses (`#raft`), scenario files and on the command line.
+    pub slug: &'static str,
+    /// The name people read.
+    pub title: &'static str,
+    /// One line on what the lab shows.
+    pub summary: &'static str,
+    /// The lab's number in share links. Never changes and is never reused.
+    pub tag: u8,
+    /// The version of the lab's scenario encoding in share links. Raise it when the scenario's
+    /// shape changes (a new parameter), and teach [`Lab::decode`] to read the older versions
+    /// with their old meaning.
+    pub version: u8,
+}
+
+/// The longest run a scenario may ask for.
+pub const MAX_DURATION: Span = Span::secs(3600);
+/// The most actions a scenario may hold.
+pub const MAX_ACTIONS: usize = 10_000;
+
+/// Why a scenario was refused, in a sentence that names the allowed range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError(pub String);
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+impl From<String> for ScenarioError {
+    fn from(why: String) -> ScenarioError {
+        ScenarioError(why)
+    }
+}
+
+/// Whether a run keeps what a viewer needs (trace, checkpoints) or runs as fast as it can.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recording {
+    /// Keep the trace and checkpoints.
+    Full,
+    /// Keep neither; monitors still run. For fuzzing.
+    Quiet,
+}
+
+/// A named scenario with a sentence on what it shows.
+#[derive(Clone, Debug)]
+pub struct Preset<S> {
+    /// The name in links and on the command line.
+    pub slug: &'static str,
+    /// The name in menus.
+    pub title: &'static str,
+    /// What to watch for.
+    pub description: &'static str,
+    /// The run.
+    pub scenario: S,
+}
+
+/// What a lab reports beyond pass or fail: a heading and its lines ("Leaders by term":
+/// "term 1: n2"). The command line prints them and the browser shows them under the checks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// What the lines are about.
+    pub heading: &'static str,
+    /// One line each.
+    pub lines: Vec<String>,
+}
+
+/// What a finished run amounts to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The lab's slug.
+    pub lab: &'static str,
+    /// The seed.
+    pub seed: u64,
+    /// Virtual time at the end (for a step lab, the number of steps).
+    pub ended_at: Time,
+    /// How many events ran.
+    pub steps: u64,
+    /// How many trace records there are.
+    pub records: usize,
+    /// The trace hash: equal hashes mean identical runs.
+    #[serde(serialize_with = "hex")]
+    pub trace_hash: u64,
+    /// Every violation found.
+    pub violations: Vec<Violation>,
+    /// The lab's findings.
+    pub findings: Vec<Finding>,
+}
+
+fn hex<S: serde::Serializer>(hash: &u64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("{hash:016x}"))
+}
+
+/// How a lab is fuzzed: the scenario it starts from, and the run for each seed.
+pub struct Fuzzing<S> {
+    /// The lab's fuzzing settings before any are changed (`netsplit fuzz LAB --set k=v`).
+    pub template: S,
+    /// The run for one seed with the template's settings, with random faults or without.
+    pub case: fn(seed: u64, template: &S, faults: bool) -> S,
+}
+
+/// A lab: everything the registry, the command line and the tests need to know of it.
+///
+/// Protocols on this engine implement [`NetworkLab`] instead and get this trait from it.
+pub trait Lab: Sized + 'static {
+    /// Who the lab is.
+    const ABOUT: About;
+    /// Everything that determines one run.
+    type Scenario: Clone + fmt::Debug + PartialEq + Serialize + DeserializeOwned + 'static;
+    /// A scenario started.
+    type Run: Clone;
+    /// What the run records, one entry per event (the downloadable trace).
+    type Record: Serialize;
+
+    /// Refuses anything out of range, saying what is allowed.
+    fn validate(scenario: &Self::Scenario) -> Result<(), ScenarioError>;
+    /// Builds the run of a validated scenario.
+    fn build(scenario: &Self::Scenario, recording: Recording) -> Self::Run;
+    /// The seed of the scenario's random choices.
+    fn seed(scenario: &Self::Scenario) -> u64;
+    /// How long the scenario lasts (a step lab: a millisecond per step).
+    fn duration(scenario: &Self::Scenario) -> Span;
+    /// Runs every event up to `t` (a step lab: takes the first `t` steps).
+    fn run_until(run: &mut Self::Run, t: Time);
+    /// The run so far, with its trace hash, violations and findings.
+    fn report(run: &Self::Run) -> Report;
+    /// What the run has recorded.
+    fn records(run: &Self::Run) -> &[Self::Record];
+    /// Every recorded event in plain words: (when, what).
+    fn narrate(run: &Self::Run) -> Vec<(String, String)>;
+    /// The lab's ready-made scenarios; the first is its default.
+    fn presets() -> Vec<Preset<Self::Scenario>>;
+
+    /// The bug toggle a scenario turns on, if any: its runs are expected to break a property.
+    fn bug(_scenario: &Self::Scenario) -> Option<&'static str> {
+        None
+    }
+    /// Changes one setting by name, from text (`nodes`, `5`); refuses what it cannot read.
+    /// Ranges are checked by [`Lab::validate`].
+    fn set(_scenario: &mut Self::Scenario, key: &str, _value: &str) -> Result<(), String> {
+        Err(format!(
+            "the {} lab has no setting {key:?}",
+            Self::ABOUT.title
+        ))
+    }
+    /// How the lab is fuzzed; `None` for a lab whose runs have no random faults.
+    fn fuzzing() -> Option<Fuzzing<Self::Scenario>> {
+        None
+    }
+    /// Reads a scenario that a share link wrote with encoding `version` (at most
+    /// [`About::version`]) and returns it with the bytes after it.
+    fn decode(version: u8, bytes: &[u8]) -> Result<(Self::Scenario, &[u8]), postcard::Error> {
+        debug_assert_eq!(version, Self::ABOUT.version, "older versions need a reader");
+        postcard::take_from_bytes(bytes)
+    }
+
+    /// Validates the scenario and builds its run.
+    fn start(scenario: &Self::Scenario, recording: Recording) -> Result<Self::Run, ScenarioError> {
+        Self::validate(scenario)?;
+        Ok(Self::build(scenario, recording))
+    }
+    /// Runs the scenario to its end and reports.
+    fn run(scenario: &Self::Scenario, recording: Recording) -> Result<Report, ScenarioError> {
+        let mut run = Self::start(scenario, recording)?;
+        Self::run_until(&mut run, Time::ZERO + Self::duration(scenario));
+        Ok(Self::report(&run))
+    }
+}
+
+/// A run of a lab on the engine: parameters, links, seed, timed actions and length.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabScenario<P, C> {
+    /// The seed of the run's random generator.
+    pub seed: u64,
+    /// The lab's parameters.
+    pub params: P,
+    /// How every link behaves at the start.
+    pub links: Link,
+    /// What the user does, and when.
+    pub actions: Vec<Timed<Action<C>>>,
+    /// How long the run lasts.
+    pub duration: Span,
+}
+
+/// The scenario of network lab `L`.
+pub type ScenarioOf<L> = LabScenario<<L as NetworkLab>::Params, CommandOf<L>>;
+/// The command type of network lab `L`.
+pub type CommandOf<L> = <<L as NetworkLab>::Node as Node>::Command;
+/// The simulator of network lab `L`.
+pub type SimOf<L> = Sim<<L as NetworkLab>::Node, <L as NetworkLab>::Monitor>;
+
+/// A lab whose protocol runs on this engine. Every such lab is a [`Lab`].
+pub trait NetworkLab: Sized + 'static {
+    /// Who the lab is.
+    const ABOUT: About;
+    /// The properties the monitor checks: (name, what it means). A violation names one.
+    const PROPERTIES: &'static [(&'static str, &'static str)];
+    /// The protocol's node.
+    type Node: Node<Command: PartialEq>;
+    /// The protocol's monitor.
+    type Monitor: Monitor<Self::Node> + fmt::Debug;
+    /// The lab's parameters.
+    type Params: Copy + fmt::Debug + PartialEq + Serialize + DeserializeOwned + 'static;
+
+    /// How many nodes the parameters ask for.
+    fn nodes(params: &Self::Params) -> usize;
+    /// Refuses parameters out of range, naming the allowed range.
+    fn validate_params(params: &Self::Params) -> Result<(), String>;
+    /// Refuses commands the lab's nodes cannot take (the generic checks of every action have
+    /// passed already).
+    fn validate_commands(_scenario: &ScenarioOf<Self>) -> Result<(), ScenarioError> {
+        Ok(())
+    }
+    /// The simulator for these parameters, links and seed, with nothing scheduled.
+    fn build(params: &Self::Params, links: Link, seed: u64) -> SimOf<Self>;
+    /// Changes one parameter by name, from text; refuses what it cannot read.
+    fn set_param(params: &mut Self::Params, key: &str, value: &str) -> Result<(), String>;
+    /// The bug toggle the parameters turn on, if any.
+    fn bug(params: &Self::Params) -> Option<&'static str>;
+    /// What the monitor found beyond pass or fail.
+    fn findings(sim: &SimOf<Self>) -> Vec<Finding>;
+    /// The lab's ready-made scenarios; the first is its default.
+    fn presets() -> Vec<Preset<ScenarioOf<Self>>>;
+    /// The parameters fuzzing starts from.
+    fn fuzz_params() -> Self::Params;
+    /// A run for fuzzing: the lab's own traffic and, with `faults`, random faults.
+    fn fuzz(seed: u64, params: Self::Params, faults: bool) -> ScenarioOf<Self>;
+}
+
+impl<L: NetworkLab> Lab for L {
+    const ABOUT: About = <L as NetworkLab>::ABOUT;
+    type Scenario = ScenarioOf<L>;
+    type Run = Box<SimOf<L>>;
+    type Record = Record<L::Node>;
+
+    fn validate(s: &ScenarioOf<L>) -> Result<(), ScenarioError> {
+        L::validate_params(&s.params)?;
+        validate_actions(s, L::nodes(&s.params))?;
+        L::validate_commands(s)
+    }
+
+    fn build(s: &ScenarioOf<L>, recording: Recording) -> Box<SimOf<L>> {
+        let sim = L::build(&s.params, s.links, s.seed);
+        let mut sim = match recording {
+            Recording::Full => sim,
+            Recording::Quiet => sim.without_trace().with_checkpoints(None),
+        };
+        for timed in &s.actions {
+            sim.schedule(timed.at, timed.action.clone());
+        }
+        Box::new(sim)
+    }
+
+    fn seed(s: &ScenarioOf<L>) -> u64 {
+        s.seed
+    }
+
+    fn duration(s: &ScenarioOf<L>) -> Span {
+        s.duration
+    }
+
+    fn run_until(sim: &mut Box<SimOf<L>>, t: Time) {
+        sim.run_until(t);
+    }
+
+    fn report(sim: &Box<SimOf<L>>) -> Report {
+        Report {
+            lab: <L as NetworkLab>::ABOUT.slug,
+            seed: sim.seed(),
+            ended_at: sim.now(),
+            steps: sim.steps(),
+            records: sim.trace().len(),
+            trace_hash: sim.trace().hash(),
+            violations: sim.violations().to_vec(),
+            findings: L::findings(sim),
+        }
+    }
+
+    fn records(sim: &Box<SimOf<L>>) -> &[Record<L::Node>] {
+        sim.trace().records()
+    }
+
+    fn narrate(sim: &Box<SimOf<L>>) -> Vec<(String, String)> {
+        sim.trace()
+            .records()
+            .iter()
+            .map(|r| (r.at.to_string(), r.event.to_string()))
+            .collect()
+    }
+
+    fn presets() -> Vec<Preset<ScenarioOf<L>>> {
+        <L as NetworkLab>::presets()
+    }
+
+    fn bug(s: &ScenarioOf<L>) -> Option<&'static str> {
+        <L as NetworkLab>::bug(&s.params)
+    }
+
+    fn set(s: &mut ScenarioOf<L>, key: &str, value: &str) -> Result<(), String> {
+        L::set_param(&mut s.params, key, value)
+    }
+
+    fn fuzzing() -> Option<Fuzzing<ScenarioOf<L>>> {
+        Some(Fuzzing {
+            template: L::fuzz(0, L::fuzz_params(), false),
+            case: |seed, template, faults| L::fuzz(seed, template.params, faults),
+        })
+    }
+}
+
+/// The checks every network lab's scenario passes: links, duration, the number and order of
+/// actions, and that every action names a node of the cluster.
+pub fn validate_actions<P, C>(s: &LabScenario<P, C>, nodes: usize) -> Result<(), ScenarioError> {
+    s.links.validate().map_err(|e| ScenarioError(e.0))?;
+    if s.duration > MAX_DURATION || s.duration == Span(0) {
+        return Err(ScenarioError(format!(
+            "duration must be between 0.001 s and {MAX_DURATION}, got {}",
+            s.duration
+        )));
+    }
+    if s.actions.len() > MAX_ACTIONS {
+        return Err(ScenarioError(format!(
+            "a scenario holds at most {MAX_ACTIONS} actions, got {}",
+            s.actions.len()
+        )));
+    }
+    for (i, timed) in s.actions.iter().enumerate() {
+        let node = match &timed.action {
+            Action::Crash(n) | Action::Restart(n) | Action::Command(n, _) => Some(*n),
+            Action::SetLink(from, to, _) => Some(*from.max(to)),
+            Action::Partition(p) => p.0.iter().flatten().copied().max(),
+            _ => None,
+        };
+        if let Some(n) = node.filter(|n| n.index() >= nodes) {
+            return Err(ScenarioError(format!(
+                "action {} at {} names {n}, but the cluster has nodes n0 to n{}",
+                i + 1,
+                timed.at,
+                nodes - 1
+            )));
+        }
+        if let Action::SetLinks(link) | Action::SetLink(_, _, link) = &timed.action {
+            link.validate()
+                .map_err(|e| ScenarioError(format!("action {} at {}: {e}", i + 1, timed.at)))?;
+        }
+        if i > 0 && timed.at < s.actions[i - 1].at {
+            return Err(ScenarioError(format!(
+                "action {} at {} comes before the action listed ahead of it",
+                i + 1,
+                timed.at
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The preset of lab `L` called `slug`.
+pub fn preset<L: Lab>(slug: &str) -> Option<Preset<L::Scenario>> {
+    L::presets().into_iter().find(|p| p.slug == slug)
+}
+
+/// The first seed whose run broke an invariant.
+#[derive(Clone, Debug)]
+pub struct Failure<S> {
+    /// The seed.
+    pub seed: u64,
+    /// The scenario that replays it.
+    pub scenario: S,
+    /// The first violation.
+    pub violation: Violation,
+}
+
+/// What a fuzzing run found.
+#[derive(Clone, Debug)]
+pub struct FuzzOutcome<S> {
+    /// How many seeds ran.
+    pub seeds_run: u64,
+    /// The first failure, if any; fuzzing stops there.
+    pub failure: Option<Failure<S>>,
+}
+
+/// Runs the scenario `make` builds for each seed, quietly, until one breaks an invariant.
+///
+/// # Panics
+/// When `make` builds an invalid scenario.
+pub fn fuzz<L: Lab>(
+    seeds: Range<u64>,
+    make: impl Fn(u64) -> L::Scenario,
+) -> FuzzOutcome<L::Scenario> {
+    let mut seeds_run = 0;
+    for seed in seeds {
+        let scenario = make(seed);
+        let report = L::run(&scenario, Recording::Quiet).expect("fuzz scenarios are valid");
+        seeds_run += 1;
+        if let Some(violation) = report.violations.into_iter().next() {
+            return FuzzOutcome {
+                seeds_run,
+                failure: Some(Failure {
+                    seed,
+                    scenario,
+                    violation,
+                }),
+            };
+        }
+    }
+    FuzzOutcome {
+        seeds_run,
+        failure: None,
+    }
+}
+
+/// `name` among `names`, refusing an unknown name with the list of known ones
+/// ("no bug named \"x\"; the bugs are a, b").
+pub fn named<T: Copy>(
+    what: &str,
+    name: &str,
+    all: &[T],
+    name_of: impl Fn(T) -> &'static str,
+) -> Result<T, String> {
+    all.iter()
+        .copied()
+        .find(|&t| name_of(t) == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|&t| name_of(t)).collect();
+            format!(
+                "no {what} named {name:?}; the {what}s are {}",
+                names.join(", ")
+            )
+        })
+}
+
+/// A bug toggle by name: `none` (or nothing) turns it off.
+pub fn named_bug<B: Copy>(
+    name: &str,
+    all: &[B],
+    name_of: impl Fn(B) -> &'static str,
+) -> Result<Option<B>, String> {
+    match name.trim() {
+        "" | "none" => Ok(None),
+        name => named("bug", name, all, name_of).map(Some),
+    }
+}
+
+/// The whole number in `value`, or a sentence saying that `key` takes one.
+pub fn whole_number(key: &str, value: &str) -> Result<u64, String> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{key} takes a whole number, got {value:?}"))
+}
+
+/// `action` at `ms` milliseconds, for writing presets.
+pub fn at<C>(ms: u64, action: Action<C>) -> Timed<Action<C>> {
+    Timed {
+        at: Time(ms),
+        action,
+    }
+}
+
+/// A partition that cuts `nodes` off from the rest, for writing presets.
+pub fn cut_off<C>(nodes: &[u16]) -> Action<C> {
+    Action::Partition(crate::Partition(vec![
+        nodes.iter().map(|&n| NodeId(n)).collect(),
+    ]))
+}

@@ -1,0 +1,100 @@
+//! The network: the panel that partitions it, heals it and changes its links, and the banner
+//! that names the groups while it is split.
+
+use netsplit_sim::{Network, NodeId};
+use yew::prelude::*;
+
+use crate::kit::field::NumberField;
+use crate::kit::inspector::MessageInfo;
+use crate::kit::lab::Controls;
+use crate::kit::topology::group_letter;
+use crate::session::{LinkField, Selection};
+
+/// The network panel: pick nodes and cut them off, heal, change every link, and the messages
+/// in flight (the first few, each selectable).
+pub fn network_panel(
+    network: &Network,
+    picks: &[bool],
+    messages: &[MessageInfo],
+    in_flight: usize,
+    selected: Selection,
+    c: &Controls,
+) -> Html {
+    let current = *network.default_link();
+    let picks = NodeId::all(picks.len()).map(|id| {
+        html! {
+            <label class="pick">
+                <input type="checkbox" checked={picks[id.index()]} onchange={c.pick.reform(move |_: Event| id)} />
+                { id.to_string() }
+            </label>
+        }
+    });
+    let messages = messages.iter().map(|m| {
+        let id = m.id;
+        let is_selected = selected == Selection::Message(id);
+        html! {
+            <li key={id.0}>
+                <button class={classes!("msg-button", is_selected.then_some("selected"))} aria-pressed={is_selected.to_string()}
+                    onclick={c.select.reform(move |_: MouseEvent| Selection::Message(id))}>
+                    { format!("{id} {}→{}{}", m.from, m.to, if m.held() { " (held)" } else { "" }) }
+                </button>
+            </li>
+        }
+    });
+    let number = |field: LinkField, label: &'static str, value: u64, max: u64| {
+        let on_change = c
+            .links
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, callback)| callback.clone())
+            .expect("every link field has a callback");
+        html! { <NumberField {label} {value} min={0} max={max} {on_change} /> }
+    };
+    html! {
+        <section class="panel network" aria-labelledby="network-title">
+            <h2 id="network-title">{ "Network" }</h2>
+            <fieldset>
+                <legend>{ "Partition: cut the picked nodes off" }</legend>
+                <div class="picks">{ for picks }</div>
+                <div class="buttons">
+                    <button onclick={c.split.reform(|_: MouseEvent| ())}>{ "Split" }</button>
+                    <button onclick={c.heal.reform(|_: MouseEvent| ())} disabled={network.partition().is_none()}>{ "Heal" }</button>
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend>{ "Links" }</legend>
+                { number(LinkField::Loss, "loss %", u64::from(current.drop.ppm() / 10_000), 100) }
+                { number(LinkField::Duplicate, "duplicate %", u64::from(current.duplicate.ppm() / 10_000), 100) }
+                { number(LinkField::LatencyMin, "latency min (ms)", current.latency_min.as_millis(), 60_000) }
+                { number(LinkField::LatencyMax, "latency max (ms)", current.latency_max.as_millis(), 60_000) }
+            </fieldset>
+            <h3>{ format!("In flight: {in_flight}") }</h3>
+            <ul class="in-flight">{ for messages }</ul>
+        </section>
+    }
+}
+
+/// The banner over the topology while the network is partitioned, naming the groups.
+pub fn partition_banner(network: &Network, nodes: usize) -> Html {
+    if network.partition().is_none() {
+        return html! {};
+    }
+    let mut groups: Vec<(u16, Vec<String>)> = Vec::new();
+    for id in NodeId::all(nodes) {
+        let g = network.group_of(id);
+        match groups.iter_mut().find(|(gg, _)| *gg == g) {
+            Some((_, members)) => members.push(id.to_string()),
+            None => groups.push((g, vec![id.to_string()])),
+        }
+    }
+    groups.sort();
+    let text: Vec<String> = groups
+        .iter()
+        .map(|(g, members)| format!("{}: {}", group_letter(*g), members.join(" ")))
+        .collect();
+    html! {
+        <p class="banner partitioned" role="status">
+            { format!("Network partitioned — {}", text.join("  |  ")) }
+        </p>
+    }
+}

@@ -1,0 +1,536 @@
+//! The live run of a network lab, without the browser: the scenario, its simulator, where the
+//! user is in time, what they selected, and every change they can make, each refused with a
+//! sentence when it cannot be made.
+//!
+//! ```text
+//!   Session ─ scenario (what replays) ─ sim (where we are) ─ frontier (the furthest moment reached)
+//!      act at t < frontier ──▶ fork: later scripted actions dropped, kept for undo
+//!      seek / step back ──────▶ sim.seek (checkpoints), the known future stays valid
+//!      set_param / seed / preset ──▶ a new run from the start
+//! ```
+//!
+//! It touches no web-sys, so `cargo test -p netsplit-web` runs its tests on the host; the lab
+//! frame (`kit::lab`) draws it and turns clicks and keys into its calls.
+
+use netsplit_labs::{NetworkMember, Selected, ShareState, ViewState};
+use netsplit_sim::lab::{CommandOf, Preset, Recording, ScenarioOf, SimOf, whole_number};
+use netsplit_sim::{Action, Chance, MessageState, MsgId, NodeId, Partition, Span, Time, Timed};
+
+/// What the user has selected in a lab.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Selection {
+    /// Nothing.
+    #[default]
+    Nothing,
+    /// A node.
+    Node(NodeId),
+    /// A message in flight.
+    Message(MsgId),
+}
+
+/// The link settings every lab can change while running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkField {
+    /// Loss in percent.
+    Loss,
+    /// Duplication in percent.
+    Duplicate,
+    /// Least latency in milliseconds.
+    LatencyMin,
+    /// Greatest latency in milliseconds.
+    LatencyMax,
+}
+
+impl LinkField {
+    /// Every link setting.
+    pub const ALL: [LinkField; 4] = [
+        LinkField::Loss,
+        LinkField::Duplicate,
+        LinkField::LatencyMin,
+        LinkField::LatencyMax,
+    ];
+}
+
+/// What the timeline marks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// A user action.
+    Action,
+    /// The first event of a violation.
+    Violation,
+}
+
+/// The timed actions of a run of lab `L`.
+type Script<L> = Vec<Timed<Action<CommandOf<L>>>>;
+
+/// How far past the scenario's end "next violation" may run before it gives up.
+const SEARCH_PAST_END: Span = Span::secs(600);
+
+/// A network lab's run as the user drives it.
+pub struct Session<L: NetworkMember> {
+    presets: Vec<Preset<ScenarioOf<L>>>,
+    /// The preset the run started from; `None` for a shared or restored run.
+    preset: Option<usize>,
+    scenario: ScenarioOf<L>,
+    sim: Box<SimOf<L>>,
+    /// The latest moment the run has reached; acting before it forks the run.
+    frontier: Time,
+    /// The whole script before acting in the past dropped its later actions, and how many it
+    /// dropped.
+    undo: Option<(Script<L>, usize)>,
+    selected: Selection,
+    /// The nodes picked to be cut off by a partition.
+    picks: Vec<bool>,
+}
+
+impl<L: NetworkMember> Session<L> {
+    /// The lab's first preset, at its start.
+    pub fn new() -> Session<L> {
+        let presets = <L as netsplit_sim::lab::Lab>::presets();
+        let scenario = presets[0].scenario.clone();
+        let mut session = Session::with(presets, Some(0), scenario);
+        session.sync();
+        session
+    }
+
+    /// A shared or kept run, at the moment and with the selection it was kept with.
+    pub fn opened(scenario: ScenarioOf<L>, view: &ViewState) -> Session<L> {
+        let presets = <L as netsplit_sim::lab::Lab>::presets();
+        let mut session = Session::with(presets, None, scenario);
+        session.sim.run_until(view.at);
+        session.selected = match view.selected {
+            Some(Selected::Node(id)) if id.index() < session.sim.nodes().len() => {
+                Selection::Node(id)
+            }
+            Some(Selected::Message(id)) => Selection::Message(id),
+            _ => Selection::Nothing,
+        };
+        session.sync();
+        session
+    }
+
+    fn with(
+        presets: Vec<Preset<ScenarioOf<L>>>,
+        preset: Option<usize>,
+        scenario: ScenarioOf<L>,
+    ) -> Session<L> {
+        Session {
+            sim: start::<L>(&scenario),
+            picks: vec![false; L::nodes(&scenario.params)],
+            presets,
+            preset,
+            scenario,
+            frontier: Time::ZERO,
+            undo: None,
+            selected: Selection::Nothing,
+        }
+    }
+
+    /// The lab's presets.
+    pub fn presets(&self) -> &[Preset<ScenarioOf<L>>] {
+        &self.presets
+    }
+
+    /// The preset the run started from, if any.
+    pub fn preset(&self) -> Option<usize> {
+        self.preset
+    }
+
+    /// The scenario as it replays from the start.
+    pub fn scenario(&self) -> &ScenarioOf<L> {
+        &self.scenario
+    }
+
+    /// The run, at the present moment.
+    pub fn sim(&self) -> &SimOf<L> {
+        &self.sim
+    }
+
+    /// What is selected.
+    pub fn selected(&self) -> Selection {
+        self.selected
+    }
+
+    /// Which nodes are picked to be cut off.
+    pub fn picks(&self) -> &[bool] {
+        &self.picks
+    }
+
+    /// How many later actions undo would bring back, if acting in the past dropped any.
+    pub fn undoable(&self) -> Option<usize> {
+        self.undo.as_ref().map(|(_, dropped)| *dropped)
+    }
+
+    /// Where the timeline ends: the scenario's end, or further if the run went past it.
+    pub fn end(&self) -> Time {
+        (Time::ZERO + self.scenario.duration).max(self.frontier)
+    }
+
+    /// Notes how far the run has come; call after running it forward.
+    fn sync(&mut self) {
+        self.frontier = self.frontier.max(self.sim.now());
+    }
+
+    /// Runs `span` of virtual time forward (playing).
+    pub fn advance(&mut self, span: Span) {
+        self.sim.run_until(self.sim.now() + span);
+        self.sync();
+    }
+
+    /// Runs the next event.
+    pub fn step(&mut self) {
+        self.sim.step();
+        self.sync();
+    }
+
+    /// Goes back one event.
+    pub fn step_back(&mut self) {
+        self.sim.seek_step(self.sim.steps().saturating_sub(1));
+    }
+
+    /// Goes to moment `t`, back or forth.
+    pub fn seek(&mut self, t: Time) {
+        self.sim.seek(t);
+        self.sync();
+    }
+
+    /// Runs to the scenario's end (or stays, when already past it).
+    pub fn run_to_end(&mut self) {
+        let end = Time::ZERO + self.scenario.duration;
+        self.sim.run_until(end.max(self.sim.now()));
+        self.sync();
+    }
+
+    /// Runs until a new violation is found, or ten minutes past the end.
+    pub fn next_violation(&mut self) {
+        let seen = self.sim.violations().len();
+        let limit = self.end().max(self.sim.now()) + SEARCH_PAST_END;
+        while self.sim.violations().len() == seen && self.sim.now() < limit && self.sim.step() {}
+        self.sync();
+    }
+
+    /// Acts now. Acting in the past (after going back in time) forks the run: the scripted
+    /// actions after now are dropped, and undo brings them back.
+    pub fn act(&mut self, action: Action<CommandOf<L>>) {
+        let now = self.sim.now();
+        if now < self.frontier {
+            let before = self.sim.script().to_vec();
+            let dropped = self.sim.fork_at(now).len();
+            if dropped > 0 {
+                self.undo = Some((before, dropped));
+            }
+            self.frontier = now;
+        }
+        self.sim.act(action);
+    }
+
+    /// Brings back the actions that acting in the past dropped, staying at this moment.
+    pub fn undo(&mut self) {
+        if let Some((script, _)) = self.undo.take() {
+            let now = self.sim.now();
+            let mut scenario = self.scenario.clone();
+            scenario.actions = script;
+            self.sim = start::<L>(&scenario);
+            self.sim.run_until(now);
+            self.sync();
+        }
+    }
+
+    /// Back to the start of the scenario, forgetting what was done live.
+    pub fn reset(&mut self) {
+        self.sim = start::<L>(&self.scenario);
+        self.frontier = Time::ZERO;
+        self.undo = None;
+        self.picks = vec![false; L::nodes(&self.scenario.params)];
+        self.selected = Selection::Nothing;
+    }
+
+    /// Starts preset `index` afresh.
+    pub fn load_preset(&mut self, index: usize) {
+        if let Some(preset) = self.presets.get(index) {
+            self.preset = Some(index);
+            self.scenario = preset.scenario.clone();
+            self.reset();
+        }
+    }
+
+    /// Starts again with the seed typed in `text`.
+    pub fn set_seed(&mut self, text: &str) -> Result<(), String> {
+        let seed = text.trim().parse::<u64>().map_err(|_| {
+            format!(
+                "the seed must be a whole number from 0 to {}, got \"{text}\"",
+                u64::MAX
+            )
+        })?;
+        self.scenario.seed = seed;
+        self.reset();
+        Ok(())
+    }
+
+    /// Starts again with parameter `key` set from `value`, or refuses with the allowed range
+    /// and changes nothing. A new cluster size drops the scripted actions, which name nodes of
+    /// the old cluster.
+    pub fn set_param(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let mut scenario = self.scenario.clone();
+        L::set_param(&mut scenario.params, key, value)?;
+        if L::nodes(&scenario.params) != L::nodes(&self.scenario.params) {
+            scenario.actions.clear();
+        }
+        <L as netsplit_sim::lab::Lab>::validate(&scenario).map_err(|e| e.0)?;
+        self.scenario = scenario;
+        self.reset();
+        Ok(())
+    }
+
+    /// Changes one setting of every link from now on, or refuses it with the allowed range.
+    pub fn set_link(&mut self, field: LinkField, value: &str) -> Result<(), String> {
+        let mut link = *self.sim.network().default_link();
+        let n = whole_number(link_name(field), value)?;
+        match field {
+            LinkField::Loss => link.drop = percent(n)?,
+            LinkField::Duplicate => link.duplicate = percent(n)?,
+            LinkField::LatencyMin => link.latency_min = Span(n),
+            LinkField::LatencyMax => link.latency_max = Span(n),
+        }
+        link.validate().map_err(|e| e.0)?;
+        self.act(Action::SetLinks(link));
+        Ok(())
+    }
+
+    /// Selects something (or nothing).
+    pub fn select(&mut self, selection: Selection) {
+        self.selected = selection;
+    }
+
+    /// Puts node `id` in or out of the group to cut off.
+    pub fn pick(&mut self, id: NodeId) {
+        if let Some(pick) = self.picks.get_mut(id.index()) {
+            *pick = !*pick;
+        }
+    }
+
+    /// Cuts the picked nodes off from the rest, or refuses when that would cut nothing.
+    pub fn split(&mut self) -> Result<(), String> {
+        let group: Vec<NodeId> = NodeId::all(self.picks.len())
+            .filter(|n| self.picks[n.index()])
+            .collect();
+        if group.is_empty() || group.len() == self.picks.len() {
+            return Err("pick at least one node, and not all of them, to cut off".into());
+        }
+        self.act(Action::Partition(Partition(vec![group])));
+        Ok(())
+    }
+
+    /// The message after (or before) the selected one among those in flight.
+    pub fn cycle_message(&self, forward: bool) -> Option<MsgId> {
+        let ids: Vec<MsgId> = self.sim.in_flight().map(|m| m.id).collect();
+        if ids.is_empty() {
+            return None;
+        }
+        let current = match self.selected {
+            Selection::Message(id) => ids.iter().position(|&m| m == id),
+            _ => None,
+        };
+        let next = match (forward, current) {
+            (true, Some(i)) => (i + 1) % ids.len(),
+            (false, Some(i)) => (i + ids.len() - 1) % ids.len(),
+            (true, None) => 0,
+            (false, None) => ids.len() - 1,
+        };
+        Some(ids[next])
+    }
+
+    /// Holds the selected message, or releases it if it is held.
+    pub fn toggle_hold(&self, id: MsgId) -> Option<Action<CommandOf<L>>> {
+        let message = self.sim.message(id)?;
+        Some(match message.state {
+            MessageState::Held { .. } => Action::ReleaseMessage(id),
+            MessageState::OnTheWay { .. } => Action::HoldMessage(id),
+        })
+    }
+
+    /// Where the timeline marks user actions and violations. Drawn every frame, so it looks up
+    /// each violation's evidence instead of scanning the trace.
+    pub fn marks(&self) -> Vec<(Time, Mark)> {
+        let records = self.sim.trace().records();
+        let actions = self.sim.script().iter().map(|t| (t.at, Mark::Action));
+        let violations = self
+            .sim
+            .violations()
+            .iter()
+            .filter_map(|v| records.get(*v.events.first()?))
+            .map(|r| (r.at, Mark::Violation));
+        actions.chain(violations).collect()
+    }
+
+    /// The run as it stands, with the moment and the view, for links and for this browser.
+    pub fn share_state(&self, routine_log: bool) -> ShareState {
+        let mut scenario = self.scenario.clone();
+        scenario.actions = self.sim.script().to_vec();
+        ShareState {
+            scenario: L::wrap(scenario),
+            view: ViewState {
+                at: self.sim.now(),
+                selected: match self.selected {
+                    Selection::Nothing => None,
+                    Selection::Node(id) => Some(Selected::Node(id)),
+                    Selection::Message(id) => Some(Selected::Message(id)),
+                },
+                routine_log,
+            },
+        }
+    }
+}
+
+fn start<L: NetworkMember>(scenario: &ScenarioOf<L>) -> Box<SimOf<L>> {
+    <L as netsplit_sim::lab::Lab>::start(scenario, Recording::Full)
+        .expect("a session only starts validated scenarios")
+}
+
+fn link_name(field: LinkField) -> &'static str {
+    match field {
+        LinkField::Loss => "loss %",
+        LinkField::Duplicate => "duplicate %",
+        LinkField::LatencyMin => "latency min (ms)",
+        LinkField::LatencyMax => "latency max (ms)",
+    }
+}
+
+fn percent(p: u64) -> Result<Chance, String> {
+    if p <= 100 {
+        Ok(Chance::percent(p as u32))
+    } else {
+        Err(format!("a percentage must be between 0 and 100, got {p}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use netsplit_labs::Member;
+    use netsplit_raft::{Command, Op, RaftLab};
+    use netsplit_sim::lab::Lab;
+
+    fn request(key: char) -> Action<Command> {
+        Action::Command(NodeId(0), Command::Request(Op { key, value: 1 }))
+    }
+
+    #[test]
+    fn seeking_back_and_forth_lands_on_the_same_run() {
+        let mut session = Session::<RaftLab>::new();
+        session.seek(Time(3000));
+        let hash_at_3 = session.sim().trace().hash();
+        let steps_at_3 = session.sim().steps();
+        session.seek(Time(1000));
+        assert_eq!(session.sim().now(), Time(1000));
+        assert!(session.sim().steps() < steps_at_3);
+        session.seek(Time(3000));
+        assert_eq!(session.sim().steps(), steps_at_3);
+        assert_eq!(session.sim().trace().hash(), hash_at_3);
+        session.step_back();
+        assert_eq!(session.sim().steps(), steps_at_3 - 1);
+        session.step();
+        assert_eq!(session.sim().steps(), steps_at_3);
+    }
+
+    #[test]
+    fn acting_in_the_past_forks_and_undo_brings_the_future_back() {
+        // The "replicate" preset scripts client requests from 1 s on.
+        let mut session = Session::<RaftLab>::new();
+        session.load_preset(1);
+        let scripted = session.scenario().actions.len();
+        let later = session
+            .scenario()
+            .actions
+            .iter()
+            .filter(|a| a.at > Time(500))
+            .count();
+        assert!(later >= 2 && later < scripted, "{later} of {scripted}");
+        session.run_to_end();
+        let whole_run = session.sim().trace().hash();
+        session.seek(Time(500));
+        session.act(request('z'));
+        // Every scripted action after 0.5 s is dropped; the earlier ones and the new one stay.
+        assert_eq!(session.undoable(), Some(later));
+        assert_eq!(session.sim().script().len(), scripted - later + 1);
+        session.undo();
+        assert_eq!(session.undoable(), None);
+        assert_eq!(session.sim().now(), Time(500));
+        assert_eq!(session.sim().script().len(), scripted);
+        session.run_to_end();
+        assert_eq!(session.sim().trace().hash(), whole_run);
+    }
+
+    #[test]
+    fn acting_at_the_frontier_forks_nothing() {
+        let mut session = Session::<RaftLab>::new();
+        session.advance(Span(800));
+        session.act(request('a'));
+        assert_eq!(session.undoable(), None);
+        assert_eq!(session.share_state(false).view.at, Time(800));
+    }
+
+    #[test]
+    fn bad_parameters_are_refused_with_the_range_and_change_nothing() {
+        let mut session = Session::<RaftLab>::new();
+        session.advance(Span(1000));
+        let before = session.scenario().clone();
+        assert_eq!(
+            session.set_param("nodes", "40"),
+            Err("servers must be between 3 and 9, got 40".to_string())
+        );
+        assert_eq!(
+            session.set_param("nodes", "many"),
+            Err("nodes takes a whole number, got \"many\"".to_string())
+        );
+        assert!(
+            session
+                .set_param("bug", "no-such-bug")
+                .unwrap_err()
+                .contains("the bugs are")
+        );
+        assert_eq!(session.scenario(), &before);
+        assert_eq!(
+            session.sim().now(),
+            Time(1000),
+            "the run goes on where it was"
+        );
+        assert_eq!(
+            session.set_link(LinkField::Loss, "140"),
+            Err("a percentage must be between 0 and 100, got 140".to_string())
+        );
+        assert!(session.set_seed("-1").unwrap_err().contains("whole number"));
+        assert!(session.split().is_err(), "nothing picked");
+    }
+
+    #[test]
+    fn a_new_cluster_size_restarts_without_the_old_nodes_actions() {
+        let mut session = Session::<RaftLab>::new();
+        session.load_preset(1);
+        session.set_param("nodes", "7").unwrap();
+        assert_eq!(session.sim().nodes().len(), 7);
+        assert!(session.scenario().actions.is_empty());
+        assert_eq!(session.sim().now(), Time::ZERO);
+        session.set_param("heartbeat", "50").unwrap();
+        assert_eq!(session.scenario().params.heartbeat, Span(50));
+    }
+
+    #[test]
+    fn a_shared_state_opens_where_it_was_made() {
+        let mut session = Session::<RaftLab>::new();
+        session.load_preset(1);
+        session.seek(Time(2500));
+        session.select(Selection::Node(NodeId(2)));
+        session.pick(NodeId(0));
+        session.split().unwrap();
+        let shared = session.share_state(true);
+        let decoded = ShareState::decode(&shared.encode()).unwrap();
+        let scenario = RaftLab::unwrap(&decoded.scenario).unwrap().clone();
+        let opened = Session::<RaftLab>::opened(scenario, &decoded.view);
+        assert_eq!(opened.sim().now(), Time(2500));
+        assert_eq!(opened.selected(), Selection::Node(NodeId(2)));
+        assert_eq!(opened.sim().trace().hash(), session.sim().trace().hash());
+        assert!(opened.sim().network().partition().is_some());
+        assert_eq!(RaftLab::ABOUT.slug, "raft");
+    }
+}
