@@ -14,7 +14,9 @@
 
 use netsplit_labs::{NetworkMember, Selected, ShareState, ViewState};
 use netsplit_sim::lab::{CommandOf, Preset, Recording, ScenarioOf, SimOf, whole_number};
-use netsplit_sim::{Action, Chance, MessageState, MsgId, NodeId, Partition, Span, Time, Timed};
+use netsplit_sim::{
+    Action, Chance, MessageState, MsgId, NoCommand, NodeId, Partition, Span, Time, Timed,
+};
 
 /// What the user has selected in a lab.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -341,7 +343,7 @@ impl<L: NetworkMember> Session<L> {
     }
 
     /// Holds the selected message, or releases it if it is held.
-    pub fn toggle_hold(&self, id: MsgId) -> Option<Action<CommandOf<L>>> {
+    pub fn toggle_hold(&self, id: MsgId) -> Option<Action<NoCommand>> {
         let message = self.sim.message(id)?;
         Some(match message.state {
             MessageState::Held { .. } => Action::ReleaseMessage(id),
@@ -408,7 +410,7 @@ fn percent(p: u64) -> Result<Chance, String> {
 mod tests {
     use super::*;
     use netsplit_labs::Member;
-    use netsplit_raft::{Command, Op, RaftLab};
+    use netsplit_labs::raft::{Command, Op, RaftLab};
     use netsplit_sim::lab::Lab;
 
     fn request(key: char) -> Action<Command> {

@@ -102,7 +102,7 @@ pub fn import_shiviz(text: &str) -> Result<Execution, ShivizError> {
         if host.is_empty() {
             return Err(error(line, "the host name is missing"));
         }
-        let clock: BTreeMap<String, u64> = serde_json::from_str(json.trim()).map_err(|e| {
+        let clock = parse_clock(json.trim()).map_err(|e| {
             error(
                 line,
                 format!("the vector clock is not a JSON object of counts: {e}"),
@@ -257,4 +257,91 @@ pub fn import_shiviz(text: &str) -> Result<Execution, ShivizError> {
         }
     }
     Ok(execution)
+}
+
+/// A vector clock as ShiViz writes it: a JSON object of host names to counts, such as
+/// `{"alice": 2, "bob": 1}`. Only that shape is read (names may escape `"` and `\\`); it is read
+/// by hand so that the browser build carries no JSON library.
+fn parse_clock(text: &str) -> Result<BTreeMap<String, u64>, String> {
+    let mut clock = BTreeMap::new();
+    let mut rest = text
+        .strip_prefix('{')
+        .ok_or("it does not start with {")?
+        .trim_start();
+    if let Some(after) = rest.strip_prefix('}') {
+        return if after.trim().is_empty() {
+            Ok(clock)
+        } else {
+            Err(format!("{after:?} follows the closing }}"))
+        };
+    }
+    loop {
+        rest = rest
+            .strip_prefix('"')
+            .ok_or("a host name in quotes was expected")?;
+        let mut name = String::new();
+        let mut chars = rest.char_indices();
+        let end = loop {
+            match chars.next() {
+                Some((i, '"')) => break i,
+                Some((_, '\\')) => match chars.next() {
+                    Some((_, c @ ('"' | '\\'))) => name.push(c),
+                    _ => return Err(format!("{name:?} has an escape other than \\\" or \\\\")),
+                },
+                Some((_, c)) => name.push(c),
+                None => return Err(format!("the name {name:?} has no closing quote")),
+            }
+        };
+        rest = rest[end + 1..]
+            .trim_start()
+            .strip_prefix(':')
+            .ok_or_else(|| format!("a colon was expected after {name:?}"))?
+            .trim_start();
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let count = rest[..digits]
+            .parse::<u64>()
+            .map_err(|_| format!("the count of {name:?} is not a whole number"))?;
+        if clock.insert(name.clone(), count).is_some() {
+            return Err(format!("{name:?} appears twice"));
+        }
+        rest = rest[digits..].trim_start();
+        if let Some(after) = rest.strip_prefix('}') {
+            return if after.trim().is_empty() {
+                Ok(clock)
+            } else {
+                Err(format!("{after:?} follows the closing }}"))
+            };
+        }
+        rest = rest
+            .strip_prefix(',')
+            .ok_or_else(|| format!("a comma or }} was expected after the count of {name:?}"))?
+            .trim_start();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_clock;
+
+    #[test]
+    fn clocks_are_read_as_shiviz_writes_them_and_anything_else_is_refused() {
+        let clock = parse_clock(r#"{"alice": 2, "bob \"b\"": 0}"#).unwrap();
+        assert_eq!(clock["alice"], 2);
+        assert_eq!(clock["bob \"b\""], 0);
+        assert!(parse_clock("{}").unwrap().is_empty());
+        for (bad, why) in [
+            (r#"{"a": one}"#, "the count of \"a\" is not a whole number"),
+            (
+                r#"{"a": 1"#,
+                "a comma or } was expected after the count of \"a\"",
+            ),
+            (r#"{"a": 1, "a": 2}"#, "\"a\" appears twice"),
+            (r#"{"a": -1}"#, "the count of \"a\" is not a whole number"),
+            (r#"["a"]"#, "it does not start with {"),
+            (r#"{"a" 1}"#, "a colon was expected after \"a\""),
+            (r#"{"a": 1} x"#, "\" x\" follows the closing }"),
+        ] {
+            assert_eq!(parse_clock(bad).unwrap_err(), why, "{bad}");
+        }
+    }
 }

@@ -88,7 +88,6 @@ impl Kind {
         }
     }
 
-
     /// Its family.
     pub fn family(self) -> Family {
         match self {
@@ -194,7 +193,6 @@ impl Bug {
             Bug::KeepMineOnTie => "keep-mine-on-tie",
         }
     }
-
 
     /// What the bug does, in one sentence.
     pub fn describe(self) -> &'static str {

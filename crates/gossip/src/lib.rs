@@ -66,7 +66,6 @@ impl Bug {
     /// Every bug, for menus.
     pub const ALL: [Bug; 2] = [Bug::RefreshOnAnyDigest, Bug::HastySuspicion];
 
-
     /// A short name for menus and the command line.
     pub fn name(self) -> &'static str {
         match self {

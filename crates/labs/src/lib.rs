@@ -6,8 +6,9 @@
 //! From that list it makes what must know every lab at once:
 //!
 //! ```text
-//!   registry! { Raft => RaftLab, Paxos => PaxosLab, … }
+//!   registry! { Raft(raft) => netsplit_raft::RaftLab, … }
 //!        │
+//!        ├─▶ raft, paxos, …  each lab's crate, for the browser's views of them
 //!        ├─▶ Scenario        a run of any lab; scenario files: {"raft": {seed, params, …}}
 //!        ├─▶ LABS            every lab's About (slug, title, summary, link tag), menu order
 //!        ├─▶ Scenario::visit / with_lab    hand a lab's own types to generic code
@@ -70,25 +71,30 @@ impl<L> NetworkMember for L where
 
 /// Makes, from one list of labs, everything that must name every lab.
 macro_rules! registry {
-    ($($variant:ident => $lab:ty),+ $(,)?) => {
+    ($($variant:ident($module:ident) => $krate:ident::$lab:ident),+ $(,)?) => {
+        $(
+            #[doc = concat!("The ", stringify!($variant), " lab's crate.")]
+            pub use $krate as $module;
+        )+
+
         /// A run of any lab, as scenario files write it: `{"raft": {"seed": 1, …}}`.
         #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum Scenario {
             $(
                 #[doc = concat!("A run of ", stringify!($lab), ".")]
-                $variant(<$lab as Lab>::Scenario),
+                $variant(<$krate::$lab as Lab>::Scenario),
             )+
         }
 
         /// Every lab, in menu order.
-        pub const LABS: &[About] = &[$(<$lab as Lab>::ABOUT),+];
+        pub const LABS: &[About] = &[$(<$krate::$lab as Lab>::ABOUT),+];
 
         impl Scenario {
             /// Hands the scenario's lab and its own scenario to `visitor`.
             pub fn visit<V: Visit>(&self, visitor: V) -> V::Out {
                 match self {
-                    $(Scenario::$variant(s) => visitor.visit::<$lab>(s),)+
+                    $(Scenario::$variant(s) => visitor.visit::<$krate::$lab>(s),)+
                 }
             }
         }
@@ -96,8 +102,8 @@ macro_rules! registry {
         /// Hands the lab called `slug` to `visitor`; `None` when there is no such lab.
         pub fn with_lab<V: VisitLab>(slug: &str, visitor: V) -> Option<V::Out> {
             $(
-                if slug == <$lab as Lab>::ABOUT.slug {
-                    return Some(visitor.visit::<$lab>());
+                if slug == <$krate::$lab as Lab>::ABOUT.slug {
+                    return Some(visitor.visit::<$krate::$lab>());
                 }
             )+
             None
@@ -106,15 +112,15 @@ macro_rules! registry {
         /// Hands the lab with link tag `tag` to `visitor`; `None` when there is no such lab.
         fn with_tag<V: VisitLab>(tag: u8, visitor: V) -> Option<V::Out> {
             $(
-                if tag == <$lab as Lab>::ABOUT.tag {
-                    return Some(visitor.visit::<$lab>());
+                if tag == <$krate::$lab as Lab>::ABOUT.tag {
+                    return Some(visitor.visit::<$krate::$lab>());
                 }
             )+
             None
         }
 
         $(
-            impl Member for $lab {
+            impl Member for $krate::$lab {
                 fn wrap(scenario: Self::Scenario) -> Scenario {
                     Scenario::$variant(scenario)
                 }
@@ -130,15 +136,16 @@ macro_rules! registry {
     };
 }
 
-// The one list of labs, in menu order. A lab's place here may change; its slug and link tag
-// (in its `About`) never do.
+// The one list of labs, in menu order: the variant of `Scenario`, the name its crate is known
+// by here, and the lab. A lab's place here may change; its slug and link tag (in its `About`)
+// never do.
 registry! {
-    Raft => netsplit_raft::RaftLab,
-    Paxos => netsplit_paxos::PaxosLab,
-    Crdt => netsplit_crdt::CrdtLab,
-    Gossip => netsplit_gossip::GossipLab,
-    Clocks => netsplit_clocks::ClocksLab,
-    Hashing => netsplit_hashring::HashingLab,
+    Raft(raft) => netsplit_raft::RaftLab,
+    Paxos(paxos) => netsplit_paxos::PaxosLab,
+    Crdt(crdt) => netsplit_crdt::CrdtLab,
+    Gossip(gossip) => netsplit_gossip::GossipLab,
+    Clocks(clocks) => netsplit_clocks::ClocksLab,
+    Hashing(hashing) => netsplit_hashring::HashingLab,
 }
 
 /// The lab called `slug`.

@@ -169,7 +169,6 @@ impl Bug {
             }
         }
     }
-
 }
 
 /// The Paxos lab's parameters.

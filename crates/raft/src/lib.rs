@@ -98,7 +98,6 @@ impl Bug {
             }
         }
     }
-
 }
 
 /// The Raft lab's parameters.

@@ -58,3 +58,23 @@ impl fmt::Display for NoCommand {
         match *self {}
     }
 }
+
+impl Action<NoCommand> {
+    /// The same action in a run whose nodes take commands of type `C`: an action without a
+    /// command means the same in every lab.
+    pub fn for_commands<C>(self) -> Action<C> {
+        match self {
+            Action::Crash(n) => Action::Crash(n),
+            Action::Restart(n) => Action::Restart(n),
+            Action::Partition(p) => Action::Partition(p),
+            Action::Heal => Action::Heal,
+            Action::SetLinks(link) => Action::SetLinks(link),
+            Action::SetLink(from, to, link) => Action::SetLink(from, to, link),
+            Action::Command(_, command) => match command {},
+            Action::DropMessage(id) => Action::DropMessage(id),
+            Action::HoldMessage(id) => Action::HoldMessage(id),
+            Action::ReleaseMessage(id) => Action::ReleaseMessage(id),
+            Action::DeliverNow(id) => Action::DeliverNow(id),
+        }
+    }
+}

@@ -1,4 +1,7 @@
 //! Downloads: the current view as SVG or PNG, and the trace as JSON.
+//!
+//! JSON is written by the browser's own `JSON.stringify` from the value serde-wasm-bindgen
+//! builds, so that no JSON library is part of the download.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -12,6 +15,15 @@ pub enum Export {
     Png,
     /// The trace so far, as JSON.
     Trace,
+}
+
+/// `value` as indented JSON, in the shape the command line's `--json` writes.
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, String> {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    let value = value.serialize(&serializer).map_err(|e| e.to_string())?;
+    js_sys::JSON::stringify_with_replacer_and_space(&value, &wasm_bindgen::JsValue::NULL, &2.into())
+        .map(String::from)
+        .map_err(|_| "the browser could not write it as JSON".to_string())
 }
 
 /// Offers `content` to the user as a file called `name`.

@@ -1,13 +1,24 @@
 //! The frame every network lab shares: the play loop, the keyboard, and the page that holds
 //! the transport, timeline, topology, inspector, live checks, network panel, parameters and
-//! event log. The run itself is a [`Session`] (time travel, forks, parameters, refusals, all
-//! host-tested); a lab supplies only what is its own through [`LabSpec`].
+//! event log.
+//!
+//! ```text
+//!   LabView (one component, compiled once) ──Box<dyn LiveLab>──▶ Live<S> ──▶ Session<S::Lab>
+//!      clicks, keys, frames                    what S draws (LabSpec)        the typed run
+//! ```
+//!
+//! The run itself is a [`Session`] (time travel, forks, parameters, refusals, all host-tested).
+//! A lab supplies only what is its own through [`LabSpec`]; [`Live`] joins the two behind
+//! [`LiveLab`], so that the frame and its parts are compiled once, not once per lab.
 
 use gloo_events::EventListener;
 use gloo_render::{AnimationFrame, request_animation_frame};
-use netsplit_labs::{NetworkMember, ShareState};
-use netsplit_sim::lab::{Lab, NetworkLab};
-use netsplit_sim::{Action, DropReason, MessageState, MsgId, Node, NodeId, Slot, Span, TraceEvent};
+use netsplit_labs::{NetworkMember, ShareState, ViewState};
+use netsplit_sim::lab::{About, Finding, Lab, NetworkLab};
+use netsplit_sim::{
+    Action, DropReason, MessageState, MsgId, Network, NoCommand, Node, NodeId, Slot, Span, Time,
+    TraceEvent, Violation,
+};
 use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -15,10 +26,10 @@ use yew::prelude::*;
 
 use crate::kit::checks::invariants;
 use crate::kit::embed::{Embed, tell_height};
-use crate::kit::export::{Export, download_drawing, download_text};
+use crate::kit::export::{Export, download_drawing, download_text, to_json};
 use crate::kit::field::Fields;
 use crate::kit::help::ShortcutHelp;
-use crate::kit::inspector::{MessageInfo, MessageOp, message_inspector, node_inspector};
+use crate::kit::inspector::{MessageInfo, MessageOp, NodePanel, message_inspector, node_inspector};
 use crate::kit::keys::{SHARED_SHORTCUTS, listen_for_keys, typing_in_field};
 use crate::kit::log::{EventLog, LogLine, Tone};
 use crate::kit::network::{network_panel, partition_banner};
@@ -29,7 +40,7 @@ use crate::kit::timeline::timeline;
 use crate::kit::topology::{Arrow, MessageGlyph, NodeGlyph, Topology};
 use crate::kit::transport::Transport;
 use crate::kit::{BASE_RATE, SPEEDS, now_ms, prefers_reduced_motion, tenths};
-use crate::session::{LinkField, Selection, Session};
+use crate::session::{LinkField, Mark, Selection, Session};
 
 /// The protocol of lab view `L`.
 pub type LabOf<L> = <L as LabSpec>::Lab;
@@ -118,6 +129,436 @@ pub trait LabSpec: Sized + 'static {
     fn legend() -> Html;
 }
 
+/// A network lab on screen, whatever its protocol: what the frame asks of it and tells it. Every
+/// method is the lab's [`Session`] or its [`LabSpec`], without their types.
+pub trait LiveLab {
+    /// Who the lab is.
+    fn about(&self) -> About;
+    /// The parameters its panel edits, by name.
+    fn fields(&self) -> &'static [&'static str];
+    /// The properties its monitor checks: (name, what it means).
+    fn properties(&self) -> &'static [(&'static str, &'static str)];
+    /// The lab's own shortcuts.
+    fn shortcuts(&self) -> &'static [(&'static str, &'static str)];
+    /// What the topology shows, for screen readers.
+    fn stage_label(&self) -> &'static str;
+    /// The heading and a short explanation.
+    fn intro(&self) -> Html;
+    /// The legend under the topology.
+    fn legend(&self) -> Html;
+    /// The presets' menu entries.
+    fn preset_menu(&self) -> Vec<PresetEntry>;
+    /// The preset the run started from, if any.
+    fn preset(&self) -> Option<usize>;
+    /// The run's seed.
+    fn seed(&self) -> u64;
+    /// The present moment.
+    fn now(&self) -> Time;
+    /// Where the timeline ends.
+    fn end(&self) -> Time;
+    /// How many events have run.
+    fn steps(&self) -> u64;
+    /// How many records the trace holds.
+    fn trace_len(&self) -> usize;
+    /// The trace hash so far.
+    fn trace_hash(&self) -> u64;
+    /// Where the timeline marks actions and violations.
+    fn marks(&self) -> Vec<(Time, Mark)>;
+    /// How many later actions undo would bring back.
+    fn undoable(&self) -> Option<usize>;
+    /// What is selected.
+    fn selected(&self) -> Selection;
+    /// Which nodes are picked to be cut off.
+    fn picks(&self) -> &[bool];
+    /// The network as it is now.
+    fn network(&self) -> &Network;
+    /// How many nodes the cluster has.
+    fn nodes(&self) -> usize;
+    /// Whether node `id` is up.
+    fn is_up(&self, id: NodeId) -> bool;
+    /// Every violation found so far.
+    fn violations(&self) -> &[Violation];
+    /// What the lab found beyond pass or fail.
+    fn findings(&self) -> Vec<Finding>;
+    /// The nodes as drawn at (fractional) time `now`.
+    fn node_glyphs(&self, now: f64) -> Vec<NodeGlyph>;
+    /// The messages in flight as drawn at `now`.
+    fn message_glyphs(&self, now: f64) -> Vec<MessageGlyph>;
+    /// Relations drawn between nodes.
+    fn arrows(&self) -> Vec<Arrow>;
+    /// How many nodes stand in a left column, if they stand in two.
+    fn columns(&self) -> Option<usize>;
+    /// What can be done to node `id`: (label, key, CSS class), crash or restart first.
+    fn node_actions(&self, id: NodeId) -> Vec<(String, &'static str, &'static str)>;
+    /// The inspector's details for node `id`.
+    fn node_details(&self, id: NodeId) -> Html;
+    /// Message `id`, if it is in flight.
+    fn message(&self, id: MsgId) -> Option<MessageInfo>;
+    /// The first `n` messages in flight, and how many there are.
+    fn in_flight(&self, n: usize) -> (Vec<MessageInfo>, usize);
+    /// The panel under the topology.
+    fn below_stage(&self) -> Html;
+    /// The parameter controls.
+    fn params_panel(&self, fields: &Fields) -> Html;
+    /// Log lines for the trace records from `from` on (routine ones only with `routine`).
+    fn narrate(&self, from: usize, routine: bool) -> Vec<LogLine>;
+    /// The whole trace as JSON.
+    fn trace_json(&self) -> Result<String, String>;
+    /// The run, the moment and the view, for links and storage.
+    fn share_state(&self, routine_log: bool) -> ShareState;
+
+    /// Runs `span` of virtual time forward.
+    fn advance(&mut self, span: Span);
+    /// Runs the next event.
+    fn step(&mut self);
+    /// Goes back one event.
+    fn step_back(&mut self);
+    /// Goes to moment `t`.
+    fn seek(&mut self, t: Time);
+    /// Runs to the scenario's end.
+    fn run_to_end(&mut self);
+    /// Runs to the next violation.
+    fn next_violation(&mut self);
+    /// Acts now, with an action every lab has.
+    fn act(&mut self, action: Action<NoCommand>);
+    /// Runs node `id`'s action number `n` (of [`LiveLab::node_actions`]).
+    fn node_action(&mut self, id: NodeId, n: usize);
+    /// Brings back what acting in the past dropped.
+    fn undo(&mut self);
+    /// Back to the start.
+    fn reset(&mut self);
+    /// Starts a preset.
+    fn load_preset(&mut self, index: usize);
+    /// Starts again with a new seed, or refuses it.
+    fn set_seed(&mut self, text: &str) -> Result<(), String>;
+    /// Starts again with a parameter changed, or refuses it.
+    fn set_param(&mut self, key: &str, value: &str) -> Result<(), String>;
+    /// Changes every link from now on, or refuses it.
+    fn set_link(&mut self, field: LinkField, value: &str) -> Result<(), String>;
+    /// Selects something.
+    fn select(&mut self, selection: Selection);
+    /// Picks or unpicks a node to cut off.
+    fn pick(&mut self, id: NodeId);
+    /// Cuts the picked nodes off, or refuses.
+    fn split(&mut self) -> Result<(), String>;
+    /// The next (or previous) message in flight after the selected one.
+    fn cycle_message(&self, forward: bool) -> Option<MsgId>;
+    /// Holding or releasing message `id`, whichever applies.
+    fn toggle_hold(&self, id: MsgId) -> Option<Action<NoCommand>>;
+}
+
+/// A network lab `S` on screen: its session and its look.
+pub struct Live<S: LabSpec> {
+    session: Session<S::Lab>,
+}
+
+impl<S: LabSpec> Live<S> {
+    /// Crash or restart, then the lab's own actions.
+    fn actions(&self, id: NodeId) -> Vec<NodeAction<CommandOf<S>>> {
+        let sim = self.session.sim();
+        let up = sim.slot(id).is_up();
+        let mut actions = vec![NodeAction {
+            label: format!("{} {id}", if up { "Crash" } else { "Restart" }),
+            key: "c",
+            action: if up {
+                Action::Crash(id)
+            } else {
+                Action::Restart(id)
+            },
+        }];
+        if up {
+            actions.extend(S::node_actions(sim, id));
+        }
+        actions
+    }
+}
+
+/// How a network lab opens: from a shared link, else from the run kept in this browser, else
+/// at its first preset; with the view it was shared or kept with.
+pub type Opener = fn(Option<&ShareState>) -> (Box<dyn LiveLab>, Option<ViewState>);
+
+/// Opens network lab `S` (see [`Opener`]).
+pub fn open<S: LabSpec>(shared: Option<&ShareState>) -> (Box<dyn LiveLab>, Option<ViewState>) {
+    let opened = shared
+        .and_then(opened_in::<LabOf<S>>)
+        .or_else(restore::<LabOf<S>>);
+    let session = match &opened {
+        Some((scenario, view)) => Session::opened(scenario.clone(), view),
+        None => Session::new(),
+    };
+    (
+        Box::new(Live::<S> { session }),
+        opened.map(|(_, view)| view),
+    )
+}
+
+impl<S: LabSpec> LiveLab for Live<S> {
+    fn about(&self) -> About {
+        <LabOf<S> as Lab>::ABOUT
+    }
+    fn fields(&self) -> &'static [&'static str] {
+        S::FIELDS
+    }
+    fn properties(&self) -> &'static [(&'static str, &'static str)] {
+        LabOf::<S>::PROPERTIES
+    }
+    fn shortcuts(&self) -> &'static [(&'static str, &'static str)] {
+        S::SHORTCUTS
+    }
+    fn stage_label(&self) -> &'static str {
+        S::STAGE_LABEL
+    }
+    fn intro(&self) -> Html {
+        S::intro()
+    }
+    fn legend(&self) -> Html {
+        S::legend()
+    }
+    fn preset_menu(&self) -> Vec<PresetEntry> {
+        preset_menu::<ScenarioOf<S>>(self.session.presets())
+    }
+    fn preset(&self) -> Option<usize> {
+        self.session.preset()
+    }
+    fn seed(&self) -> u64 {
+        self.session.scenario().seed
+    }
+    fn now(&self) -> Time {
+        self.session.sim().now()
+    }
+    fn end(&self) -> Time {
+        self.session.end()
+    }
+    fn steps(&self) -> u64 {
+        self.session.sim().steps()
+    }
+    fn trace_len(&self) -> usize {
+        self.session.sim().trace().len()
+    }
+    fn trace_hash(&self) -> u64 {
+        self.session.sim().trace().hash()
+    }
+    fn marks(&self) -> Vec<(Time, Mark)> {
+        self.session.marks()
+    }
+    fn undoable(&self) -> Option<usize> {
+        self.session.undoable()
+    }
+    fn selected(&self) -> Selection {
+        self.session.selected()
+    }
+    fn picks(&self) -> &[bool] {
+        self.session.picks()
+    }
+    fn network(&self) -> &Network {
+        self.session.sim().network()
+    }
+    fn nodes(&self) -> usize {
+        self.session.sim().nodes().len()
+    }
+    fn is_up(&self, id: NodeId) -> bool {
+        self.session.sim().slot(id).is_up()
+    }
+    fn violations(&self) -> &[Violation] {
+        self.session.sim().violations()
+    }
+    fn findings(&self) -> Vec<Finding> {
+        LabOf::<S>::findings(self.session.sim())
+    }
+    fn node_glyphs(&self, now: f64) -> Vec<NodeGlyph> {
+        let sim = self.session.sim();
+        let snapshot = sim.snapshot();
+        snapshot
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, slot)| {
+                let id = NodeId(i as u16);
+                let look = S::node_look(sim, slot, id, now);
+                NodeGlyph {
+                    id,
+                    up: slot.is_up(),
+                    caption: look.caption,
+                    description: look.description,
+                    badge: look.badge,
+                    timer: look.timer,
+                    tint: look.tint,
+                    group: snapshot
+                        .network
+                        .partition()
+                        .map(|_| snapshot.network.group_of(id)),
+                    flagged: sim.violations().iter().any(|v| v.nodes.contains(&id)),
+                }
+            })
+            .collect()
+    }
+    fn message_glyphs(&self, now: f64) -> Vec<MessageGlyph> {
+        self.session
+            .sim()
+            .snapshot()
+            .messages
+            .iter()
+            .map(|m| {
+                let held = matches!(m.state, MessageState::Held { .. });
+                let (letter, class) = S::message_look(&m.msg);
+                MessageGlyph {
+                    id: m.id,
+                    from: m.from,
+                    to: m.to,
+                    progress: m.progress(now),
+                    letter,
+                    class,
+                    tag: S::message_tag(&m.msg),
+                    held,
+                    description: format!(
+                        "{}: {} from {} to {}{}",
+                        m.id,
+                        m.msg,
+                        m.from,
+                        m.to,
+                        if held { ", held" } else { "" }
+                    ),
+                }
+            })
+            .collect()
+    }
+    fn arrows(&self) -> Vec<Arrow> {
+        S::arrows(self.session.sim())
+    }
+    fn columns(&self) -> Option<usize> {
+        S::columns(&self.session.scenario().params)
+    }
+    fn node_actions(&self, id: NodeId) -> Vec<(String, &'static str, &'static str)> {
+        self.actions(id)
+            .into_iter()
+            .map(|a| {
+                let class = match a.action {
+                    Action::Crash(_) => "danger",
+                    Action::Restart(_) => "primary",
+                    _ => "",
+                };
+                (a.label, a.key, class)
+            })
+            .collect()
+    }
+    fn node_details(&self, id: NodeId) -> Html {
+        S::node_details(self.session.sim(), id)
+    }
+    fn message(&self, id: MsgId) -> Option<MessageInfo> {
+        self.session.sim().message(id).map(MessageInfo::of)
+    }
+    fn in_flight(&self, n: usize) -> (Vec<MessageInfo>, usize) {
+        let sim = self.session.sim();
+        (
+            sim.in_flight().take(n).map(MessageInfo::of).collect(),
+            sim.in_flight().count(),
+        )
+    }
+    fn below_stage(&self) -> Html {
+        S::below_stage(
+            self.session.sim(),
+            self.session.scenario(),
+            self.session.selected(),
+        )
+    }
+    fn params_panel(&self, fields: &Fields) -> Html {
+        S::params_panel(&self.session.scenario().params, fields)
+    }
+    fn narrate(&self, from: usize, routine: bool) -> Vec<LogLine> {
+        let records = self.session.sim().trace().records();
+        records
+            .iter()
+            .enumerate()
+            .skip(from)
+            .filter_map(|(index, record)| {
+                let tone = tone(&record.event);
+                (routine || tone != Tone::Routine).then(|| LogLine {
+                    index,
+                    at: record.at.to_string(),
+                    text: record.event.to_string(),
+                    tone,
+                })
+            })
+            .collect()
+    }
+    fn trace_json(&self) -> Result<String, String> {
+        to_json(self.session.sim().trace().records())
+    }
+    fn share_state(&self, routine_log: bool) -> ShareState {
+        self.session.share_state(routine_log)
+    }
+    fn advance(&mut self, span: Span) {
+        self.session.advance(span);
+    }
+    fn step(&mut self) {
+        self.session.step();
+    }
+    fn step_back(&mut self) {
+        self.session.step_back();
+    }
+    fn seek(&mut self, t: Time) {
+        self.session.seek(t);
+    }
+    fn run_to_end(&mut self) {
+        self.session.run_to_end();
+    }
+    fn next_violation(&mut self) {
+        self.session.next_violation();
+    }
+    fn act(&mut self, action: Action<NoCommand>) {
+        self.session.act(action.for_commands());
+    }
+    fn node_action(&mut self, id: NodeId, n: usize) {
+        if let Some(action) = self.actions(id).into_iter().nth(n) {
+            self.session.act(action.action);
+        }
+    }
+    fn undo(&mut self) {
+        self.session.undo();
+    }
+    fn reset(&mut self) {
+        self.session.reset();
+    }
+    fn load_preset(&mut self, index: usize) {
+        self.session.load_preset(index);
+    }
+    fn set_seed(&mut self, text: &str) -> Result<(), String> {
+        self.session.set_seed(text)
+    }
+    fn set_param(&mut self, key: &str, value: &str) -> Result<(), String> {
+        self.session.set_param(key, value)
+    }
+    fn set_link(&mut self, field: LinkField, value: &str) -> Result<(), String> {
+        self.session.set_link(field, value)
+    }
+    fn select(&mut self, selection: Selection) {
+        self.session.select(selection);
+    }
+    fn pick(&mut self, id: NodeId) {
+        self.session.pick(id);
+    }
+    fn split(&mut self) -> Result<(), String> {
+        self.session.split()
+    }
+    fn cycle_message(&self, forward: bool) -> Option<MsgId> {
+        self.session.cycle_message(forward)
+    }
+    fn toggle_hold(&self, id: MsgId) -> Option<Action<NoCommand>> {
+        self.session.toggle_hold(id)
+    }
+}
+
+fn tone<N: Node>(event: &TraceEvent<N>) -> Tone {
+    match event {
+        TraceEvent::Sent { .. } | TraceEvent::Delivered { .. } | TraceEvent::TimerFired { .. } => {
+            Tone::Routine
+        }
+        TraceEvent::Dropped { reason, .. } if *reason != DropReason::ByUser => Tone::Routine,
+        TraceEvent::Refused { .. } | TraceEvent::Violated(_) => Tone::Alarm,
+        _ => Tone::Notable,
+    }
+}
+
 /// The most log lines kept on screen.
 const LOG_LINES: usize = 150;
 /// The longest real-time gap one frame may cover, so a hidden tab does not leap ahead.
@@ -126,7 +567,7 @@ const MAX_FRAME_MS: f64 = 100.0;
 const FRAME_WINDOW: usize = 240;
 
 /// What a lab reacts to.
-pub enum LabMsg<L: LabSpec> {
+pub enum LabMsg {
     /// An animation frame at this timestamp (ms).
     Frame(f64),
     /// Play or pause.
@@ -145,11 +586,11 @@ pub enum LabMsg<L: LabSpec> {
     Preset(usize),
     /// Select something.
     Select(Selection),
-    /// Do something to the run now.
-    Act(Action<CommandOf<L>>),
+    /// Do something every lab can do to the run now.
+    Act(Action<NoCommand>),
     /// Do something to a message in flight.
     Message(MsgId, MessageOp),
-    /// Run the selected node's action number `n` (see `node_actions`).
+    /// Run the node's action number `n` (crash or restart, then the lab's own).
     NodeAction(NodeId, usize),
     /// Put a node in or out of the group to cut off.
     Pick(NodeId),
@@ -184,7 +625,7 @@ pub enum LabMsg<L: LabSpec> {
 }
 
 /// What a lab opens with.
-#[derive(Properties, Clone, PartialEq, Default)]
+#[derive(Properties, Clone, Default)]
 pub struct LabProps {
     /// A run to open, from a share link.
     #[prop_or_default]
@@ -194,9 +635,54 @@ pub struct LabProps {
     pub embed: Option<Rc<Embed>>,
 }
 
-/// A lab on screen.
-pub struct LabView<L: LabSpec> {
-    session: Session<L::Lab>,
+impl PartialEq for LabProps {
+    fn eq(&self, other: &Self) -> bool {
+        same(&self.shared, &other.shared) && same(&self.embed, &other.embed)
+    }
+}
+
+/// Whether two props hold the same value: the app makes each once, so pointers decide.
+fn same<T>(a: &Option<Rc<T>>, b: &Option<Rc<T>>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+        (a, b) => a.is_none() && b.is_none(),
+    }
+}
+
+/// What a network lab's page opens with: the lab, and what the page asks for.
+#[derive(Properties, Clone)]
+pub struct NetworkLabProps {
+    /// The lab's slug, which names it for comparisons.
+    pub slug: &'static str,
+    /// Opens the lab.
+    pub open: Opener,
+    /// A run to open, from a share link.
+    #[prop_or_default]
+    pub shared: Option<Rc<ShareState>>,
+    /// Set when the lab is embedded in another page.
+    #[prop_or_default]
+    pub embed: Option<Rc<Embed>>,
+}
+
+impl PartialEq for NetworkLabProps {
+    fn eq(&self, other: &Self) -> bool {
+        // Function addresses are not unique; the slug says which lab it is.
+        self.slug == other.slug
+            && same(&self.shared, &other.shared)
+            && same(&self.embed, &other.embed)
+    }
+}
+
+/// The page of network lab `S`.
+pub fn network_page<S: LabSpec>(props: LabProps) -> Html {
+    let open: Opener = open::<S>;
+    let slug = <LabOf<S> as Lab>::ABOUT.slug;
+    html! { <LabView {slug} {open} shared={props.shared} embed={props.embed} /> }
+}
+
+/// A network lab on screen.
+pub struct LabView {
+    lab: Box<dyn LiveLab>,
     preset_menu: Vec<PresetEntry>,
     playing: bool,
     speed: usize,
@@ -253,7 +739,7 @@ pub struct Controls {
 }
 
 impl Controls {
-    fn new<L: LabSpec>(link: &yew::html::Scope<LabView<L>>) -> Controls {
+    fn new(link: &yew::html::Scope<LabView>) -> Controls {
         Controls {
             play: link.callback(|()| LabMsg::Play),
             step: link.callback(|()| LabMsg::Step),
@@ -285,24 +771,23 @@ impl Controls {
     }
 }
 
-impl<L: LabSpec> Component for LabView<L> {
-    type Message = LabMsg<L>;
-    type Properties = LabProps;
+/// Whether `msg` moves the run by hand (and so pauses it).
+fn moves_by_hand(msg: &LabMsg) -> bool {
+    matches!(
+        msg,
+        LabMsg::Step | LabMsg::ToEnd | LabMsg::Seek(_) | LabMsg::StepBack | LabMsg::NextViolation
+    )
+}
+
+impl Component for LabView {
+    type Message = LabMsg;
+    type Properties = NetworkLabProps;
 
     fn create(ctx: &Context<Self>) -> Self {
         let props = ctx.props();
-        // A shared link wins; then the last run kept in this browser; then the first preset.
-        let opened = props
-            .shared
-            .as_deref()
-            .and_then(opened_in::<LabOf<L>>)
-            .or_else(restore::<LabOf<L>>);
-        let (session, routine_log) = match &opened {
-            Some((scenario, view)) => (Session::opened(scenario.clone(), view), view.routine_log),
-            None => (Session::new(), false),
-        };
+        let (lab, opened) = (props.open)(props.shared.as_deref());
         let fields = Fields::new(
-            L::FIELDS
+            lab.fields()
                 .iter()
                 .map(|&field| {
                     (
@@ -312,15 +797,15 @@ impl<L: LabSpec> Component for LabView<L> {
                 })
                 .collect(),
         );
-        let mut lab = LabView {
-            preset_menu: preset_menu(session.presets()),
-            session,
+        let mut view = LabView {
+            preset_menu: lab.preset_menu(),
+            lab,
             playing: false,
             speed: 3,
             carry: 0.0,
             last_frame: None,
             frame: None,
-            routine_log,
+            routine_log: opened.as_ref().is_some_and(|view| view.routine_log),
             log: Vec::new(),
             logged: 0,
             error: None,
@@ -340,23 +825,23 @@ impl<L: LabSpec> Component for LabView<L> {
                 })
             }),
         };
-        lab.sync_log();
-        let autoplay = match &lab.embed {
+        view.sync_log();
+        let autoplay = match &view.embed {
             Some(embed) => embed.autoplay,
             None => opened.is_none(),
         };
         if autoplay && !prefers_reduced_motion() {
-            lab.set_playing(ctx, true);
+            view.set_playing(ctx, true);
         }
-        lab
+        view
     }
 
-    fn update(&mut self, ctx: &Context<Self>, msg: LabMsg<L>) -> bool {
-        // Everything but playing stops the play loop's smooth motion between events.
-        let pause = |lab: &mut Self| {
-            lab.set_playing(ctx, false);
-            lab.carry = 0.0;
-        };
+    fn update(&mut self, ctx: &Context<Self>, msg: LabMsg) -> bool {
+        if moves_by_hand(&msg) {
+            // Everything that moves the run by hand stops the play loop's smooth motion.
+            self.set_playing(ctx, false);
+            self.carry = 0.0;
+        }
         match msg {
             LabMsg::Frame(ts) => {
                 self.frame = None;
@@ -371,7 +856,7 @@ impl<L: LabSpec> Component for LabView<L> {
                 self.carry += dt * BASE_RATE * SPEEDS[self.speed];
                 let whole = self.carry.floor();
                 self.carry -= whole;
-                self.session.advance(Span(whole as u64));
+                self.lab.advance(Span(whole as u64));
                 self.request_frame(ctx);
             }
             LabMsg::Play => {
@@ -379,49 +864,55 @@ impl<L: LabSpec> Component for LabView<L> {
                 self.keep();
             }
             LabMsg::Step => {
-                pause(self);
-                self.session.step();
+                self.lab.step();
                 self.keep();
             }
             LabMsg::ToEnd => {
-                pause(self);
-                self.session.run_to_end();
+                self.lab.run_to_end();
                 self.keep();
             }
-            LabMsg::Reset => self.restarted(Ok(())),
+            LabMsg::Reset => {
+                self.lab.reset();
+                self.restarted(Ok(()));
+            }
             LabMsg::Speed(index) => self.speed = index.min(SPEEDS.len() - 1),
             LabMsg::Seed(text) => {
-                let result = self.session.set_seed(&text);
+                let result = self.lab.set_seed(&text);
                 self.restarted(result);
             }
             LabMsg::Preset(index) => {
-                self.session.load_preset(index);
+                self.lab.load_preset(index);
                 self.restarted(Ok(()));
             }
             LabMsg::Param(field, value) => {
-                let result = self.session.set_param(field, &value);
+                let result = self.lab.set_param(field, &value);
                 self.restarted(result);
             }
-            LabMsg::Select(selection) => self.session.select(selection),
-            LabMsg::Act(action) => self.act(action),
-            LabMsg::Message(id, op) => self.act(match op {
-                MessageOp::Drop => Action::DropMessage(id),
-                MessageOp::Hold => Action::HoldMessage(id),
-                MessageOp::Release => Action::ReleaseMessage(id),
-                MessageOp::DeliverNow => Action::DeliverNow(id),
-            }),
-            LabMsg::NodeAction(id, n) => {
-                if let Some(action) = self.node_actions(id).into_iter().nth(n) {
-                    self.act(action.action);
-                }
+            LabMsg::Select(selection) => self.lab.select(selection),
+            LabMsg::Act(action) => {
+                self.lab.act(action);
+                self.keep();
             }
-            LabMsg::Pick(id) => self.session.pick(id),
+            LabMsg::Message(id, op) => {
+                self.lab.act(match op {
+                    MessageOp::Drop => Action::DropMessage(id),
+                    MessageOp::Hold => Action::HoldMessage(id),
+                    MessageOp::Release => Action::ReleaseMessage(id),
+                    MessageOp::DeliverNow => Action::DeliverNow(id),
+                });
+                self.keep();
+            }
+            LabMsg::NodeAction(id, n) => {
+                self.lab.node_action(id, n);
+                self.keep();
+            }
+            LabMsg::Pick(id) => self.lab.pick(id),
             LabMsg::Split => {
-                self.error = self.session.split().err();
+                self.error = self.lab.split().err();
                 self.keep();
             }
             LabMsg::Link(field, value) => {
-                self.error = self.session.set_link(field, &value).err();
+                self.error = self.lab.set_link(field, &value).err();
                 self.keep();
             }
             LabMsg::ToggleRoutine => {
@@ -432,21 +923,16 @@ impl<L: LabSpec> Component for LabView<L> {
             LabMsg::Help(open) => self.help = open,
             LabMsg::Key(e) => return self.on_key(ctx, &e),
             LabMsg::Seek(ms) => {
-                pause(self);
-                self.session.seek(netsplit_sim::Time(ms));
+                self.lab.seek(Time(ms));
                 self.keep();
             }
             LabMsg::StepBack => {
-                pause(self);
-                self.session.step_back();
+                self.lab.step_back();
                 self.keep();
             }
-            LabMsg::NextViolation => {
-                pause(self);
-                self.session.next_violation();
-            }
+            LabMsg::NextViolation => self.lab.next_violation(),
             LabMsg::Undo => {
-                self.session.undo();
+                self.lab.undo();
                 self.log.clear();
                 self.logged = 0;
                 self.keep();
@@ -490,98 +976,80 @@ impl<L: LabSpec> Component for LabView<L> {
 
     fn view(&self, _: &Context<Self>) -> Html {
         let c = &self.controls;
-        let session = &self.session;
-        let sim = session.sim();
+        let lab = &*self.lab;
+        let now = lab.now();
+        let shown_at = now.0 as f64 + self.carry;
         let topology = html! {
             <Topology
-                nodes={self.node_glyphs()}
-                messages={self.message_glyphs()}
-                arrows={L::arrows(sim)}
-                selected={session.selected()}
+                nodes={lab.node_glyphs(shown_at)}
+                messages={lab.message_glyphs(shown_at)}
+                arrows={lab.arrows()}
+                selected={lab.selected()}
                 on_select={c.select.clone()}
-                label={AttrValue::from(L::STAGE_LABEL)}
-                columns={L::columns(&session.scenario().params)}
+                label={AttrValue::from(lab.stage_label())}
+                columns={lab.columns()}
             />
         };
-        let inspector = match session.selected() {
+        let inspector = match lab.selected() {
             Selection::Nothing => node_inspector(None, c),
             Selection::Node(id) => {
-                let actions: Vec<(String, &'static str, &'static str)> = self
-                    .node_actions(id)
-                    .into_iter()
-                    .map(|a| {
-                        let class = match a.action {
-                            Action::Crash(_) => "danger",
-                            Action::Restart(_) => "primary",
-                            _ => "",
-                        };
-                        (a.label, a.key, class)
-                    })
-                    .collect();
-                let details = L::node_details(sim, id);
-                node_inspector(Some((id, sim.slot(id).is_up(), actions, details)), c)
+                let panel: NodePanel = (
+                    id,
+                    lab.is_up(id),
+                    lab.node_actions(id),
+                    lab.node_details(id),
+                );
+                node_inspector(Some(panel), c)
             }
-            Selection::Message(id) => {
-                message_inspector(id, sim.message(id).map(MessageInfo::of), c)
-            }
+            Selection::Message(id) => message_inspector(id, lab.message(id), c),
         };
-        let messages: Vec<MessageInfo> = sim.in_flight().take(12).map(MessageInfo::of).collect();
+        let (messages, in_flight) = lab.in_flight(12);
         frame(
             Frame {
-                slug: <LabOf<L> as Lab>::ABOUT.slug,
-                intro: L::intro(),
+                slug: lab.about().slug,
+                intro: lab.intro(),
                 presets: &self.preset_menu,
-                preset: session.preset(),
-                timeline: timeline(
-                    sim.now(),
-                    session.end(),
-                    &session.marks(),
-                    session.undoable(),
-                    c,
-                ),
-                share: self.share.as_deref().map(|link| (link, sim.trace().hash())),
+                preset: lab.preset(),
+                timeline: timeline(now, lab.end(), &lab.marks(), lab.undoable(), c),
+                share: self.share.as_deref().map(|link| (link, lab.trace_hash())),
                 embed: self.embed.as_deref(),
                 playing: self.playing,
                 speed: self.speed,
-                now: sim.now().to_string(),
-                seed: session.scenario().seed,
+                now: now.to_string(),
+                seed: lab.seed(),
                 error: self.error.as_deref(),
-                banner: partition_banner(sim.network(), sim.nodes().len()),
+                banner: partition_banner(lab.network(), lab.nodes()),
                 topology,
-                legend: L::legend(),
+                legend: lab.legend(),
                 inspector,
-                invariants: invariants(
-                    LabOf::<L>::PROPERTIES,
-                    sim.violations(),
-                    &LabOf::<L>::findings(sim),
-                ),
-                below: L::below_stage(sim, session.scenario(), session.selected()),
+                invariants: invariants(lab.properties(), lab.violations(), &lab.findings()),
+                below: lab.below_stage(),
                 network: network_panel(
-                    sim.network(),
-                    session.picks(),
+                    lab.network(),
+                    lab.picks(),
                     &messages,
-                    sim.in_flight().count(),
-                    session.selected(),
+                    in_flight,
+                    lab.selected(),
                     c,
                 ),
-                params: L::params_panel(&session.scenario().params, &self.fields),
+                params: lab.params_panel(&self.fields),
                 log: self.log.clone(),
                 routine: self.routine_log,
                 facts: format!(
                     "events run: {} · trace records: {}{}{}",
-                    sim.steps(),
-                    sim.trace().len(),
+                    lab.steps(),
+                    lab.trace_len(),
                     self.frame_report(),
                     if self.playing {
                         String::new()
                     } else {
-                        format!(" · trace hash: {:016x}", sim.trace().hash())
+                        format!(" · trace hash: {:016x}", lab.trace_hash())
                     }
                 ),
                 help: self.help.then(|| {
                     SHARED_SHORTCUTS
                         .iter()
-                        .chain(L::SHORTCUTS)
+                        .chain(lab.shortcuts())
                         .copied()
                         .collect()
                 }),
@@ -591,13 +1059,7 @@ impl<L: LabSpec> Component for LabView<L> {
     }
 }
 
-impl<L: LabSpec> LabView<L> {
-    /// Acts now (acting in the past forks the run; see [`Session::act`]).
-    fn act(&mut self, action: Action<CommandOf<L>>) {
-        self.session.act(action);
-        self.keep();
-    }
-
+impl LabView {
     /// After the run started again (or was refused to): a fresh log, or the refusal shown.
     fn restarted(&mut self, result: Result<(), String>) {
         match result {
@@ -613,34 +1075,32 @@ impl<L: LabSpec> LabView<L> {
     }
 
     fn share_state(&self) -> ShareState {
-        self.session.share_state(self.routine_log)
+        self.lab.share_state(self.routine_log)
     }
 
     /// Keeps the run in this browser, to be restored on the next visit (not when embedded).
     fn keep(&self) {
         if self.embed.is_none() {
-            store(<LabOf<L> as Lab>::ABOUT.slug, &self.share_state());
+            store(self.lab.about().slug, &self.share_state());
         }
     }
 
     fn export(&mut self, kind: Export) {
-        let slug = <LabOf<L> as Lab>::ABOUT.slug;
+        let slug = self.lab.about().slug;
         match kind {
             Export::Svg | Export::Png => download_drawing(
                 "svg.topology",
                 &format!("netsplit-{slug}"),
                 kind == Export::Png,
             ),
-            Export::Trace => {
-                match serde_json::to_string_pretty(self.session.sim().trace().records()) {
-                    Ok(json) => download_text(
-                        &format!("netsplit-{slug}-trace.json"),
-                        "application/json",
-                        &json,
-                    ),
-                    Err(e) => self.error = Some(format!("the trace could not be written: {e}")),
-                }
-            }
+            Export::Trace => match self.lab.trace_json() {
+                Ok(json) => download_text(
+                    &format!("netsplit-{slug}-trace.json"),
+                    "application/json",
+                    &json,
+                ),
+                Err(e) => self.error = Some(format!("the trace could not be written: {e}")),
+            },
         }
     }
 
@@ -670,13 +1130,13 @@ impl<L: LabSpec> LabView<L> {
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
             .is_some_and(|el| el.tag_name() == "BUTTON");
         let key = e.key();
-        let session = &self.session;
+        let lab = &*self.lab;
         let msg = match key.as_str() {
             " " if !on_button => LabMsg::Play,
             "." | "ArrowRight" => LabMsg::Step,
             "," | "ArrowLeft" => LabMsg::StepBack,
             "v" => LabMsg::NextViolation,
-            "u" if session.undoable().is_some() => LabMsg::Undo,
+            "u" if lab.undoable().is_some() => LabMsg::Undo,
             "s" => LabMsg::Share(true),
             "e" => LabMsg::ToEnd,
             "r" => LabMsg::Reset,
@@ -687,16 +1147,15 @@ impl<L: LabSpec> LabView<L> {
             "Escape" if self.share.is_some() => LabMsg::Share(false),
             "Escape" => LabMsg::Select(Selection::Nothing),
             "l" => LabMsg::ToggleRoutine,
-            "[" | "]" => match session.cycle_message(key == "]") {
+            "[" | "]" => match lab.cycle_message(key == "]") {
                 Some(id) => LabMsg::Select(Selection::Message(id)),
                 None => return false,
             },
-            "d" | "h" | "n" => match session.selected() {
-                Selection::Message(id) if session.sim().message(id).is_some() => match key.as_str()
-                {
+            "d" | "h" | "n" => match lab.selected() {
+                Selection::Message(id) if lab.message(id).is_some() => match key.as_str() {
                     "d" => LabMsg::Act(Action::DropMessage(id)),
                     "n" => LabMsg::Act(Action::DeliverNow(id)),
-                    _ => match session.toggle_hold(id) {
+                    _ => match lab.toggle_hold(id) {
                         Some(action) => LabMsg::Act(action),
                         None => return false,
                     },
@@ -705,15 +1164,19 @@ impl<L: LabSpec> LabView<L> {
             },
             digit if digit.len() == 1 && digit.as_bytes()[0].is_ascii_digit() => {
                 let index = usize::from(digit.as_bytes()[0] - b'0');
-                if index >= session.sim().nodes().len() {
+                if index >= lab.nodes() {
                     return false;
                 }
                 LabMsg::Select(Selection::Node(NodeId(index as u16)))
             }
-            other => match session.selected() {
+            other => match lab.selected() {
                 Selection::Node(id) => {
-                    match self.node_actions(id).into_iter().find(|a| a.key == other) {
-                        Some(action) => LabMsg::Act(action.action),
+                    match lab
+                        .node_actions(id)
+                        .iter()
+                        .position(|(_, k, _)| *k == other)
+                    {
+                        Some(n) => LabMsg::NodeAction(id, n),
                         None => return false,
                     }
                 }
@@ -724,45 +1187,16 @@ impl<L: LabSpec> LabView<L> {
         Component::update(self, ctx, msg)
     }
 
-    /// Crash or restart, then the lab's own actions.
-    fn node_actions(&self, id: NodeId) -> Vec<NodeAction<CommandOf<L>>> {
-        let sim = self.session.sim();
-        let up = sim.slot(id).is_up();
-        let mut actions = vec![NodeAction {
-            label: format!("{} {id}", if up { "Crash" } else { "Restart" }),
-            key: "c",
-            action: if up {
-                Action::Crash(id)
-            } else {
-                Action::Restart(id)
-            },
-        }];
-        if up {
-            actions.extend(L::node_actions(sim, id));
-        }
-        actions
-    }
-
     /// Narrates the trace records not yet in the log.
     fn sync_log(&mut self) {
-        let records = self.session.sim().trace().records();
-        if self.logged > records.len() {
+        let len = self.lab.trace_len();
+        if self.logged > len {
             self.log.clear();
             self.logged = 0;
         }
-        for (index, record) in records.iter().enumerate().skip(self.logged) {
-            let tone = tone(&record.event);
-            if tone == Tone::Routine && !self.routine_log {
-                continue;
-            }
-            self.log.push(LogLine {
-                index,
-                at: record.at.to_string(),
-                text: record.event.to_string(),
-                tone,
-            });
-        }
-        self.logged = records.len();
+        let lines = self.lab.narrate(self.logged, self.routine_log);
+        self.log.extend(lines);
+        self.logged = len;
         let excess = self.log.len().saturating_sub(LOG_LINES);
         self.log.drain(..excess);
     }
@@ -780,86 +1214,6 @@ impl<L: LabSpec> LabView<L> {
             tenths(p95),
             times.len()
         )
-    }
-
-    fn display_now(&self) -> f64 {
-        self.session.sim().now().0 as f64 + self.carry
-    }
-
-    fn node_glyphs(&self) -> Vec<NodeGlyph> {
-        let snapshot = self.session.sim().snapshot();
-        let now = self.display_now();
-        snapshot
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, slot)| {
-                let id = NodeId(i as u16);
-                let look = L::node_look(self.session.sim(), slot, id, now);
-                NodeGlyph {
-                    id,
-                    up: slot.is_up(),
-                    caption: look.caption,
-                    description: look.description,
-                    badge: look.badge,
-                    timer: look.timer,
-                    tint: look.tint,
-                    group: snapshot
-                        .network
-                        .partition()
-                        .map(|_| snapshot.network.group_of(id)),
-                    flagged: self
-                        .session
-                        .sim()
-                        .violations()
-                        .iter()
-                        .any(|v| v.nodes.contains(&id)),
-                }
-            })
-            .collect()
-    }
-
-    fn message_glyphs(&self) -> Vec<MessageGlyph> {
-        let now = self.display_now();
-        self.session
-            .sim()
-            .snapshot()
-            .messages
-            .iter()
-            .map(|m| {
-                let held = matches!(m.state, MessageState::Held { .. });
-                let (letter, class) = L::message_look(&m.msg);
-                MessageGlyph {
-                    id: m.id,
-                    from: m.from,
-                    to: m.to,
-                    progress: m.progress(now),
-                    letter,
-                    class,
-                    tag: L::message_tag(&m.msg),
-                    held,
-                    description: format!(
-                        "{}: {} from {} to {}{}",
-                        m.id,
-                        m.msg,
-                        m.from,
-                        m.to,
-                        if held { ", held" } else { "" }
-                    ),
-                }
-            })
-            .collect()
-    }
-}
-
-fn tone<N: Node>(event: &TraceEvent<N>) -> Tone {
-    match event {
-        TraceEvent::Sent { .. } | TraceEvent::Delivered { .. } | TraceEvent::TimerFired { .. } => {
-            Tone::Routine
-        }
-        TraceEvent::Dropped { reason, .. } if *reason != DropReason::ByUser => Tone::Routine,
-        TraceEvent::Refused { .. } | TraceEvent::Violated(_) => Tone::Alarm,
-        _ => Tone::Notable,
     }
 }
 

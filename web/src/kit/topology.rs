@@ -200,7 +200,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
         }
     });
     html! {
-        <svg class="topology" viewBox={format!("0 0 {SIZE} {SIZE}")} role="group" aria-label={props.label.clone()}>
+        <svg class="topology" viewBox={format!("0 0 {0} {0}", tenths(SIZE))} role="group" aria-label={props.label.clone()}>
             <defs>
                 <marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                     <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />

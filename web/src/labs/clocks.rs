@@ -4,8 +4,8 @@
 //! Unlike the network labs it has no virtual time: a moment is a number of steps, and the
 //! timeline travels through the steps that built the execution.
 
-use netsplit_clocks::{ClocksLab, ClocksScenario, execution_bytes};
-use netsplit_clocks::{
+use netsplit_labs::clocks::{ClocksLab, ClocksScenario, execution_bytes};
+use netsplit_labs::clocks::{
     EventId, EventKind, Execution, MessageId, Step, Verdict, export_shiviz, import_shiviz,
 };
 use netsplit_labs::{Member, Selected, ShareState, ViewState};
@@ -15,7 +15,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::kit::embed::{Embed, tell_height};
-use crate::kit::export::{Export, download_drawing, download_text};
+use crate::kit::export::{Export, download_drawing, download_text, to_json};
 use crate::kit::help::ShortcutHelp;
 use crate::kit::keys::{listen_for_keys, typing_in_field};
 use crate::kit::lab::LabProps;
@@ -399,7 +399,7 @@ impl Component for ClocksView {
                     Export::Svg | Export::Png => {
                         download_drawing("svg.diagram", "netsplit-clocks", kind == Export::Png)
                     }
-                    Export::Trace => match serde_json::to_string_pretty(&self.execution) {
+                    Export::Trace => match to_json(&self.execution) {
                         Ok(json) => {
                             download_text("netsplit-clocks.json", "application/json", &json)
                         }

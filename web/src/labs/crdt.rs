@@ -1,8 +1,8 @@
 //! The CRDT lab: replicas edit apart, gossip their states, merge and converge; every state
 //! drawn whole, and the set types compared on the same operations.
 
-use netsplit_crdt::types::{Counts, Tag};
-use netsplit_crdt::{
+use netsplit_labs::crdt::types::{Counts, Tag};
+use netsplit_labs::crdt::{
     Bug, Command, CrdtLab, Kind, Msg, Op, Params, Replica, SetOutcome, State, Timer,
     compare_set_types,
 };
@@ -12,11 +12,8 @@ use std::collections::BTreeSet;
 use yew::prelude::*;
 
 use crate::kit::field::Fields;
-use crate::kit::lab::{LabSpec, LabView, NodeAction, NodeLook, ScenarioOf, SimOf};
+use crate::kit::lab::{LabSpec, NodeAction, NodeLook, ScenarioOf, SimOf};
 use crate::session::Selection;
-
-/// The CRDT lab on screen.
-pub type CrdtView = LabView<CrdtSpec>;
 
 /// What makes the CRDT lab.
 pub struct CrdtSpec;

@@ -1,15 +1,12 @@
 //! The Gossip lab: heartbeats spread by gossip, and suspicion spreading when they stop.
 
-use netsplit_gossip::{Bug, GossipLab, GossipNode, Params};
+use netsplit_labs::gossip::{Bug, GossipLab, GossipNode, Params};
 use netsplit_sim::{NodeId, Slot};
 use yew::prelude::*;
 
 use crate::kit::field::Fields;
-use crate::kit::lab::{LabSpec, LabView, NodeLook, SimOf};
+use crate::kit::lab::{LabSpec, NodeLook, SimOf};
 use crate::kit::topology::Arrow;
-
-/// The Gossip lab on screen.
-pub type GossipView = LabView<GossipSpec>;
 
 /// What makes the Gossip lab.
 pub struct GossipSpec;
@@ -75,7 +72,7 @@ impl LabSpec for GossipSpec {
         }
     }
 
-    fn message_look(_: &netsplit_gossip::Digest) -> (&'static str, &'static str) {
+    fn message_look(_: &netsplit_labs::gossip::Digest) -> (&'static str, &'static str) {
         ("D", "digest")
     }
 

@@ -5,10 +5,10 @@
 //! changes, and the timeline travels through the changes. Everything shown is recomputed from
 //! the cluster at the chosen step (and the one before, for what moved).
 
-use netsplit_hashring::{
+use netsplit_labs::hashing::{
     Balance, Config, Layout, Movement, Op, Params, Placement, Strategy, imbalance_by_vnodes,
 };
-use netsplit_hashring::{HashingLab, HashingScenario};
+use netsplit_labs::hashing::{HashingLab, HashingScenario};
 use netsplit_labs::{Member, Selected, ShareState, ViewState};
 use netsplit_sim::lab::{Lab, Recording};
 use netsplit_sim::{NodeId, Time, decimal};
@@ -16,7 +16,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::kit::embed::{Embed, tell_height};
-use crate::kit::export::{Export, download_drawing, download_text};
+use crate::kit::export::{Export, download_drawing, download_text, to_json};
 use crate::kit::help::ShortcutHelp;
 use crate::kit::keys::{listen_for_keys, typing_in_field};
 use crate::kit::lab::LabProps;
@@ -397,10 +397,9 @@ impl Component for HashingView {
                     Export::Trace => {
                         let report = HashingLab::run(&self.scenario, Recording::Full);
                         // The history, then what each step did, as `netsplit run` narrates it.
-                        let json = report.map_err(|e| e.0).and_then(|r| {
-                            serde_json::to_string_pretty(&(&self.scenario, &r.findings))
-                                .map_err(|e| e.to_string())
-                        });
+                        let json = report
+                            .map_err(|e| e.0)
+                            .and_then(|r| to_json(&(&self.scenario, &r.findings)));
                         match json {
                             Ok(json) => {
                                 download_text("netsplit-hashing.json", "application/json", &json)
@@ -708,7 +707,7 @@ impl HashingView {
             format!("{all_tokens} tokens")
         };
         html! {
-            <svg class="placement ring" viewBox={format!("-20 -20 {} {}", SIZE + 40.0, SIZE + 40.0)} role="img"
+            <svg class="placement ring" viewBox={format!("-20 -20 {0} {0}", tenths(SIZE + 40.0))} role="img"
                 aria-label={format!("Ring with {} nodes, {token_note}, and keys as dots at their hash", members.len())}>
                 { shape_defs() }
                 <circle class="circle" cx={tenths(CENTRE)} cy={tenths(CENTRE)} r="172" />
@@ -784,7 +783,7 @@ impl HashingView {
             _ => "the node with the highest hash(key, node)",
         };
         html! {
-            <svg class="placement buckets" viewBox={format!("0 0 {width} {height}")} role="img"
+            <svg class="placement buckets" viewBox={format!("0 0 {} {}", tenths(width), tenths(height))} role="img"
                 aria-label={format!("{n} buckets in order, each holding its keys as dots: {caption}")}>
                 { shape_defs() }
                 { for columns }
@@ -972,7 +971,7 @@ impl HashingView {
         html! {
             <section class="panel chart" aria-labelledby="load-title">
                 <h2 id="load-title">{ "Load per node" }</h2>
-                <svg class="load-chart" viewBox={format!("0 0 {width} {height}")} role="img"
+                <svg class="load-chart" viewBox={format!("0 0 {} {}", tenths(width), tenths(height))} role="img"
                     aria-label={format!("Primary keys per node: most {}, mean {}, peak {}× the fair share", b.max, tenths(b.mean), hundredths(b.peak))}>
                     { for bars }
                 </svg>
@@ -1021,7 +1020,7 @@ impl HashingView {
         html! {
             <section class="panel chart" aria-labelledby="curve-title">
                 <h2 id="curve-title">{ "Imbalance against virtual nodes" }</h2>
-                <svg class="curve-chart" viewBox={format!("0 0 {width} {height}")} role="img"
+                <svg class="curve-chart" viewBox={format!("0 0 {} {}", tenths(width), tenths(height))} role="img"
                     aria-label={format!("Peak load over fair share for 1 to 512 virtual nodes: {}", self.curve.iter().map(|(v, p)| format!("{v}: {}", hundredths(*p))).collect::<Vec<_>>().join(", "))}>
                     <line class="axis" x1={tenths(left)} x2={tenths(width)} y1={tenths(bottom)} y2={tenths(bottom)} />
                     <text class="ylabel" x="2" y={tenths(y(1.0) + 4.0)}>{ "1.0" }</text>

@@ -1,7 +1,8 @@
 //! One module per lab: the network labs are [`crate::kit::lab::LabSpec`]s; the Vector clocks
 //! and Consistent hashing labs, which have no network, are components of their own.
 //!
-//! [`PAGES`] is the browser's one list of labs; their names and order come from the registry.
+//! [`PAGES`] is the browser's one list of labs' pages; their names and order come from the
+//! registry, and each lab's crate is reached through it (`netsplit_labs::raft`).
 
 pub mod clocks;
 pub mod crdt;
@@ -10,38 +11,39 @@ pub mod hashing;
 pub mod paxos;
 pub mod raft;
 
+use netsplit_labs as lab;
 use netsplit_sim::lab::Lab;
 use yew::prelude::*;
 
-use crate::kit::lab::LabProps;
+use crate::kit::lab::{LabProps, network_page};
 
 /// Draws a lab's page.
 type Page = fn(LabProps) -> Html;
 
 /// Every lab's page, by the lab's slug.
-pub const PAGES: [(&str, Page); 6] = [
+pub const PAGES: &[(&str, Page)] = &[
     (
-        <netsplit_raft::RaftLab as Lab>::ABOUT.slug,
-        |p| html! { <raft::RaftView ..p /> },
+        <lab::raft::RaftLab as Lab>::ABOUT.slug,
+        network_page::<raft::RaftSpec>,
     ),
     (
-        <netsplit_paxos::PaxosLab as Lab>::ABOUT.slug,
-        |p| html! { <paxos::PaxosView ..p /> },
+        <lab::paxos::PaxosLab as Lab>::ABOUT.slug,
+        network_page::<paxos::PaxosSpec>,
     ),
     (
-        <netsplit_crdt::CrdtLab as Lab>::ABOUT.slug,
-        |p| html! { <crdt::CrdtView ..p /> },
+        <lab::crdt::CrdtLab as Lab>::ABOUT.slug,
+        network_page::<crdt::CrdtSpec>,
     ),
     (
-        <netsplit_gossip::GossipLab as Lab>::ABOUT.slug,
-        |p| html! { <gossip::GossipView ..p /> },
+        <lab::gossip::GossipLab as Lab>::ABOUT.slug,
+        network_page::<gossip::GossipSpec>,
     ),
     (
-        <netsplit_clocks::ClocksLab as Lab>::ABOUT.slug,
+        <lab::clocks::ClocksLab as Lab>::ABOUT.slug,
         |p| html! { <clocks::ClocksView ..p /> },
     ),
     (
-        <netsplit_hashring::HashingLab as Lab>::ABOUT.slug,
+        <lab::hashing::HashingLab as Lab>::ABOUT.slug,
         |p| html! { <hashing::HashingView ..p /> },
     ),
 ];

@@ -1,7 +1,7 @@
 //! The Paxos lab: ballots, promises and acceptances, single-decree or Multi-Paxos, with the
 //! safety properties checked live.
 
-use netsplit_paxos::{
+use netsplit_labs::paxos::{
     Ballot, BallotLog, Bug, Command, Mode, Msg, Params, PaxosLab, PaxosNode, Role, Stage, Timer,
     Value,
 };
@@ -9,11 +9,8 @@ use netsplit_sim::{Action, NodeId, Slot, Span};
 use yew::prelude::*;
 
 use crate::kit::field::Fields;
-use crate::kit::lab::{LabSpec, LabView, NodeAction, NodeLook, ScenarioOf, SimOf};
+use crate::kit::lab::{LabSpec, NodeAction, NodeLook, ScenarioOf, SimOf};
 use crate::session::Selection;
-
-/// The Paxos lab on screen.
-pub type PaxosView = LabView<PaxosSpec>;
 
 /// What makes the Paxos lab.
 pub struct PaxosSpec;

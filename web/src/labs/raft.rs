@@ -1,15 +1,12 @@
 //! The Raft lab: elections, log replication and commitment, with Figure 3 checked live.
 
-use netsplit_raft::{Bug, Command, Msg, Op, Params, RaftLab, RaftNode, Role, Timer};
+use netsplit_labs::raft::{Bug, Command, Msg, Op, Params, RaftLab, RaftNode, Role, Timer};
 use netsplit_sim::{Action, NodeId, Slot};
 use yew::prelude::*;
 
 use crate::kit::field::Fields;
-use crate::kit::lab::{LabSpec, LabView, NodeAction, NodeLook, ScenarioOf, SimOf};
+use crate::kit::lab::{LabSpec, NodeAction, NodeLook, ScenarioOf, SimOf};
 use crate::session::Selection;
-
-/// The Raft lab on screen.
-pub type RaftView = LabView<RaftSpec>;
 
 /// What makes the Raft lab.
 pub struct RaftSpec;
