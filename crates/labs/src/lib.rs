@@ -90,6 +90,9 @@ macro_rules! registry {
         /// Every lab, in menu order.
         pub const LABS: &[About] = &[$(<$krate::$lab as Lab>::ABOUT),+];
 
+        /// The crate of each lab in [`LABS`], in the same order (for weighing each lab's code).
+        pub const CRATES: &[&str] = &[$(stringify!($krate)),+];
+
         impl Scenario {
             /// Hands the scenario's lab and its own scenario to `visitor`.
             pub fn visit<V: Visit>(&self, visitor: V) -> V::Out {

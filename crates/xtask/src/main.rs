@@ -12,8 +12,10 @@
 //! Then `serve` runs `trunk serve`; `test` runs, in order and stopping at the first failure:
 //! rustfmt, clippy (warnings denied), host tests (the browser's session too), the wasm build of
 //! the core crates, the wasm tests in headless Chromium, the release build, the size report,
-//! the documentation site and the browser tests. `size` prints the gzipped size of what a browser downloads; `bench`
-//! runs the benchmarks; `docs` builds the documentation site with the app inside.
+//! what each lab weighs, the documentation site and the browser tests. `size` prints the
+//! gzipped size of what a browser downloads, fails over the budget, and weighs each lab and
+//! each shared part; `bench` runs the benchmarks; `docs` builds the documentation site with
+//! the app inside.
 //!
 //! This is the only crate that shells out to other programs; it changes nothing outside the
 //! repository except installing those tools.
@@ -43,7 +45,10 @@ fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
         Some("test") => test(),
-        Some("size") => build_release().and_then(|()| size_report()),
+        Some("size") => install_build_tools()
+            .and_then(|()| build_release())
+            .and_then(|()| size_report())
+            .and_then(|()| weigh_parts()),
         Some("bench") => bench(),
         Some("docs") => install_build_tools()
             .and_then(|()| build_release())
@@ -53,7 +58,7 @@ fn main() -> ExitCode {
                 "usage: cargo xtask <serve|test|size|bench|docs>\n\
                  \n  serve   install what is missing, then `trunk serve` (extra arguments go to trunk)\
                  \n  test    install what is missing, then run every check and test\
-                 \n  size    build for release and print the gzipped download size\
+                 \n  size    build for release, print the gzipped download size and what each lab weighs\
                  \n  bench   run the benchmarks and the size report\
                  \n  docs    build the documentation site, with the app inside, into target/docs"
             );
@@ -130,6 +135,7 @@ fn test() -> Result {
     }
     build_release()?;
     size_report()?;
+    weigh_parts()?;
     docs()?;
     step("browser tests");
     run(&mut npx(&["playwright", "test"]))
@@ -342,4 +348,175 @@ fn describe(cmd: &Command) -> String {
     let mut words = vec![cmd.get_program().to_string_lossy().into_owned()];
     words.extend(cmd.get_args().map(|a| a.to_string_lossy().into_owned()));
     words.join(" ")
+}
+
+/// What each lab and each shared part weighs in the download: the app is built once more with
+/// its function names kept (v0 symbol names, which keep generic arguments, so that the frame's
+/// code for the Raft lab is the Raft lab's), through the same wasm-bindgen and wasm-opt as the
+/// release build, and every function is counted for the lab whose crate or page it names.
+/// The gzipped figure of a part is its functions' bytes compressed together: an estimate, since
+/// gzip compresses the whole file at once.
+fn weigh_parts() -> Result {
+    step("what each lab weighs");
+    let target_dir = root().join("target/names");
+    run(tool("cargo")
+        .args(["build", "-p", "netsplit-web", "--target", WASM_TARGET])
+        .args(["--profile", "web-names", "--target-dir"])
+        .arg(&target_dir)
+        .env("RUSTFLAGS", "-C symbol-mangling-version=v0"))?;
+    let built = target_dir.join(format!("{WASM_TARGET}/web-names/netsplit-web.wasm"));
+    let out = target_dir.join("bindgen");
+    run(tool("wasm-bindgen")
+        .args(["--target", "web", "--out-dir"])
+        .arg(&out)
+        .arg(&built))?;
+    let bound = out.join("netsplit-web_bg.wasm");
+    let optimized = out.join("optimized.wasm");
+    run(tool("wasm-opt")
+        .args(["-Oz", "-g"])
+        .args(wasm_opt_features()?)
+        .arg(&bound)
+        .arg("-o")
+        .arg(&optimized))?;
+    let bytes = fs::read(&optimized).map_err(|e| e.to_string())?;
+    let functions = functions(&bytes)?;
+    let lab_of = |name: &str| {
+        netsplit_labs::LABS
+            .iter()
+            .zip(netsplit_labs::CRATES)
+            .filter(|(lab, krate)| {
+                name.contains(&format!("{krate}::"))
+                    || name.contains(&format!("netsplit_web::labs::{}::", lab.slug))
+            })
+            .map(|(lab, _)| lab.slug)
+            .collect::<Vec<_>>()
+    };
+    let mut parts: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
+    for (name, body) in &functions {
+        let part = match lab_of(name).as_slice() {
+            [lab] => format!("lab {lab}"),
+            [] => format!("shared: {}", crate_of(name)),
+            _ => "shared: several labs".to_string(),
+        };
+        parts.entry(part).or_default().extend_from_slice(body);
+    }
+    let mut rows: Vec<(String, usize, u64)> = parts
+        .into_iter()
+        .map(|(part, code)| {
+            let gz = gzipped_len(&code).unwrap_or(0);
+            (part, code.len(), gz)
+        })
+        .collect();
+    rows.sort_by_key(|(part, raw, _)| (!part.starts_with("lab "), std::cmp::Reverse(*raw)));
+    let total: usize = rows.iter().map(|r| r.1).sum();
+    println!(
+        "  {:<32} {:>10} {:>14}",
+        "part", "code bytes", "gzipped alone"
+    );
+    let (shown, rest) = rows.split_at(rows.len().min(24));
+    for (part, raw, gz) in shown {
+        println!("  {part:<32} {raw:>10} {gz:>14}");
+    }
+    let rest_raw: usize = rest.iter().map(|r| r.1).sum();
+    println!(
+        "  {:<32} {rest_raw:>10}",
+        format!("{} smaller parts", rest.len())
+    );
+    println!("  {:<32} {total:>10}", "all code");
+    Ok(())
+}
+
+/// The crate a demangled function name belongs to: the first path in it, past `<` and `&`.
+fn crate_of(name: &str) -> &str {
+    let name = name.trim_start_matches(['<', '&', ' ']);
+    let name = name.strip_prefix("dyn ").unwrap_or(name);
+    let end = name
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(name.len());
+    match &name[..end] {
+        "" => "(other)",
+        krate => krate,
+    }
+}
+
+/// Every function defined in a wasm module: its demangled name and its code.
+fn functions(wasm: &[u8]) -> Result<Vec<(String, Vec<u8>)>> {
+    use wasmparser::{KnownCustom, Name, Parser, Payload, TypeRef};
+    let mut imported = 0u32;
+    let mut bodies = Vec::new();
+    let mut names = std::collections::BTreeMap::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.map_err(|e| e.to_string())? {
+            Payload::ImportSection(reader) => {
+                for import in reader {
+                    if matches!(import.map_err(|e| e.to_string())?.ty, TypeRef::Func(_)) {
+                        imported += 1;
+                    }
+                }
+            }
+            Payload::CodeSectionEntry(body) => bodies.push(wasm[body.range()].to_vec()),
+            Payload::CustomSection(section) => {
+                if let KnownCustom::Name(reader) = section.as_known() {
+                    for subsection in reader {
+                        if let Name::Function(map) = subsection.map_err(|e| e.to_string())? {
+                            for naming in map {
+                                let naming = naming.map_err(|e| e.to_string())?;
+                                names.insert(naming.index, naming.name.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, body)| {
+            let name = names.get(&(imported + i as u32)).map_or_else(
+                || "(unnamed)".to_string(),
+                |n| without_disambiguators(&format!("{:#}", rustc_demangle::demangle(n))),
+            );
+            (name, body)
+        })
+        .collect())
+}
+
+/// `name` without the crate hashes that v0 names carry (`netsplit_raft[7340b69fbe6bff48]::`).
+fn without_disambiguators(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(open) = rest.find('[') {
+        let hash = rest[open + 1..].find(']').filter(|&end| {
+            end > 0
+                && rest[open + 1..open + 1 + end]
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit())
+        });
+        out.push_str(&rest[..open]);
+        match hash {
+            Some(end) => rest = &rest[open + end + 2..],
+            None => {
+                out.push('[');
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The wasm features the release build gives wasm-opt (index.html's `data-wasm-opt-params`).
+fn wasm_opt_features() -> Result<Vec<String>> {
+    let html = fs::read_to_string(root().join("index.html")).map_err(|e| e.to_string())?;
+    let start = html
+        .find("data-wasm-opt-params=\"")
+        .ok_or("index.html names no wasm-opt parameters")?
+        + "data-wasm-opt-params=\"".len();
+    let end = html[start..].find('"').ok_or("index.html is malformed")?;
+    Ok(html[start..start + end]
+        .split_whitespace()
+        .map(str::to_string)
+        .collect())
 }
