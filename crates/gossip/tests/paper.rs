@@ -1,7 +1,7 @@
 //! The gossip failure detector against van Renesse, Minsky and Hayden (1998), §2.
 
 use netsplit_gossip::{Bug, GossipSim, Note, Params};
-use netsplit_sim::{Action, Link, NodeId, Partition, Span, Time, TraceEvent};
+use netsplit_sim::{Action, Link, NodeId, Partition, Span, Time};
 
 fn params() -> Params {
     Params {
@@ -25,14 +25,7 @@ fn run(
 }
 
 fn notes(sim: &GossipSim) -> Vec<(Time, Note)> {
-    sim.trace()
-        .records()
-        .iter()
-        .filter_map(|r| match &r.event {
-            TraceEvent::Noted { note, .. } => Some((r.at, *note)),
-            _ => None,
-        })
-        .collect()
+    sim.trace().notes()
 }
 
 /// §2: each member increments its own heartbeat once per gossip period.

@@ -5,8 +5,8 @@ use netsplit_paxos::{
     Ballot, Bug, Command, GiveUp, Mode, Note, Params, PaxosLab, PaxosScenario, PaxosSim,
     SINGLE_SLOT, Stage, Value,
 };
-use netsplit_sim::lab::{Lab, Recording};
-use netsplit_sim::{Action, Link, NodeId, Span, Time, Timed, TraceEvent};
+use netsplit_sim::lab::{Lab, run_to_end};
+use netsplit_sim::{Action, Link, NodeId, Span, Time, Timed};
 use std::collections::BTreeMap;
 
 fn preset(slug: &str) -> PaxosScenario {
@@ -16,20 +16,11 @@ fn preset(slug: &str) -> PaxosScenario {
 }
 
 fn run(scenario: &PaxosScenario) -> Box<PaxosSim> {
-    let mut sim = PaxosLab::start(scenario, Recording::Full).unwrap();
-    sim.run_until(Time::ZERO + scenario.duration);
-    sim
+    run_to_end::<PaxosLab>(scenario)
 }
 
 fn notes(sim: &PaxosSim) -> Vec<(Time, Note)> {
-    sim.trace()
-        .records()
-        .iter()
-        .filter_map(|r| match &r.event {
-            TraceEvent::Noted { note, .. } => Some((r.at, *note)),
-            _ => None,
-        })
-        .collect()
+    sim.trace().notes()
 }
 
 fn with_bug(mut scenario: PaxosScenario, bug: Option<Bug>) -> PaxosScenario {

@@ -2,7 +2,7 @@
 //! the lab's presets and small scripted runs.
 
 use netsplit_raft::{Bug, Command, Note, Op, Params, RaftLab, RaftScenario, RaftSim, Role};
-use netsplit_sim::lab::{Lab, Recording};
+use netsplit_sim::lab::run_to_end;
 use netsplit_sim::{Action, Link, NodeId, Partition, Time, TraceEvent};
 
 fn preset(slug: &str) -> RaftScenario {
@@ -12,20 +12,11 @@ fn preset(slug: &str) -> RaftScenario {
 }
 
 fn run(scenario: &RaftScenario) -> Box<RaftSim> {
-    let mut sim = RaftLab::start(scenario, Recording::Full).unwrap();
-    sim.run_until(Time::ZERO + scenario.duration);
-    sim
+    run_to_end::<RaftLab>(scenario)
 }
 
 fn notes(sim: &RaftSim) -> Vec<(Time, Note)> {
-    sim.trace()
-        .records()
-        .iter()
-        .filter_map(|r| match &r.event {
-            TraceEvent::Noted { note, .. } => Some((r.at, *note)),
-            _ => None,
-        })
-        .collect()
+    sim.trace().notes()
 }
 
 fn with_bug(mut scenario: RaftScenario, bug: Option<Bug>) -> RaftScenario {

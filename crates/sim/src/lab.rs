@@ -381,6 +381,16 @@ pub fn validate_actions<P, C>(s: &LabScenario<P, C>, nodes: usize) -> Result<(),
     Ok(())
 }
 
+/// The run of `scenario`, recorded in full and played to its end; for tests.
+///
+/// # Panics
+/// When the scenario is refused.
+pub fn run_to_end<L: Lab>(scenario: &L::Scenario) -> L::Run {
+    let mut run = L::start(scenario, Recording::Full).expect("the scenario is valid");
+    L::run_until(&mut run, Time::ZERO + L::duration(scenario));
+    run
+}
+
 /// The preset of lab `L` called `slug`.
 pub fn preset<L: Lab>(slug: &str) -> Option<Preset<L::Scenario>> {
     L::presets().into_iter().find(|p| p.slug == slug)

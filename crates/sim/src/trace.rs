@@ -250,6 +250,17 @@ impl<N: Node> Trace<N> {
         &self.records[..self.len]
     }
 
+    /// What the nodes noted, with when: the protocol's own account of the run.
+    pub fn notes(&self) -> Vec<(Time, N::Note)> {
+        self.records()
+            .iter()
+            .filter_map(|r| match &r.event {
+                TraceEvent::Noted { note, .. } => Some((r.at, note.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// How many records there are.
     pub fn len(&self) -> usize {
         self.len
