@@ -22,7 +22,9 @@
 //!
 //! The crate also reads and writes the log format of ShiViz: an event description line, then a
 //! line with the host name and its vector clock as JSON. Errors name the line and what is
-//! wrong. It never draws, reads a clock, or uses randomness other than a seeded generator.
+//! wrong. [`ClocksLab`] is the lab: a [`ClocksScenario`] (processes and steps) whose moments are
+//! step counts, with its presets. It never draws, reads a clock, or uses randomness other than
+//! a seeded generator.
 
 pub mod lab;
 mod presets;

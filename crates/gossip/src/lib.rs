@@ -30,6 +30,7 @@
 //! it has seen (no trust past the deadline, no suspicion before the timeout) and records how long
 //! every crash took to be detected by all live nodes. [`Bug::RefreshOnAnyDigest`]
 //! and [`Bug::HastySuspicion`] are deliberately wrong variants that the monitor must catch.
+//! [`GossipLab`] describes the lab: its settings, findings, presets and how it is fuzzed.
 //!
 //! This crate never draws, never reads a clock, and never uses randomness other than the
 //! engine's seeded generator.

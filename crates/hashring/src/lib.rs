@@ -21,6 +21,9 @@
 //! list of `R` distinct nodes (the first is the primary), and comparing two placements says
 //! which keys moved where against the least any strategy could have moved.
 //!
+//! [`HashingLab`] is the lab: a [`HashingScenario`] (a starting cluster and its changes) whose
+//! moments are step counts, with its presets and the digest of every preference list.
+//!
 //! Everything here is integer arithmetic and IEEE basic operations (jump hash's division, the
 //! statistics' square root), which give the same bits on every platform; the one hash is xxh3,
 //! fixed by its specification. The crate never draws, reads a clock, or iterates a hash map.
