@@ -87,7 +87,7 @@ impl Lab for ClocksLab {
             .find(|n| n.is_empty() || n.chars().count() > ClocksScenario::MAX_NAME)
         {
             return Err(ScenarioError(format!(
-                "process names are 1 to {} characters long, got {name:?}",
+                "process names are 1 to {} characters long, got \"{name}\"",
                 ClocksScenario::MAX_NAME
             )));
         }

@@ -272,7 +272,7 @@ fn parse_clock(text: &str) -> Result<BTreeMap<String, u64>, String> {
         return if after.trim().is_empty() {
             Ok(clock)
         } else {
-            Err(format!("{after:?} follows the closing }}"))
+            Err(format!("\"{after}\" follows the closing }}"))
         };
     }
     loop {
@@ -286,35 +286,35 @@ fn parse_clock(text: &str) -> Result<BTreeMap<String, u64>, String> {
                 Some((i, '"')) => break i,
                 Some((_, '\\')) => match chars.next() {
                     Some((_, c @ ('"' | '\\'))) => name.push(c),
-                    _ => return Err(format!("{name:?} has an escape other than \\\" or \\\\")),
+                    _ => return Err(format!("\"{name}\" has an escape other than \\\" or \\\\")),
                 },
                 Some((_, c)) => name.push(c),
-                None => return Err(format!("the name {name:?} has no closing quote")),
+                None => return Err(format!("the name \"{name}\" has no closing quote")),
             }
         };
         rest = rest[end + 1..]
             .trim_start()
             .strip_prefix(':')
-            .ok_or_else(|| format!("a colon was expected after {name:?}"))?
+            .ok_or_else(|| format!("a colon was expected after \"{name}\""))?
             .trim_start();
         let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
         let count = rest[..digits]
             .parse::<u64>()
-            .map_err(|_| format!("the count of {name:?} is not a whole number"))?;
+            .map_err(|_| format!("the count of \"{name}\" is not a whole number"))?;
         if clock.insert(name.clone(), count).is_some() {
-            return Err(format!("{name:?} appears twice"));
+            return Err(format!("\"{name}\" appears twice"));
         }
         rest = rest[digits..].trim_start();
         if let Some(after) = rest.strip_prefix('}') {
             return if after.trim().is_empty() {
                 Ok(clock)
             } else {
-                Err(format!("{after:?} follows the closing }}"))
+                Err(format!("\"{after}\" follows the closing }}"))
             };
         }
         rest = rest
             .strip_prefix(',')
-            .ok_or_else(|| format!("a comma or }} was expected after the count of {name:?}"))?
+            .ok_or_else(|| format!("a comma or }} was expected after the count of \"{name}\""))?
             .trim_start();
     }
 }

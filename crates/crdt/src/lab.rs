@@ -100,7 +100,7 @@ impl NetworkLab for CrdtLab {
             "period" => params.period = Span(whole_number(key, value)?),
             _ => {
                 return Err(format!(
-                    "the CRDT lab has no setting {key:?}; the settings are type, replicas, \
+                    "the CRDT lab has no setting \"{key}\"; the settings are type, replicas, \
                      period and bug"
                 ));
             }

@@ -184,7 +184,7 @@ pub struct TwoPhaseSet {
 impl TwoPhaseSet {
     /// The elements present.
     pub fn value(&self) -> BTreeSet<char> {
-        self.added.difference(&self.removed).copied().collect()
+        set_of(self.added.difference(&self.removed).copied())
     }
 }
 
@@ -268,11 +268,12 @@ impl OrSet {
 
     /// The elements present.
     pub fn value(&self) -> BTreeSet<char> {
-        self.additions
-            .keys()
-            .copied()
-            .filter(|&e| self.live_tags(e).next().is_some())
-            .collect()
+        set_of(
+            self.additions
+                .keys()
+                .copied()
+                .filter(|&e| self.live_tags(e).next().is_some()),
+        )
     }
 }
 
@@ -396,7 +397,7 @@ impl MvRegister {
 
     /// The concurrent values.
     pub fn value(&self) -> BTreeSet<char> {
-        self.values.iter().map(|(_, v)| *v).collect()
+        set_of(self.values.iter().map(|(_, v)| *v))
     }
 }
 
@@ -426,4 +427,14 @@ impl Lattice for MvRegister {
                 .any(|(d, w)| below(c, d) || (c == d && v == w))
         })
     }
+}
+
+/// The set of `elements`, built by inserting each: collecting into a set would sort first, and
+/// a sort is code the browser build does without.
+fn set_of(elements: impl Iterator<Item = char>) -> BTreeSet<char> {
+    let mut set = BTreeSet::new();
+    for element in elements {
+        set.insert(element);
+    }
+    set
 }

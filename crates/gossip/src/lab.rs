@@ -56,7 +56,7 @@ impl NetworkLab for GossipLab {
             "fail_after" => params.fail_after = Span(whole_number(key, value)?),
             _ => {
                 return Err(format!(
-                    "Gossip has no setting {key:?}; the settings are nodes, gossip_period, \
+                    "Gossip has no setting \"{key}\"; the settings are nodes, gossip_period, \
                      fail_after and bug"
                 ));
             }

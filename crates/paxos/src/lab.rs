@@ -95,7 +95,7 @@ impl NetworkLab for PaxosLab {
             "backoff_max" => params.backoff_max = Span(whole_number(key, value)?),
             _ => {
                 return Err(format!(
-                    "Paxos has no setting {key:?}; the settings are proposers, acceptors, mode, \
+                    "Paxos has no setting \"{key}\"; the settings are proposers, acceptors, mode, \
                      timeout, backoff_max and bug"
                 ));
             }

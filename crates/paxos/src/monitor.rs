@@ -165,10 +165,11 @@ impl PaxosMonitor {
         let acceptors: Vec<NodeId> = voters.iter().copied().collect();
         match self.chosen.get(&slot).cloned() {
             Some(first) if first.value != value => {
-                let mut nodes = first.acceptors.clone();
-                nodes.extend(acceptors.iter().copied());
-                nodes.sort();
-                nodes.dedup();
+                let mut both = BTreeSet::new();
+                for &node in first.acceptors.iter().chain(&acceptors) {
+                    both.insert(node);
+                }
+                let nodes: Vec<NodeId> = both.into_iter().collect();
                 self.report(
                     out,
                     slot,

@@ -71,7 +71,7 @@ impl NetworkLab for RaftLab {
             "heartbeat" => params.heartbeat = Span(whole_number(key, value)?),
             _ => {
                 return Err(format!(
-                    "Raft has no setting {key:?}; the settings are nodes, election_min, \
+                    "Raft has no setting \"{key}\"; the settings are nodes, election_min, \
                      election_max, heartbeat and bug"
                 ));
             }

@@ -166,7 +166,7 @@ pub trait Lab: Sized + 'static {
     /// Ranges are checked by [`Lab::validate`].
     fn set(_scenario: &mut Self::Scenario, key: &str, _value: &str) -> Result<(), String> {
         Err(format!(
-            "the {} lab has no setting {key:?}",
+            "the {} lab has no setting \"{key}\"",
             Self::ABOUT.title
         ))
     }
@@ -460,7 +460,7 @@ pub fn named<T: Copy>(
         .ok_or_else(|| {
             let names: Vec<&str> = all.iter().map(|&t| name_of(t)).collect();
             format!(
-                "no {what} named {name:?}; the {what}s are {}",
+                "no {what} named \"{name}\"; the {what}s are {}",
                 names.join(", ")
             )
         })
@@ -483,7 +483,7 @@ pub fn whole_number(key: &str, value: &str) -> Result<u64, String> {
     value
         .trim()
         .parse()
-        .map_err(|_| format!("{key} takes a whole number, got {value:?}"))
+        .map_err(|_| format!("{key} takes a whole number, got \"{value}\""))
 }
 
 /// `action` at `ms` milliseconds, for writing presets.

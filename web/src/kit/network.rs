@@ -79,18 +79,15 @@ pub fn partition_banner(network: &Network, nodes: usize) -> Html {
     if network.partition().is_none() {
         return html! {};
     }
-    let mut groups: Vec<(u16, Vec<String>)> = Vec::new();
-    for id in NodeId::all(nodes) {
-        let g = network.group_of(id);
-        match groups.iter_mut().find(|(gg, _)| *gg == g) {
-            Some((_, members)) => members.push(id.to_string()),
-            None => groups.push((g, vec![id.to_string()])),
-        }
-    }
-    groups.sort();
-    let text: Vec<String> = groups
-        .iter()
-        .map(|(g, members)| format!("{}: {}", group_letter(*g), members.join(" ")))
+    let last_group = NodeId::all(nodes).map(|id| network.group_of(id)).max();
+    let text: Vec<String> = (0..=last_group.unwrap_or(0))
+        .filter_map(|g| {
+            let members: Vec<String> = NodeId::all(nodes)
+                .filter(|&id| network.group_of(id) == g)
+                .map(|id| id.to_string())
+                .collect();
+            (!members.is_empty()).then(|| format!("{}: {}", group_letter(g), members.join(" ")))
+        })
         .collect();
     html! {
         <p class="banner partitioned" role="status">

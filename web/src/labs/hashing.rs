@@ -567,15 +567,22 @@ impl HashingView {
                     self.config().keys, self.config().members.len(), hundredths(self.balance.peak)) }</p>
             };
         };
-        let mut flows = movement.flows.clone();
-        flows.sort_by_key(|f| std::cmp::Reverse(f.keys));
-        let top = flows
-            .iter()
-            .take(6)
-            .map(|f| format!("{} → {}: {}", f.from, f.to, f.keys))
-            .collect::<Vec<_>>()
-            .join(" · ");
-        let more = flows.len().saturating_sub(6);
+        // The six largest flows, largest first (earlier ones first among equals).
+        let mut rest: Vec<&netsplit_labs::hashing::Flow> = movement.flows.iter().collect();
+        let mut shown = Vec::new();
+        while shown.len() < 6 && !rest.is_empty() {
+            let largest = (0..rest.len()).fold(0, |best, i| {
+                if rest[i].keys > rest[best].keys {
+                    i
+                } else {
+                    best
+                }
+            });
+            let f = rest.remove(largest);
+            shown.push(format!("{} → {}: {}", f.from, f.to, f.keys));
+        }
+        let top = shown.join(" · ");
+        let more = rest.len();
         let replicas = self.placement.replicas();
         html! {
             <div class="movement" aria-live="polite">
