@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use yew::prelude::*;
 
 use crate::kit::field::Fields;
-use crate::kit::lab::{LabSpec, NodeAction, NodeLook, ScenarioOf, SimOf};
+use crate::kit::spec::{LabSpec, NodeAction, NodeLook, ScenarioOf, SimOf};
 use crate::session::Selection;
 
 /// What makes the CRDT lab.

@@ -5,7 +5,7 @@ use netsplit_sim::{NodeId, Slot};
 use yew::prelude::*;
 
 use crate::kit::field::Fields;
-use crate::kit::lab::{LabSpec, NodeLook, SimOf};
+use crate::kit::spec::{LabSpec, NodeLook, SimOf};
 use crate::kit::topology::Arrow;
 
 /// What makes the Gossip lab.

@@ -1,4 +1,4 @@
-//! One module per lab: the network labs are [`crate::kit::lab::LabSpec`]s; the Vector clocks
+//! One module per lab: the network labs are [`crate::kit::spec::LabSpec`]s; the Vector clocks
 //! and Consistent hashing labs, which have no network, are components of their own.
 //!
 //! [`PAGES`] is the browser's one list of labs' pages; their names and order come from the

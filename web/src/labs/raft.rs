@@ -5,7 +5,7 @@ use netsplit_sim::{Action, NodeId, Slot};
 use yew::prelude::*;
 
 use crate::kit::field::Fields;
-use crate::kit::lab::{LabSpec, NodeAction, NodeLook, ScenarioOf, SimOf};
+use crate::kit::spec::{LabSpec, NodeAction, NodeLook, ScenarioOf, SimOf};
 use crate::session::Selection;
 
 /// What makes the Raft lab.
