@@ -7,7 +7,7 @@
 use netsplit_sim::{MsgId, NodeId};
 use yew::prelude::*;
 
-use crate::kit::tenths;
+use crate::kit::{on_circle, tenths};
 use crate::session::Selection;
 
 const SIZE: f64 = 440.0;
@@ -122,11 +122,8 @@ fn column(x: f64, i: usize, count: usize) -> (f64, f64) {
 
 /// The centre of node `i` of `n`, the first at the top, going clockwise.
 fn position(i: usize, n: usize) -> (f64, f64) {
-    let angle = std::f64::consts::TAU * i as f64 / n.max(1) as f64 - std::f64::consts::FRAC_PI_2;
-    (
-        SIZE / 2.0 + RADIUS * angle.cos(),
-        SIZE / 2.0 + RADIUS * angle.sin(),
-    )
+    let (cos, sin) = on_circle(i as f64 / n.max(1) as f64 - 0.25);
+    (SIZE / 2.0 + RADIUS * cos, SIZE / 2.0 + RADIUS * sin)
 }
 
 /// The point `t` of the way from `a` to `b`, moved `offset` to the right of the direction of

@@ -24,7 +24,7 @@ use crate::kit::presets::{preset_menu, preset_picker};
 use crate::kit::share::{copy_to_clipboard, link_to, run_facts, share_dialog};
 use crate::kit::storage::{opened_in, restore, store};
 use crate::kit::timeline::step_timeline;
-use crate::kit::{now_ms, tenths};
+use crate::kit::{now_ms, on_circle, tenths};
 
 /// At most this many keys are drawn; all of them are counted.
 const DRAWN_KEYS: usize = 2000;
@@ -529,17 +529,17 @@ fn look(id: NodeId) -> (usize, usize) {
     (usize::from(id.0) % 8, usize::from(id.0) / 8 % 4)
 }
 
-/// The angle of `point` on the circle, clockwise from the top, in radians.
-fn angle(point: u64) -> f64 {
-    point as f64 / 18_446_744_073_709_551_616.0 * std::f64::consts::TAU
+/// Where `point` is on the circle, as a share of a turn clockwise from the top.
+fn turns(point: u64) -> f64 {
+    point as f64 / 18_446_744_073_709_551_616.0
 }
 
 const SIZE: f64 = 420.0;
 const CENTRE: f64 = SIZE / 2.0;
 
-fn on_circle(point: u64, radius: f64) -> (f64, f64) {
-    let a = angle(point);
-    (CENTRE + radius * a.sin(), CENTRE - radius * a.cos())
+fn ring_point(point: u64, radius: f64) -> (f64, f64) {
+    let (cos, sin) = on_circle(turns(point));
+    (CENTRE + radius * sin, CENTRE - radius * cos)
 }
 
 impl HashingView {
@@ -688,8 +688,8 @@ impl HashingView {
             .map(|t| {
                 let id = members[t.member as usize].id;
                 let (colour, _) = look(id);
-                let (x1, y1) = on_circle(t.point, 172.0);
-                let (x2, y2) = on_circle(t.point, 190.0);
+                let (x1, y1) = ring_point(t.point, 172.0);
+                let (x2, y2) = ring_point(t.point, 190.0);
                 let class = classes!(
                     "token",
                     format!("owner-{colour}"),
@@ -699,7 +699,7 @@ impl HashingView {
             });
         let fly = self.drawn_moved() <= FLYING_KEYS;
         let keys = self.points.iter().enumerate().map(|(k, &point)| {
-            let (x, y) = on_circle(point, 160.0 - 8.0 * (k % 6) as f64);
+            let (x, y) = ring_point(point, 160.0 - 8.0 * (k % 6) as f64);
             let (_, shape) = look(self.placement.primary(k));
             html! {
                 <use key={k} class={self.key_class(k, fly)} href={format!("#key-shape-{shape}")}
