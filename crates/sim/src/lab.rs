@@ -43,8 +43,15 @@ pub const MAX_DURATION: Span = Span::secs(3600);
 pub const MAX_ACTIONS: usize = 10_000;
 
 /// Why a scenario was refused, in a sentence that names the allowed range.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ScenarioError(pub String);
+
+impl fmt::Debug for ScenarioError {
+    /// The sentence itself: it is meant to be read, and escaping it would only add code.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
