@@ -1,19 +1,9 @@
 //! The CRDT lab's ready-made scenarios.
 
 use netsplit_sim::lab::{LabScenario, Preset, at, cut_off};
-use netsplit_sim::{Action, Link, NodeId, Span, Timed};
+use netsplit_sim::{Action, NodeId, Span};
 
 use crate::{Bug, Command, CrdtScenario, Kind, Op, Params};
-
-fn crdt(params: Params, actions: Vec<Timed<Action<Command>>>, seconds: u64) -> CrdtScenario {
-    LabScenario {
-        seed: 1,
-        params,
-        links: Link::default(),
-        actions,
-        duration: Span::secs(seconds),
-    }
-}
 
 fn update(replica: u16, op: Op) -> Action<Command> {
     Action::Command(NodeId(replica), Command::Apply(op))
@@ -43,7 +33,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
                           it saw and n2 adds y. After healing, the OR-Set holds x, y and z: the removal \
                           tombstoned only the tag n1 had seen, not n0's new one (add wins). Compare it with \
                           a 2P-Set and an LWW set below.",
-            scenario: crdt(
+            scenario: LabScenario::preset(
                 of(Kind::OrSet),
                 vec![
                     at(300, update(0, Op::Add('x'))),
@@ -64,7 +54,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
             description: "Three replicas increment at the same moment and one decrements. Each counts in \
                           its own slot, so merging takes the maximum slot by slot and nothing is counted \
                           twice: every replica ends at 2.",
-            scenario: crdt(
+            scenario: LabScenario::preset(
                 of(Kind::PnCounter),
                 vec![
                     at(500, update(0, Op::Increment)),
@@ -81,7 +71,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
             description: "Four replicas of a G-Set split in two at 1 s. Each side adds its own letters and \
                           the sides drift apart; once the network heals at 5 s, anti-entropy carries every \
                           letter everywhere and the replicas converge.",
-            scenario: crdt(
+            scenario: LabScenario::preset(
                 Params {
                     replicas: 4,
                     ..of(Kind::GSet)
@@ -103,7 +93,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
             description: "n2 is cut off from 1 s to 15 s and keeps editing its OR-Set alone while the others \
                           add and remove. When it comes back, one exchange of states brings it and everyone \
                           else up to date: nothing either side did is lost.",
-            scenario: crdt(
+            scenario: LabScenario::preset(
                 of(Kind::OrSet),
                 vec![
                     at(500, update(0, Op::Add('a'))),
@@ -123,7 +113,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
             title: "Concurrent writes: MV-Register",
             description: "n0 writes p and n1 writes q without seeing each other. The MV-Register keeps both, \
                           with their vector clocks, until n2, having seen both, writes r, which replaces them.",
-            scenario: crdt(
+            scenario: LabScenario::preset(
                 of(Kind::MvRegister),
                 vec![
                     at(500, update(0, Op::Set('p'))),
@@ -138,7 +128,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
             title: "Concurrent writes: LWW-Register",
             description: "n0 writes p and n1 writes q, both at Lamport time 1. The tie goes to the higher \
                           replica id, so every replica ends with q, and p is silently lost.",
-            scenario: crdt(
+            scenario: LabScenario::preset(
                 of(Kind::LwwRegister),
                 vec![
                     at(500, update(0, Op::Set('p'))),
@@ -153,7 +143,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
             description: "A G-Counter whose merge adds slots instead of taking the maximum: every exchange \
                           counts the same increments again, the value keeps growing, and the replicas never \
                           settle on the 3 that was counted.",
-            scenario: crdt(
+            scenario: LabScenario::preset(
                 buggy(Kind::GCounter, Bug::AddOnMerge),
                 vec![
                     at(300, update(0, Op::Increment)),
@@ -169,7 +159,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
             description: "An OR-Set whose merge replaces the local state with the incoming one. n0's x is \
                           overwritten by the first state that arrives without it, and the monitor reports \
                           the replica moving down its lattice.",
-            scenario: crdt(
+            scenario: LabScenario::preset(
                 buggy(Kind::OrSet, Bug::LastSyncWins),
                 vec![
                     at(300, update(0, Op::Add('x'))),
@@ -183,7 +173,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
             title: "Bug: LWW keeps its own write on a tie",
             description: "n0 writes p and n1 writes q at the same Lamport time; without the replica-id \
                           tie-break each keeps its own value, and the replicas never agree.",
-            scenario: crdt(
+            scenario: LabScenario::preset(
                 buggy(Kind::LwwRegister, Bug::KeepMineOnTie),
                 vec![
                     at(300, update(0, Op::Set('p'))),

@@ -1,19 +1,9 @@
 //! The Raft lab's ready-made scenarios.
 
 use netsplit_sim::lab::{LabScenario, Preset, at, cut_off};
-use netsplit_sim::{Action, Link, NodeId, Span, Timed};
+use netsplit_sim::{Action, NodeId, Span, Timed};
 
 use crate::{Bug, Command, Op, Params, RaftScenario};
-
-fn raft(params: Params, actions: Vec<Timed<Action<Command>>>, seconds: u64) -> RaftScenario {
-    LabScenario {
-        seed: 1,
-        params,
-        links: Link::default(),
-        actions,
-        duration: Span::secs(seconds),
-    }
-}
 
 fn set(node: u16, key: char, value: u32) -> Action<Command> {
     Action::Command(NodeId(node), Command::Request(Op { key, value }))
@@ -32,14 +22,14 @@ pub fn presets() -> Vec<Preset<RaftScenario>> {
             title: "Normal election",
             description: "Every server starts as a follower. The first election timer to fire makes its \
                           server a candidate; it asks for votes and, with a majority, leads term 1.",
-            scenario: raft(params, vec![], 4),
+            scenario: LabScenario::preset(params, vec![], 4),
         },
         Preset {
             slug: "replicate",
             title: "Log replication",
             description: "n0 times out first and leads. Clients send it three requests: each is appended, \
                           replicated by AppendEntries, committed once a majority stores it, then applied.",
-            scenario: raft(
+            scenario: LabScenario::preset(
                 params,
                 vec![
                     at(100, timeout(0)),
@@ -56,7 +46,7 @@ pub fn presets() -> Vec<Preset<RaftScenario>> {
             description: "In a cluster of four, n0 and n2 time out together and each wins one more vote: \
                           two of four is no majority, so term 1 has no leader. Randomized timeouts break \
                           the tie in a later term.",
-            scenario: raft(
+            scenario: LabScenario::preset(
                 Params { nodes: 4, ..params },
                 vec![at(200, timeout(0)), at(200, timeout(2))],
                 5,
@@ -67,7 +57,7 @@ pub fn presets() -> Vec<Preset<RaftScenario>> {
             title: "Leader crash",
             description: "n0 leads and replicates a request, then crashes at 2 s. A follower times out, \
                           wins a new term, and n0 rejoins as a follower at 5 s and catches up.",
-            scenario: raft(
+            scenario: LabScenario::preset(
                 params,
                 vec![
                     at(100, timeout(0)),
@@ -84,7 +74,7 @@ pub fn presets() -> Vec<Preset<RaftScenario>> {
             description: "The leader n0 and n1 are cut off at 1.5 s. Their request cannot commit without a \
                           majority; the other three elect a leader that can. On healing at 6 s, n0 steps down \
                           and its uncommitted entry is replaced.",
-            scenario: raft(
+            scenario: LabScenario::preset(
                 params,
                 vec![
                     at(100, timeout(0)),
@@ -105,7 +95,7 @@ pub fn presets() -> Vec<Preset<RaftScenario>> {
             description: "n4 is down while n0 commits five requests; then n0 crashes and n1 takes over. \
                           When n4 returns with an empty log, n1's AppendEntries fail the consistency check; \
                           n1 steps nextIndex back until the logs match, then fills n4 in.",
-            scenario: raft(
+            scenario: LabScenario::preset(
                 params,
                 vec![
                     at(100, timeout(0)),
@@ -128,7 +118,7 @@ pub fn presets() -> Vec<Preset<RaftScenario>> {
             description: "The paper's Figure 8 with the commit-old-terms bug on: a leader commits an entry \
                           of an earlier term by counting replicas; a later leader overwrites it, and two \
                           servers apply different entries at index 2. Switch the bug off to see Raft refuse.",
-            scenario: raft(
+            scenario: LabScenario::preset(
                 Params {
                     election_min: Span::millis(1500),
                     election_max: Span::millis(3000),

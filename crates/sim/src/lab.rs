@@ -216,6 +216,19 @@ pub struct LabScenario<P, C> {
     pub duration: Span,
 }
 
+impl<P, C> LabScenario<P, C> {
+    /// A ready-made run: seed 1, calm default links, `actions`, `seconds` long.
+    pub fn preset(params: P, actions: Vec<Timed<Action<C>>>, seconds: u64) -> Self {
+        LabScenario {
+            seed: 1,
+            params,
+            links: Link::default(),
+            actions,
+            duration: Span::secs(seconds),
+        }
+    }
+}
+
 /// The scenario of network lab `L`.
 pub type ScenarioOf<L> = LabScenario<<L as NetworkLab>::Params, CommandOf<L>>;
 /// The command type of network lab `L`.
