@@ -106,10 +106,8 @@ fn execute(command: Command) -> Result<ExitCode, String> {
             narrate,
         } => {
             let (scenario, moment) = read_input(&path)?;
-            scenario
-                .validate()
-                .map_err(|e| format!("{path} is refused: {e}"))?;
             let ran = scenario.visit(RunToMoment {
+                path: &path,
                 moment,
                 json,
                 narrate,
@@ -214,17 +212,19 @@ fn read_input(path: &str) -> Result<(Scenario, Time), String> {
 
 /// Runs a scenario to the moment a share link was made at (as the app opens it), or to its
 /// end, and prints it; returns whether every invariant held.
-struct RunToMoment {
+struct RunToMoment<'a> {
+    path: &'a str,
     moment: Time,
     json: bool,
     narrate: bool,
 }
 
-impl Visit for RunToMoment {
+impl Visit for RunToMoment<'_> {
     type Out = Result<bool, String>;
 
     fn visit<L: Member>(self, scenario: &L::Scenario) -> Self::Out {
-        let mut run = L::start(scenario, Recording::Full).map_err(|e| e.to_string())?;
+        let mut run = L::start(scenario, Recording::Full)
+            .map_err(|e| format!("{} is refused: {e}", self.path))?;
         let end = if self.moment > Time::ZERO {
             self.moment
         } else {
