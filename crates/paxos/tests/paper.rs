@@ -318,6 +318,9 @@ fn an_agreement_violation_names_ballots_acceptors_and_values() {
     }
     assert_eq!(v.indexes, vec![SINGLE_SLOT]);
     assert_eq!(v.events.len(), 2);
+    // Both majorities were n3 and n4: the nodes named are the two together, each once.
+    assert_eq!(v.explanation.matches("accepted by n3, n4").count(), 2);
+    assert_eq!(v.nodes, vec![NodeId(3), NodeId(4)]);
 }
 
 #[test]
