@@ -411,7 +411,6 @@ mod tests {
     use super::*;
     use netsplit_labs::Member;
     use netsplit_labs::raft::{Command, Op, RaftLab};
-    use netsplit_sim::lab::Lab;
 
     fn request(key: char) -> Action<Command> {
         Action::Command(NodeId(0), Command::Request(Op { key, value: 1 }))
@@ -533,6 +532,5 @@ mod tests {
         assert_eq!(opened.selected(), Selection::Node(NodeId(2)));
         assert_eq!(opened.sim().trace().hash(), session.sim().trace().hash());
         assert!(opened.sim().network().partition().is_some());
-        assert_eq!(RaftLab::ABOUT.slug, "raft");
     }
 }

@@ -55,3 +55,15 @@ pub fn page(slug: &str, props: LabProps) -> Html {
         .find(|(s, _)| *s == slug)
         .map_or_else(Html::default, |(_, page)| page(props))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::PAGES;
+
+    #[test]
+    fn every_lab_in_the_registry_has_a_page_and_every_page_a_lab() {
+        let pages: Vec<&str> = PAGES.iter().map(|(slug, _)| *slug).collect();
+        let labs: Vec<&str> = netsplit_labs::LABS.iter().map(|lab| lab.slug).collect();
+        assert_eq!(pages, labs, "pages follow the registry's menu order");
+    }
+}
