@@ -9,7 +9,7 @@ use netsplit_labs::clocks::{
     EventId, EventKind, Execution, MessageId, Step, Verdict, export_shiviz, import_shiviz,
 };
 use netsplit_labs::{Member, Selected, ShareState, ViewState};
-use netsplit_sim::lab::{Lab, whole_number};
+use netsplit_sim::lab::{Lab, Preset, whole_number};
 use netsplit_sim::{Time, fnv1a};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -19,7 +19,7 @@ use crate::kit::export::{Export, download_drawing, download_text, to_json};
 use crate::kit::help::ShortcutHelp;
 use crate::kit::keys::{listen_for_keys, typing_in_field};
 use crate::kit::lab::LabProps;
-use crate::kit::presets::{preset_menu, preset_picker};
+use crate::kit::presets::{PresetEntry, preset_menu, preset_picker};
 use crate::kit::share::{copy_to_clipboard, link_to, run_facts, share_dialog};
 use crate::kit::storage::{opened_in, restore, store};
 use crate::kit::tenths;
@@ -118,6 +118,9 @@ impl GenField {
 
 /// The Vector clocks lab.
 pub struct ClocksView {
+    /// The lab's presets and their menu, made once.
+    presets: Vec<Preset<ClocksScenario>>,
+    preset_menu: Vec<PresetEntry>,
     preset: Option<usize>,
     scenario: ClocksScenario,
     /// How many of the scenario's steps are shown.
@@ -227,6 +230,7 @@ impl Component for ClocksView {
 
     fn create(ctx: &Context<Self>) -> Self {
         let keys = listen_for_keys(ctx.link().callback(Msg::Key));
+        let presets = ClocksLab::presets();
         let opened = ctx
             .props()
             .shared
@@ -236,7 +240,7 @@ impl Component for ClocksView {
         let (scenario, view, preset) = match opened {
             Some((s, view)) => (s, view, None),
             None => (
-                ClocksLab::presets().remove(0).scenario,
+                presets[0].scenario.clone(),
                 ViewState {
                     at: Time(u64::MAX),
                     ..ViewState::default()
@@ -245,6 +249,8 @@ impl Component for ClocksView {
             ),
         };
         let mut lab = ClocksView {
+            preset_menu: preset_menu(&presets),
+            presets,
             preset,
             shown: 0,
             execution: Execution::new(scenario.processes.clone()),
@@ -285,7 +291,7 @@ impl Component for ClocksView {
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
             Msg::Preset(i) => {
-                if let Some(preset) = ClocksLab::presets().into_iter().nth(i) {
+                if let Some(preset) = self.presets.get(i).cloned() {
                     self.load(preset.scenario, Some(i));
                 }
             }
@@ -427,7 +433,6 @@ impl Component for ClocksView {
 
     fn view(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let presets = ClocksLab::presets();
         let names = &self.scenario.processes;
         let process_options = |selected: usize, skip: Option<usize>| {
             names
@@ -496,7 +501,7 @@ impl Component for ClocksView {
                     <p>{ "Each process ticks its own entry at every event; a message carries its sender's clock, and the receiver takes the component-wise maximum before ticking. One event happened before another exactly when its clock is less than or equal in every component and less in at least one; two different events for which neither holds are concurrent." }</p>
                     { preset_picker(
                         "Execution",
-                        &preset_menu(&presets),
+                        &self.preset_menu,
                         self.preset,
                         ("(this execution)", "Your own execution: built by hand, generated, imported, or opened from a link."),
                         link.callback(Msg::Preset),

@@ -10,7 +10,7 @@ use netsplit_labs::hashing::{
 };
 use netsplit_labs::hashing::{HashingLab, HashingScenario};
 use netsplit_labs::{Member, Selected, ShareState, ViewState};
-use netsplit_sim::lab::{Lab, Recording};
+use netsplit_sim::lab::{Lab, Preset, Recording};
 use netsplit_sim::{NodeId, Time, decimal};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -20,7 +20,7 @@ use crate::kit::export::{Export, download_drawing, download_text, to_json};
 use crate::kit::help::ShortcutHelp;
 use crate::kit::keys::{listen_for_keys, typing_in_field};
 use crate::kit::lab::LabProps;
-use crate::kit::presets::{preset_menu, preset_picker};
+use crate::kit::presets::{PresetEntry, preset_menu, preset_picker};
 use crate::kit::share::{copy_to_clipboard, link_to, run_facts, share_dialog};
 use crate::kit::storage::{opened_in, restore, store};
 use crate::kit::timeline::step_timeline;
@@ -96,6 +96,9 @@ struct Comparison {
 
 /// The Consistent hashing lab.
 pub struct HashingView {
+    /// The lab's presets and their menu, made once.
+    presets: Vec<Preset<HashingScenario>>,
+    preset_menu: Vec<PresetEntry>,
     preset: Option<usize>,
     scenario: HashingScenario,
     /// The cluster at the start and after each change.
@@ -294,7 +297,10 @@ impl Component for HashingView {
             ops: Vec::new(),
         };
         let first = Config::new(&start.params);
+        let presets = HashingLab::presets();
         let mut lab = HashingView {
+            preset_menu: preset_menu(&presets),
+            presets,
             preset: None,
             layout: first.layout(),
             placement: first.place(),
@@ -337,11 +343,10 @@ impl Component for HashingView {
                     lab.refresh();
                 }
             }
-            None => lab.load(
-                HashingLab::presets().remove(0).scenario,
-                Some(0),
-                usize::MAX,
-            ),
+            None => {
+                let first = lab.presets[0].scenario.clone();
+                lab.load(first, Some(0), usize::MAX);
+            }
         }
         lab
     }
@@ -355,7 +360,7 @@ impl Component for HashingView {
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
             Msg::Preset(i) => {
-                if let Some(preset) = HashingLab::presets().into_iter().nth(i) {
+                if let Some(preset) = self.presets.get(i).cloned() {
                     self.load(preset.scenario, Some(i), usize::MAX);
                 }
             }
@@ -427,7 +432,6 @@ impl Component for HashingView {
 
     fn view(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let presets = HashingLab::presets();
         let config = self.config();
         let steps = self.scenario.ops.len();
         if self.embed.is_some() {
@@ -460,7 +464,7 @@ impl Component for HashingView {
                     <p>{ "A store spreads keys over nodes. When a node joins, leaves or changes weight, some keys must move: a good strategy moves only those, and keeps every node near its fair share of the load." }</p>
                     { preset_picker(
                         "History",
-                        &preset_menu(&presets),
+                        &self.preset_menu,
                         self.preset,
                         ("(this history)", "Your own history: changed by hand or opened from a link."),
                         link.callback(Msg::Preset),
