@@ -24,7 +24,7 @@ use netsplit_labs::{
     with_lab,
 };
 use netsplit_sim::Time;
-use netsplit_sim::lab::{Recording, Report, fuzz};
+use netsplit_sim::lab::{About, Recording, Report, fuzz, named};
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -135,15 +135,16 @@ fn execute(command: Command) -> Result<ExitCode, String> {
                 })
                 .collect::<Result<Vec<_>, String>>()?;
             settings.extend(bug.map(|b| ("bug".to_string(), b)));
+            let lab = lab_named(&lab)?;
             with_lab(
-                &lab,
+                lab.slug,
                 Fuzz {
                     seeds: start..start.saturating_add(seeds),
                     settings,
                     faults: !no_faults,
                 },
             )
-            .ok_or_else(|| unknown_lab(&lab))?
+            .expect("a lab of the registry")
         }
         Command::Link { path, at } => {
             let (scenario, _) = read_input(&path)?;
@@ -166,11 +167,7 @@ fn execute(command: Command) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Preset { lab, name } => {
-            let all = presets(&lab);
-            if all.is_empty() {
-                return Err(unknown_lab(&lab));
-            }
-            let preset = all
+            let preset = presets(lab_named(&lab)?.slug)
                 .into_iter()
                 .find(|p| p.slug == name)
                 .ok_or_else(|| format!("no {lab} preset named {name:?}; try `netsplit presets`"))?;
@@ -180,9 +177,9 @@ fn execute(command: Command) -> Result<ExitCode, String> {
     }
 }
 
-fn unknown_lab(lab: &str) -> String {
-    let slugs: Vec<&str> = LABS.iter().map(|l| l.slug).collect();
-    format!("no lab named {lab:?}; the labs are {}", slugs.join(", "))
+/// The lab called `slug`, or a sentence listing the labs there are.
+fn lab_named(slug: &str) -> Result<About, String> {
+    named("lab", slug, LABS, |lab| lab.slug)
 }
 
 /// A scenario from a JSON file, a share link, or `-` for standard input holding either, with
