@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 pub use link::{
     FRAGMENT_PREFIX, LINK_VERSION, LinkError, MAX_INFLATED_BYTES, MAX_LINK_CHARS, Selected,
-    ShareState, ViewState,
+    ShareState, ViewState, lab_of_link,
 };
 
 /// Generic code over one lab, handed that lab's scenario.

@@ -19,8 +19,8 @@ use netsplit_sim::{MsgId, NodeId, Time};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use crate::{Member, Scenario, Visit, VisitLab, with_tag};
-use netsplit_sim::lab::MAX_DURATION;
+use crate::{LABS, Member, Scenario, Visit, VisitLab, with_tag};
+use netsplit_sim::lab::{About, Lab, MAX_DURATION};
 
 /// The format this version writes.
 pub const LINK_VERSION: u8 = 2;
@@ -66,11 +66,11 @@ pub struct ViewState {
     pub routine_log: bool,
 }
 
-/// Everything a share link carries.
+/// Everything a share link carries: a run (of any lab, or of one lab `S`) and the view of it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ShareState {
+pub struct ShareState<S = Scenario> {
     /// The run.
-    pub scenario: Scenario,
+    pub scenario: S,
     /// The view of it.
     pub view: ViewState,
 }
@@ -90,6 +90,8 @@ pub enum LinkError {
     FutureVersion(u8),
     /// For a lab this version does not have (its tag).
     UnknownLab(u8),
+    /// For another lab than the one asked for (that lab).
+    OtherLab(About),
     /// A lab's scenario written by a newer version of that lab: (lab title, version).
     FutureLabVersion(&'static str, u8),
     /// A version that never existed.
@@ -123,6 +125,7 @@ impl fmt::Display for LinkError {
                 f,
                 "the link is for a lab this version of Netsplit does not have (lab number {tag})"
             ),
+            LinkError::OtherLab(lab) => write!(f, "the link is a run of the {} lab", lab.title),
             LinkError::FutureLabVersion(lab, v) => write!(
                 f,
                 "the link was made by a newer version of the {lab} lab (its version {v}); update Netsplit to open it"
@@ -142,115 +145,179 @@ impl std::error::Error for LinkError {}
 impl ShareState {
     /// The code for a link: compressed when that is shorter.
     pub fn encode(&self) -> String {
-        struct Body<'a>(&'a ViewState);
-        impl Visit for Body<'_> {
-            type Out = Vec<u8>;
-            fn visit<L: Member>(self, scenario: &L::Scenario) -> Vec<u8> {
-                let bytes = vec![L::ABOUT.tag, L::ABOUT.version];
-                let encoded = postcard::to_extend(scenario, bytes)
-                    .and_then(|bytes| postcard::to_extend(self.0, bytes));
-                encoded.expect("a share state always encodes")
+        struct Encode<'a>(&'a ViewState);
+        impl Visit for Encode<'_> {
+            type Out = String;
+            fn visit<L: Member>(self, scenario: &L::Scenario) -> String {
+                encode::<L>(scenario, self.0)
             }
         }
-        let plain = self.scenario.visit(Body(&self.view));
-        let packed = lz4_flex::block::compress_prepend_size(&plain);
-        let (packing, body) = if packed.len() < plain.len() {
-            (PACKED_LZ4, packed)
-        } else {
-            (PACKED_PLAIN, plain)
-        };
-        let mut bytes = Vec::with_capacity(body.len() + 2);
-        bytes.extend([LINK_VERSION, packing]);
-        bytes.extend(body);
-        URL_SAFE_NO_PAD.encode(bytes)
+        self.scenario.visit(Encode(&self.view))
     }
 
-    /// Reads a code, a fragment (`#s=…`, `s=…`) or a whole link.
+    /// Reads a code, a fragment (`#s=…`, `s=…`) or a whole link, of any lab.
     pub fn decode(link: &str) -> Result<ShareState, LinkError> {
-        let code = code_of(link);
-        if code.is_empty() {
-            return Err(LinkError::Empty);
-        }
-        if code.len() > MAX_LINK_CHARS {
-            return Err(LinkError::TooLong(code.len()));
-        }
-        let bytes = URL_SAFE_NO_PAD
-            .decode(code)
-            .map_err(|_| LinkError::NotBase64)?;
-        let [version, packing, body @ ..] = bytes.as_slice() else {
-            return Err(LinkError::Truncated);
-        };
-        match *version {
-            0 => return Err(LinkError::UnknownVersion(0)),
-            v if v > LINK_VERSION => return Err(LinkError::FutureVersion(v)),
-            _ => {}
-        }
-        let has_lab_version = *version > FORMAT_WITHOUT_LAB_VERSION;
-        let inflated;
-        let plain = match *packing {
-            PACKED_PLAIN => body,
-            PACKED_LZ4 => {
-                let (size, block) = lz4_flex::block::uncompressed_size(body)
-                    .map_err(|_| LinkError::BadCompression)?;
-                if size > MAX_INFLATED_BYTES {
-                    return Err(LinkError::BadCompression);
-                }
-                inflated = lz4_flex::block::decompress(block, size)
-                    .map_err(|_| LinkError::BadCompression)?;
-                &inflated[..]
+        struct Read<'a>(&'a Body<'a>);
+        impl VisitLab for Read<'_> {
+            type Out = Result<ShareState, LinkError>;
+            fn visit<L: Member>(self) -> Self::Out {
+                let state = read::<L>(self.0)?;
+                Ok(ShareState {
+                    scenario: L::wrap(state.scenario),
+                    view: state.view,
+                })
             }
-            other => return Err(LinkError::UnknownPacking(other)),
-        };
-        let state = read_body(plain, has_lab_version)?;
-        state
-            .scenario
-            .validate()
-            .map_err(|e| LinkError::Refused(e.0))?;
-        if state.view.at > Time::ZERO + MAX_DURATION {
-            return Err(LinkError::Refused(format!(
-                "the moment shown, {}, is past the longest run ({MAX_DURATION})",
-                state.view.at
-            )));
         }
-        Ok(state)
+        let packed = unpack(link)?;
+        let body = body_of(&packed)?;
+        with_tag(body.tag, Read(&body)).unwrap_or(Err(LinkError::UnknownLab(body.tag)))
     }
 }
 
-/// Reads `[tag][lab version, unless format 1][scenario][view]`.
-fn read_body(plain: &[u8], has_lab_version: bool) -> Result<ShareState, LinkError> {
-    struct Read<'a>(u8, &'a [u8]);
-    impl VisitLab for Read<'_> {
-        type Out = Result<ShareState, LinkError>;
-        fn visit<L: Member>(self) -> Self::Out {
-            let Read(version, bytes) = self;
-            if version > L::ABOUT.version {
-                return Err(LinkError::FutureLabVersion(L::ABOUT.title, version));
-            }
-            if version == 0 {
-                return Err(LinkError::Malformed(format!(
-                    "it names version 0 of the {} lab, which never existed",
-                    L::ABOUT.title
-                )));
-            }
-            let (scenario, rest) =
-                L::decode(version, bytes).map_err(|e| LinkError::Malformed(describe(e)))?;
-            let view = postcard::from_bytes(rest).map_err(|e| LinkError::Malformed(describe(e)))?;
-            Ok(ShareState {
-                scenario: L::wrap(scenario),
-                view,
-            })
-        }
+impl<S> ShareState<S> {
+    /// The code for a link to this run of lab `L`.
+    pub fn encode_as<L: Lab<Scenario = S>>(&self) -> String {
+        encode::<L>(&self.scenario, &self.view)
     }
-    let (tag, version, bytes) = match (plain, has_lab_version) {
-        ([tag, version, bytes @ ..], true) => (*tag, *version, bytes),
-        ([tag, bytes @ ..], false) => (*tag, 1, bytes),
-        _ => {
-            return Err(LinkError::Malformed(describe(
-                postcard::Error::DeserializeUnexpectedEnd,
-            )));
+
+    /// Reads a link to a run of lab `L`; a run of another lab is refused with
+    /// [`LinkError::OtherLab`] (or [`LinkError::UnknownLab`]), and nothing of other labs is
+    /// read, so a page holding one lab carries no other lab's code.
+    pub fn decode_as<L: Lab<Scenario = S>>(link: &str) -> Result<Self, LinkError> {
+        let packed = unpack(link)?;
+        let body = body_of(&packed)?;
+        if body.tag != L::ABOUT.tag {
+            return Err(
+                lab_of_tag(body.tag).map_or(LinkError::UnknownLab(body.tag), LinkError::OtherLab)
+            );
         }
+        read::<L>(&body)
+    }
+}
+
+/// The lab a link is a run of, read from its header alone; the rest is read (and refused if
+/// damaged) by [`ShareState::decode_as`] on that lab's page.
+pub fn lab_of_link(link: &str) -> Result<About, LinkError> {
+    let packed = unpack(link)?;
+    let tag = body_of(&packed)?.tag;
+    lab_of_tag(tag).ok_or(LinkError::UnknownLab(tag))
+}
+
+fn lab_of_tag(tag: u8) -> Option<About> {
+    LABS.iter().copied().find(|lab| lab.tag == tag)
+}
+
+/// `[format][packing][body]`: `[lab tag][lab version][scenario][view]` after `#s=`, packed.
+fn encode<L: Lab>(scenario: &L::Scenario, view: &ViewState) -> String {
+    let plain = postcard::to_extend(scenario, vec![L::ABOUT.tag, L::ABOUT.version])
+        .and_then(|bytes| postcard::to_extend(view, bytes))
+        .expect("a share state always encodes");
+    let packed = lz4_flex::block::compress_prepend_size(&plain);
+    let (packing, body) = if packed.len() < plain.len() {
+        (PACKED_LZ4, packed)
+    } else {
+        (PACKED_PLAIN, plain)
     };
-    with_tag(tag, Read(version, bytes)).unwrap_or(Err(LinkError::UnknownLab(tag)))
+    let mut bytes = Vec::with_capacity(body.len() + 2);
+    bytes.extend([LINK_VERSION, packing]);
+    bytes.extend(body);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A link's code, unpacked: its format and its plain body.
+struct Unpacked {
+    format: u8,
+    plain: Vec<u8>,
+}
+
+/// A link's body, split: the lab's tag and version, then its scenario and view.
+struct Body<'a> {
+    tag: u8,
+    version: u8,
+    rest: &'a [u8],
+}
+
+/// Checks a link's text and header and inflates its body.
+fn unpack(link: &str) -> Result<Unpacked, LinkError> {
+    let code = code_of(link);
+    if code.is_empty() {
+        return Err(LinkError::Empty);
+    }
+    if code.len() > MAX_LINK_CHARS {
+        return Err(LinkError::TooLong(code.len()));
+    }
+    let bytes = URL_SAFE_NO_PAD
+        .decode(code)
+        .map_err(|_| LinkError::NotBase64)?;
+    let [format, packing, body @ ..] = bytes.as_slice() else {
+        return Err(LinkError::Truncated);
+    };
+    match *format {
+        0 => return Err(LinkError::UnknownVersion(0)),
+        v if v > LINK_VERSION => return Err(LinkError::FutureVersion(v)),
+        _ => {}
+    }
+    let plain = match *packing {
+        PACKED_PLAIN => body.to_vec(),
+        PACKED_LZ4 => {
+            let (size, block) =
+                lz4_flex::block::uncompressed_size(body).map_err(|_| LinkError::BadCompression)?;
+            if size > MAX_INFLATED_BYTES {
+                return Err(LinkError::BadCompression);
+            }
+            lz4_flex::block::decompress(block, size).map_err(|_| LinkError::BadCompression)?
+        }
+        other => return Err(LinkError::UnknownPacking(other)),
+    };
+    Ok(Unpacked {
+        format: *format,
+        plain,
+    })
+}
+
+/// Splits `[tag][lab version, unless format 1][rest]`.
+fn body_of(unpacked: &Unpacked) -> Result<Body<'_>, LinkError> {
+    let has_lab_version = unpacked.format > FORMAT_WITHOUT_LAB_VERSION;
+    match (unpacked.plain.as_slice(), has_lab_version) {
+        ([tag, version, rest @ ..], true) => Ok(Body {
+            tag: *tag,
+            version: *version,
+            rest,
+        }),
+        ([tag, rest @ ..], false) => Ok(Body {
+            tag: *tag,
+            version: 1,
+            rest,
+        }),
+        _ => Err(LinkError::Malformed(describe(
+            postcard::Error::DeserializeUnexpectedEnd,
+        ))),
+    }
+}
+
+/// Reads lab `L`'s scenario and the view from a body, and validates them.
+fn read<L: Lab>(body: &Body<'_>) -> Result<ShareState<L::Scenario>, LinkError> {
+    if body.version > L::ABOUT.version {
+        return Err(LinkError::FutureLabVersion(L::ABOUT.title, body.version));
+    }
+    if body.version == 0 {
+        return Err(LinkError::Malformed(format!(
+            "it names version 0 of the {} lab, which never existed",
+            L::ABOUT.title
+        )));
+    }
+    let (scenario, rest) =
+        L::decode(body.version, body.rest).map_err(|e| LinkError::Malformed(describe(e)))?;
+    let view: ViewState =
+        postcard::from_bytes(rest).map_err(|e| LinkError::Malformed(describe(e)))?;
+    L::validate(&scenario).map_err(|e| LinkError::Refused(e.0))?;
+    if view.at > Time::ZERO + MAX_DURATION {
+        return Err(LinkError::Refused(format!(
+            "the moment shown, {}, is past the longest run ({MAX_DURATION})",
+            view.at
+        )));
+    }
+    Ok(ShareState { scenario, view })
 }
 
 /// The code in a link: what follows `#s=` (or `s=`), or the text itself.

@@ -5,7 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use netsplit_labs::{
     LABS, LINK_VERSION, LinkError, MAX_INFLATED_BYTES, Member, Scenario, Selected, ShareState,
-    ViewState, Visit, presets,
+    ViewState, Visit, VisitLab, presets, with_lab,
 };
 use netsplit_sim::lab::Recording;
 use netsplit_sim::{MsgId, NodeId, Time};
@@ -55,6 +55,80 @@ fn every_preset_of_every_lab_round_trips() {
             assert_eq!(ShareState::decode(&link).unwrap(), shared);
         }
     }
+}
+
+/// A lab's page reads only its own lab's links: the same run as the reader of every lab, and a
+/// run of another lab is named, not read.
+#[test]
+fn a_lab_reads_its_own_links_and_names_the_lab_of_others() {
+    struct Own<'a>(&'a str);
+    impl Visit for Own<'_> {
+        type Out = ();
+        fn visit<L: Member>(self, scenario: &L::Scenario) {
+            let own = ShareState::<L::Scenario>::decode_as::<L>(self.0).unwrap();
+            assert_eq!(&own.scenario, scenario);
+            let again = ShareState {
+                scenario: own.scenario.clone(),
+                view: own.view.clone(),
+            };
+            assert_eq!(again.encode_as::<L>(), code_of(self.0));
+            for other in LABS.iter().filter(|lab| lab.slug != L::ABOUT.slug) {
+                struct Other<'a>(&'a str, &'static str);
+                impl VisitLab for Other<'_> {
+                    type Out = ();
+                    fn visit<M: Member>(self) {
+                        let refused =
+                            ShareState::<M::Scenario>::decode_as::<M>(self.0).unwrap_err();
+                        let LinkError::OtherLab(lab) = refused else {
+                            panic!("{refused:?}")
+                        };
+                        assert_eq!(lab.slug, self.1);
+                        assert_eq!(
+                            refused.to_string(),
+                            format!("the link is a run of the {} lab", lab.title)
+                        );
+                    }
+                }
+                with_lab(other.slug, Other(self.0, L::ABOUT.slug)).unwrap();
+            }
+        }
+    }
+    fn code_of(link: &str) -> &str {
+        link.rsplit_once("#s=").map_or(link, |(_, code)| code)
+    }
+    let corpus = include_str!("links/format-1.txt");
+    let links = corpus
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().find(|w| w.starts_with("AQ")));
+    let mut opened = 0;
+    for lab in LABS {
+        for preset in presets(lab.slug) {
+            let code = ShareState {
+                scenario: preset.scenario,
+                view: ViewState::default(),
+            }
+            .encode();
+            assert_eq!(netsplit_labs::lab_of_link(&code), Ok(*lab));
+            let state = ShareState::decode(&code).unwrap();
+            state.scenario.visit(Own(&format!(
+                "https://example.invalid/{}/#s={code}",
+                lab.slug
+            )));
+            opened += 1;
+        }
+    }
+    // Format 1 links name their lab too (re-encoding writes format 2, so only the lab is compared).
+    for code in links {
+        let state = ShareState::decode(code).unwrap();
+        assert_eq!(netsplit_labs::lab_of_link(code), Ok(state.scenario.about()));
+        opened += 1;
+    }
+    assert!(opened > 60, "{opened} links");
+    assert_eq!(
+        netsplit_labs::lab_of_link("AQ").unwrap_err(),
+        LinkError::Truncated
+    );
 }
 
 /// Links of format 1 must open in every later version. This one was written by format 1 for
