@@ -1,7 +1,9 @@
-// Serves a folder on 127.0.0.1 for the browser tests: node serve.mjs DIR PORT
+// Serves a folder on 127.0.0.1, gzipped as any static host would (Lighthouse judges what users
+// get): node serve.mjs DIR PORT. The browser tests and `cargo xtask serve` use it.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 const [dir = '../dist', port = '4173'] = process.argv.slice(2);
 const root = resolve(dir);
@@ -23,8 +25,15 @@ createServer(async (req, res) => {
   }
   try {
     const body = await readFile(file);
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-    res.end(body);
+    const headers = { 'content-type': types[extname(file)] ?? 'application/octet-stream' };
+    if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+      headers['content-encoding'] = 'gzip';
+      res.writeHead(200, headers);
+      res.end(gzipSync(body));
+    } else {
+      res.writeHead(200, headers);
+      res.end(body);
+    }
   } catch {
     res.writeHead(404).end('not found');
   }

@@ -6,7 +6,7 @@ import { openLab } from './support.mjs';
 
 mkdirSync('screenshots', { recursive: true });
 
-const open = (page) => openLab(page, './#clocks', { drawn: 'svg.diagram' });
+const open = (page) => openLab(page, './clocks/', { drawn: 'svg.diagram' });
 
 const events = (page) => page.locator('svg.diagram g.event');
 

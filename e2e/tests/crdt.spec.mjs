@@ -6,7 +6,7 @@ import { measureFrames, openLab, playUntil, preset } from './support.mjs';
 const shots = 'screenshots';
 mkdirSync(shots, { recursive: true });
 
-const open = (page) => openLab(page, './#crdt');
+const open = (page) => openLab(page, './crdt/');
 const toEnd = (page) => page.getByRole('button', { name: 'To end' }).click();
 const card = (page, i) => page.locator('.replicas .replica-card').nth(i);
 

@@ -7,7 +7,7 @@ import { openLab } from './support.mjs';
 const shots = 'screenshots';
 mkdirSync(shots, { recursive: true });
 
-const open = (page, { reducedMotion = 'no-preference' } = {}) => openLab(page, './#gossip', { reducedMotion });
+const open = (page, { reducedMotion = 'no-preference' } = {}) => openLab(page, './gossip/', { reducedMotion });
 
 const clock = (page) => page.locator('.transport .clock');
 const node = (page, id) => page.locator(`g.node[aria-label^="n${id},"]`);
@@ -17,7 +17,7 @@ const eventsRun = async (page) =>
 
 test('the app loads with no console errors and shows the Gossip lab', async ({ page }) => {
   const errors = await open(page);
-  await expect(page.locator('.brand')).toHaveAccessibleName('Netsplit');
+  await expect(page.locator('.brand')).toHaveAccessibleName('Netsplit: every lab');
   await expect(page.locator('nav[aria-label="Labs"] .tab')).toHaveText(['Raft', 'Paxos', 'CRDTs', 'Gossip', 'Vector clocks', 'Consistent hashing']);
   await expect(page.locator('g.node')).toHaveCount(6);
   await page.waitForTimeout(1500);

@@ -5,7 +5,7 @@ import { openLab, preset } from './support.mjs';
 
 mkdirSync('screenshots', { recursive: true });
 
-const open = (page, path = './#hashing') => openLab(page, path, { drawn: 'svg.placement' });
+const open = (page, path = './hashing/') => openLab(page, path, { drawn: 'svg.placement' });
 
 /** The moved percentage shown, as a number. */
 async function moved(page) {
@@ -129,7 +129,7 @@ test('the documentation page embeds the lab at its shared step', async ({ page }
   await expect(frame.locator('svg.placement')).toBeVisible();
   await expect(frame.locator('.timeline .step')).toHaveText('step 4 of 4: after “resize to 9 nodes”');
   await expect(frame.locator('.moved-count')).toContainText('ideal 11.1%');
-  await expect(frame.locator('.app-header')).toHaveCount(0);
+  await expect(frame.locator('.app-header')).toBeHidden();
 });
 
 test('100,000 keys on 64 nodes: every strategy recomputes, and the time is reported', async ({ page }) => {

@@ -6,7 +6,7 @@ import { openLab, preset } from './support.mjs';
 const shots = 'screenshots';
 mkdirSync(shots, { recursive: true });
 
-const open = (page) => openLab(page, './#paxos');
+const open = (page) => openLab(page, './paxos/');
 const toEnd = (page) => page.getByRole('button', { name: 'To end' }).click();
 const chosen = (page) => page.locator('.acceptors tr.chosen-row td.chosen-cell');
 const log = (page) => page.locator('.log ol');
@@ -127,7 +127,7 @@ test('the documentation pages embed the Paxos and CRDT labs at their shared runs
   await page.goto('http://127.0.0.1:4174/paxos.html');
   const paxos = page.frameLocator('iframe.netsplit').first();
   await expect(paxos.locator('svg.topology')).toBeVisible();
-  await expect(paxos.locator('.app-header')).toHaveCount(0);
+  await expect(paxos.locator('.app-header')).toBeHidden();
   // The panel control shows the lab's panel under the view: here the acceptors and ballots.
   await expect(paxos.locator('.ballot-table')).toBeVisible();
   await page.goto('http://127.0.0.1:4174/crdt.html');

@@ -7,7 +7,7 @@ import { measureFrames, openLab, playUntil, preset } from './support.mjs';
 const shots = 'screenshots';
 mkdirSync(shots, { recursive: true });
 
-const open = (page) => openLab(page, './#raft');
+const open = (page) => openLab(page, './raft/');
 const leaders = (page) => page.locator('g.node.leader');
 const log = (page) => page.locator('.log ol');
 

@@ -5,7 +5,7 @@ import { openLab, playUntil, seconds } from './support.mjs';
 
 const docs = 'http://127.0.0.1:4174/';
 const clock = (page) => page.locator('.transport .clock');
-const open = (page, path = './#raft') => openLab(page, path);
+const open = (page, path = './raft/') => openLab(page, path);
 
 test('a shared link opens the same run at the same moment, view and trace hash', async ({ page, browser }) => {
   await open(page);
@@ -50,7 +50,8 @@ test('reloading a lab restores the last run', async ({ page }) => {
   await page.reload();
   await expect(page.locator('svg.topology')).toBeVisible();
   await expect(clock(page)).toHaveText('t = 6 s');
-  await expect(page.locator('.preset-description')).toContainText('A shared or restored run');
+  // An untouched preset comes back as that preset.
+  await expect(page.locator('.preset select option:checked')).toHaveText('Figure 8, with its bug');
   await expect(page.locator('.invariants li.broken')).toHaveCount(2);
 });
 
@@ -86,8 +87,8 @@ test('time travel: drag, step back, next violation, act in the past and undo', a
 });
 
 test('an embedded lab shows the view and the chosen controls only', async ({ page }) => {
-  await open(page, './?embed=1&controls=play#raft');
-  await expect(page.locator('.app-header')).toHaveCount(0);
+  await open(page, './raft/?embed=1&controls=play');
+  await expect(page.locator('.app-header')).toBeHidden();
   await expect(page.locator('.strip').getByRole('button', { name: /Play|Pause/ })).toBeVisible();
   await expect(page.locator('.strip').getByRole('button', { name: 'Step' })).toHaveCount(0);
   await expect(page.locator('.timeline')).toHaveCount(0);

@@ -1,12 +1,19 @@
-//! The shell: a header naming Netsplit and its labs, a theme switch, and the chosen lab.
+//! The shell: which lab the page's address asks for, the theme switch, and, when one module
+//! holds every lab (`trunk serve`), a header with a tab for each.
+//!
+//! ```text
+//!   #s=CODE ──lab_of_link──▶ this module has the lab?  yes: its page opens the link
+//!                                                      no:  go to ../<slug>/ with the link
+//!   #raft   ──────────────▶ the same, by slug        (nothing: the module's first lab)
+//! ```
 
-use netsplit_labs::{FRAGMENT_PREFIX, LABS, ShareState};
-use netsplit_sim::lab::About;
+use netsplit_labs::{FRAGMENT_PREFIX, lab_of_link};
 use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::kit::embed::Embed;
 use crate::kit::lab::LabProps;
+use crate::labs::Page;
 
 /// The colour theme: follow the system, or force light or dark.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -47,17 +54,31 @@ impl Theme {
     }
 }
 
-/// What the page address asks for: a lab (`#raft`), a shared run (`#s=…`), or, when the link
-/// is broken, the first lab and a message saying what is wrong.
-#[derive(Clone, PartialEq)]
+/// The button that switches the colour theme.
+#[component]
+pub fn ThemeSwitch() -> Html {
+    let theme = use_state(|| Theme::System);
+    let onclick = {
+        let theme = theme.clone();
+        Callback::from(move |_: MouseEvent| {
+            let next = theme.next();
+            next.apply();
+            theme.set(next);
+        })
+    };
+    html! { <button type="button" class="theme" {onclick}>{ theme.label() }</button> }
+}
+
+/// What the page's address asks for: a lab's page, and the link it opens.
 struct Opening {
-    lab: About,
-    shared: Option<Rc<ShareState>>,
-    problem: Option<String>,
+    page: Page,
+    link: Option<Rc<str>>,
     embed: Option<Rc<Embed>>,
 }
 
-fn opening_from_location() -> Opening {
+/// Reads the page's address; `Err` holds the address of the lab page to go to instead, when the
+/// address asks for a lab this module does not hold.
+fn opening_from_location(pages: &[Page]) -> Result<Opening, String> {
     let location = web_sys::window().map(|w| w.location());
     let hash = location
         .as_ref()
@@ -67,93 +88,99 @@ fn opening_from_location() -> Opening {
         .as_ref()
         .and_then(|l| l.search().ok())
         .unwrap_or_default();
-    let embed = Embed::from_query(&search).map(Rc::new);
     let fragment = hash.trim_start_matches('#');
-    if fragment.starts_with(FRAGMENT_PREFIX) {
-        return match ShareState::decode(fragment) {
-            Ok(state) => Opening {
-                lab: state.scenario.about(),
-                shared: Some(Rc::new(state)),
-                problem: None,
-                embed,
-            },
-            Err(e) => Opening {
-                lab: LABS[0],
-                shared: None,
-                problem: Some(format!(
-                    "This link could not be opened: {e}. Nothing else changed: the lab opens as it would without the link."
-                )),
-                embed,
-            },
-        };
-    }
-    let lab = netsplit_labs::about(fragment).unwrap_or(LABS[0]);
-    Opening {
-        lab,
-        shared: None,
-        problem: None,
-        embed,
+    let (slug, link) = if fragment.starts_with(FRAGMENT_PREFIX) {
+        // A link that does not even name its lab is reported by the first page, which reads it.
+        let slug = lab_of_link(fragment).map_or(pages[0].about.slug, |lab| lab.slug);
+        (slug, Some(Rc::from(fragment)))
+    } else {
+        (fragment, None)
+    };
+    let page = match pages.iter().find(|page| page.about.slug == slug) {
+        Some(page) => *page,
+        None if netsplit_labs::about(slug).is_some() => {
+            return Err(format!("../{slug}/{search}{hash}"));
+        }
+        None => pages[0],
+    };
+    Ok(Opening {
+        page,
+        link,
+        embed: Embed::from_query(&search).map(Rc::new),
+    })
+}
+
+/// The pages a module holds.
+#[derive(Properties, Clone, Copy)]
+pub struct AppProps {
+    /// Its labs' pages; with more than one, the app draws a header with a tab for each.
+    pub pages: &'static [Page],
+}
+
+impl PartialEq for AppProps {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.pages, other.pages)
     }
 }
 
-/// The whole app.
+/// The app: the lab the address asks for.
 #[component]
-pub fn App() -> Html {
-    let theme = use_state(|| Theme::System);
-    let opening = use_memo((), |()| opening_from_location());
-    let lab = use_state(|| opening.lab);
-    let toggle_theme = {
-        let theme = theme.clone();
-        Callback::from(move |_: MouseEvent| {
-            let next = theme.next();
-            next.apply();
-            theme.set(next);
-        })
+pub fn App(props: &AppProps) -> Html {
+    let pages = props.pages;
+    let opening = use_memo((), |()| opening_from_location(pages));
+    let page = use_state(|| (*opening).as_ref().map_or(pages[0], |opening| opening.page));
+    let opening = match &*opening {
+        Ok(opening) => opening,
+        Err(elsewhere) => {
+            if let Some(location) = web_sys::window().map(|w| w.location()) {
+                let _ = location.replace(elsewhere);
+            }
+            return Html::default();
+        }
     };
-    let tabs = LABS.iter().map(|&l| {
-        let current = *lab == l;
+    // The link goes to its own lab only; switching labs opens the others as usual.
+    let props = LabProps {
+        link: opening
+            .link
+            .clone()
+            .filter(|_| page.about == opening.page.about),
+        embed: opening.embed.clone(),
+    };
+    let content = (page.draw)(props);
+    // A lab's own page has its header in its HTML, drawn before the module loads.
+    if pages.len() == 1 {
+        return content;
+    }
+    if opening.embed.is_some() {
+        return html! { <main id="lab">{ content }</main> };
+    }
+    let tabs = pages.iter().map(|&p| {
+        let current = page.about == p.about;
         let onclick = {
-            let lab = lab.clone();
+            let page = page.clone();
             Callback::from(move |_: MouseEvent| {
                 if let Some(location) = web_sys::window().map(|w| w.location()) {
-                    let _ = location.set_hash(l.slug);
+                    let _ = location.set_hash(p.about.slug);
                 }
-                lab.set(l)
+                page.set(p)
             })
         };
         html! {
             <button class={classes!("tab", current.then_some("current"))}
                 aria-current={if current { "page" } else { "false" }} {onclick}>
-                { l.title }
+                { p.about.title }
             </button>
         }
     });
-    // The shared run goes to its own lab only; switching labs opens the others as usual.
-    let props = LabProps {
-        shared: opening
-            .shared
-            .clone()
-            .filter(|s| s.scenario.about() == *lab),
-        embed: opening.embed.clone(),
-    };
-    let content = crate::labs::page(lab.slug, props);
-    if opening.embed.is_some() {
-        return html! { <main id="lab" class="embedded-page">{ content }</main> };
-    }
     html! {
         <>
             <a class="skip" href="#lab">{ "Skip to the lab" }</a>
             <header class="app-header">
-                <span class="brand" aria-label="Netsplit">{ "net" }<span class="split">{ "/" }</span>{ "split" }</span>
+                <span class="brand"><span aria-hidden="true">{ "net" }<span class="split">{ "/" }</span>{ "split" }</span><span class="sr-only">{ "Netsplit" }</span></span>
                 <nav aria-label="Labs">{ for tabs }</nav>
-                <button class="theme" onclick={toggle_theme}>{ theme.label() }</button>
+                <ThemeSwitch />
             </header>
-            <main id="lab">
-                if let Some(problem) = &opening.problem {
-                    <p class="error link-problem" role="alert">{ problem }</p>
-                }
-                { content }
-            </main>
+            <main id="lab">{ content }</main>
         </>
     }
 }

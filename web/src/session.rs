@@ -13,7 +13,7 @@
 //! frame (`kit::lab`) draws it and turns clicks and keys into its calls.
 
 use netsplit_labs::{NetworkMember, Selected, ShareState, ViewState};
-use netsplit_sim::lab::{CommandOf, Preset, Recording, ScenarioOf, SimOf, whole_number};
+use netsplit_sim::lab::{CommandOf, Preset, Recording, ScenarioOf, SimOf, preset_of, whole_number};
 use netsplit_sim::{
     Action, Chance, MessageState, MsgId, NoCommand, NodeId, Partition, Span, Time, Timed,
 };
@@ -98,7 +98,8 @@ impl<L: NetworkMember> Session<L> {
     /// A shared or kept run, at the moment and with the selection it was kept with.
     pub fn opened(scenario: ScenarioOf<L>, view: &ViewState) -> Session<L> {
         let presets = <L as netsplit_sim::lab::Lab>::presets();
-        let mut session = Session::with(presets, None, scenario);
+        let preset = preset_of(&presets, &scenario);
+        let mut session = Session::with(presets, preset, scenario);
         session.sim.run_until(view.at);
         session.selected = match view.selected {
             Some(Selected::Node(id)) if id.index() < session.sim.nodes().len() => {
@@ -366,11 +367,11 @@ impl<L: NetworkMember> Session<L> {
     }
 
     /// The run as it stands, with the moment and the view, for links and for this browser.
-    pub fn share_state(&self, routine_log: bool) -> ShareState {
+    pub fn share_state(&self, routine_log: bool) -> ShareState<ScenarioOf<L>> {
         let mut scenario = self.scenario.clone();
         scenario.actions = self.sim.script().to_vec();
         ShareState {
-            scenario: L::wrap(scenario),
+            scenario,
             view: ViewState {
                 at: self.sim.now(),
                 selected: match self.selected {
@@ -525,12 +526,27 @@ mod tests {
         session.pick(NodeId(0));
         session.split().unwrap();
         let shared = session.share_state(true);
-        let decoded = ShareState::decode(&shared.encode()).unwrap();
-        let scenario = RaftLab::unwrap(&decoded.scenario).unwrap().clone();
-        let opened = Session::<RaftLab>::opened(scenario, &decoded.view);
+        let decoded = ShareState::decode_as::<RaftLab>(&shared.encode_as::<RaftLab>()).unwrap();
+        let opened = Session::<RaftLab>::opened(decoded.scenario, &decoded.view);
         assert_eq!(opened.sim().now(), Time(2500));
         assert_eq!(opened.selected(), Selection::Node(NodeId(2)));
         assert_eq!(opened.sim().trace().hash(), session.sim().trace().hash());
         assert!(opened.sim().network().partition().is_some());
+    }
+
+    #[test]
+    fn a_link_to_an_untouched_preset_opens_as_that_preset() {
+        let mut session = Session::<RaftLab>::new();
+        session.load_preset(2);
+        let untouched = session.share_state(false);
+        let opened = Session::<RaftLab>::opened(untouched.scenario, &untouched.view);
+        assert_eq!(opened.preset(), Some(2));
+        session.pick(NodeId(0));
+        session.split().unwrap();
+        let changed = session.share_state(false);
+        assert_eq!(
+            Session::<RaftLab>::opened(changed.scenario, &changed.view).preset(),
+            None
+        );
     }
 }

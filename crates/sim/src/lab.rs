@@ -89,6 +89,14 @@ pub struct Preset<S> {
     pub scenario: S,
 }
 
+/// The place among `presets` of the one whose run is `scenario`, if any: a link to an untouched
+/// preset opens as that preset.
+pub fn preset_of<S: PartialEq>(presets: &[Preset<S>], scenario: &S) -> Option<usize> {
+    presets
+        .iter()
+        .position(|preset| preset.scenario == *scenario)
+}
+
 /// What a lab reports beyond pass or fail: a heading and its lines ("Leaders by term":
 /// "term 1: n2"). The command line prints them and the browser shows them under the checks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

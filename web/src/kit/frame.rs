@@ -9,7 +9,7 @@ use crate::kit::help::ShortcutHelp;
 use crate::kit::lab::Controls;
 use crate::kit::log::{EventLog, LogLine};
 use crate::kit::presets::{PresetEntry, preset_picker};
-use crate::kit::share::{run_facts, share_dialog};
+use crate::kit::share::{link_problem, run_facts, share_dialog};
 use crate::kit::transport::Transport;
 
 /// Everything on a lab's page, put together by the lab and drawn by [`frame`].
@@ -23,6 +23,7 @@ pub struct Frame<'a> {
     pub(crate) now: String,
     pub(crate) seed: u64,
     pub(crate) error: Option<&'a str>,
+    pub(crate) problem: Option<&'a str>,
     pub(crate) banner: Html,
     pub(crate) topology: Html,
     pub(crate) legend: Html,
@@ -47,6 +48,7 @@ pub fn frame(f: Frame<'_>, c: &Controls) -> Html {
     }
     html! {
         <div class={classes!("lab", f.slug)}>
+            { link_problem(f.problem) }
             <div class="lab-intro">
                 { f.intro }
                 { preset_picker(
@@ -110,6 +112,7 @@ pub fn frame(f: Frame<'_>, c: &Controls) -> Html {
 fn embedded_frame(f: Frame<'_>, embed: &Embed, c: &Controls) -> Html {
     html! {
         <div class={classes!("lab", "embedded", f.slug)}>
+            { link_problem(f.problem) }
             { f.banner }
             { f.topology }
             <div class="strip" role="toolbar" aria-label="Run controls">

@@ -9,7 +9,6 @@
 
 use gloo_events::EventListener;
 use gloo_render::{AnimationFrame, request_animation_frame};
-use netsplit_labs::ShareState;
 use netsplit_sim::lab::Lab;
 use netsplit_sim::{Action, MsgId, NoCommand, NodeId, Span, Time};
 use std::collections::VecDeque;
@@ -104,9 +103,9 @@ pub enum LabMsg {
 /// What a lab opens with.
 #[derive(Properties, Clone, Default)]
 pub struct LabProps {
-    /// A run to open, from a share link.
+    /// The code of the share link on the page's address, if it has one.
     #[prop_or_default]
-    pub shared: Option<Rc<ShareState>>,
+    pub link: Option<Rc<str>>,
     /// Set when the lab is embedded in another page.
     #[prop_or_default]
     pub embed: Option<Rc<Embed>>,
@@ -114,12 +113,12 @@ pub struct LabProps {
 
 impl PartialEq for LabProps {
     fn eq(&self, other: &Self) -> bool {
-        same(&self.shared, &other.shared) && same(&self.embed, &other.embed)
+        same(&self.link, &other.link) && same(&self.embed, &other.embed)
     }
 }
 
 /// Whether two props hold the same value: the app makes each once, so pointers decide.
-fn same<T>(a: &Option<Rc<T>>, b: &Option<Rc<T>>) -> bool {
+fn same<T: ?Sized>(a: &Option<Rc<T>>, b: &Option<Rc<T>>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => Rc::ptr_eq(a, b),
         (a, b) => a.is_none() && b.is_none(),
@@ -133,9 +132,9 @@ pub struct NetworkLabProps {
     pub slug: &'static str,
     /// Opens the lab.
     pub open: Opener,
-    /// A run to open, from a share link.
+    /// The code of the share link on the page's address, if it has one.
     #[prop_or_default]
-    pub shared: Option<Rc<ShareState>>,
+    pub link: Option<Rc<str>>,
     /// Set when the lab is embedded in another page.
     #[prop_or_default]
     pub embed: Option<Rc<Embed>>,
@@ -144,9 +143,7 @@ pub struct NetworkLabProps {
 impl PartialEq for NetworkLabProps {
     fn eq(&self, other: &Self) -> bool {
         // Function addresses are not unique; the slug says which lab it is.
-        self.slug == other.slug
-            && same(&self.shared, &other.shared)
-            && same(&self.embed, &other.embed)
+        self.slug == other.slug && same(&self.link, &other.link) && same(&self.embed, &other.embed)
     }
 }
 
@@ -154,7 +151,7 @@ impl PartialEq for NetworkLabProps {
 pub fn network_page<S: LabSpec>(props: LabProps) -> Html {
     let open: Opener = open::<S>;
     let slug = <LabOf<S> as Lab>::ABOUT.slug;
-    html! { <LabView {slug} {open} shared={props.shared} embed={props.embed} /> }
+    html! { <LabView {slug} {open} link={props.link} embed={props.embed} /> }
 }
 
 /// A network lab on screen.
@@ -171,6 +168,8 @@ pub struct LabView {
     log: Vec<LogLine>,
     logged: usize,
     error: Option<String>,
+    /// Why the link on the page's address could not be opened.
+    problem: Option<String>,
     help: bool,
     fields: Fields,
     controls: Controls,
@@ -262,7 +261,7 @@ impl Component for LabView {
 
     fn create(ctx: &Context<Self>) -> Self {
         let props = ctx.props();
-        let (lab, opened) = (props.open)(props.shared.as_deref());
+        let (lab, opened, problem) = (props.open)(props.link.as_deref());
         let fields = Fields::new(
             lab.fields()
                 .iter()
@@ -286,6 +285,7 @@ impl Component for LabView {
             log: Vec::new(),
             logged: 0,
             error: None,
+            problem,
             help: false,
             fields,
             controls: Controls::new(ctx.link()),
@@ -415,7 +415,7 @@ impl Component for LabView {
                 self.keep();
             }
             LabMsg::Share(open) => {
-                self.share = open.then(|| link_to(&self.share_state()));
+                self.share = open.then(|| link_to(&self.share_code()));
                 if let Some(link) = &self.share {
                     copy_to_clipboard(link);
                 }
@@ -430,8 +430,7 @@ impl Component for LabView {
             }
             LabMsg::OpenFull => {
                 if let Some(window) = web_sys::window() {
-                    let _ =
-                        window.open_with_url_and_target(&link_to(&self.share_state()), "_blank");
+                    let _ = window.open_with_url_and_target(&link_to(&self.share_code()), "_blank");
                 }
             }
         }
@@ -495,6 +494,7 @@ impl Component for LabView {
                 now: now.to_string(),
                 seed: lab.seed(),
                 error: self.error.as_deref(),
+                problem: self.problem.as_deref(),
                 banner: partition_banner(lab.network(), lab.nodes()),
                 topology,
                 legend: lab.legend(),
@@ -551,14 +551,14 @@ impl LabView {
         }
     }
 
-    fn share_state(&self) -> ShareState {
-        self.lab.share_state(self.routine_log)
+    fn share_code(&self) -> String {
+        self.lab.share_code(self.routine_log)
     }
 
     /// Keeps the run in this browser, to be restored on the next visit (not when embedded).
     fn keep(&self) {
         if self.embed.is_none() {
-            store(self.lab.about().slug, &self.share_state());
+            store(self.lab.about().slug, &self.share_code());
         }
     }
 

@@ -2,7 +2,7 @@
 //! and offers them as [`LiveLab`], whose calls name no protocol type, so that the lab frame and
 //! the page parts are compiled once for every lab.
 
-use netsplit_labs::{ShareState, ViewState};
+use netsplit_labs::ViewState;
 use netsplit_sim::lab::{About, Finding, Lab, NetworkLab};
 use netsplit_sim::{
     Action, DropReason, MessageState, MsgId, Network, NoCommand, Node, NodeId, Span, Time,
@@ -15,8 +15,8 @@ use crate::kit::field::Fields;
 use crate::kit::inspector::MessageInfo;
 use crate::kit::log::{LogLine, Tone};
 use crate::kit::presets::{PresetEntry, preset_menu};
+use crate::kit::share::{Opening, opening};
 use crate::kit::spec::{CommandOf, LabOf, LabSpec, NodeAction, ScenarioOf};
-use crate::kit::storage::{opened_in, restore};
 use crate::kit::topology::{Arrow, MessageGlyph, NodeGlyph};
 use crate::session::{LinkField, Mark, Selection, Session};
 
@@ -95,8 +95,8 @@ pub trait LiveLab {
     fn narrate(&self, from: usize, routine: bool) -> Vec<LogLine>;
     /// The whole trace as JSON.
     fn trace_json(&self) -> Result<String, String>;
-    /// The run, the moment and the view, for links and storage.
-    fn share_state(&self, routine_log: bool) -> ShareState;
+    /// The link code of the run, the moment and the view, for links and storage.
+    fn share_code(&self, routine_log: bool) -> String;
 
     /// Runs `span` of virtual time forward.
     fn advance(&mut self, span: Span);
@@ -164,22 +164,23 @@ impl<S: LabSpec> Live<S> {
     }
 }
 
-/// How a network lab opens: from a shared link, else from the run kept in this browser, else
-/// at its first preset; with the view it was shared or kept with.
-pub type Opener = fn(Option<&ShareState>) -> (Box<dyn LiveLab>, Option<ViewState>);
+/// How a network lab opens from the link on the page's address (see [`opening`]): the live
+/// lab, the view it was shared or kept with, and why the link could not be opened.
+pub type Opener = fn(Option<&str>) -> (Box<dyn LiveLab>, Option<ViewState>, Option<String>);
 
 /// Opens network lab `S` (see [`Opener`]).
-pub fn open<S: LabSpec>(shared: Option<&ShareState>) -> (Box<dyn LiveLab>, Option<ViewState>) {
-    let opened = shared
-        .and_then(opened_in::<LabOf<S>>)
-        .or_else(restore::<LabOf<S>>);
-    let session = match &opened {
-        Some((scenario, view)) => Session::opened(scenario.clone(), view),
+pub fn open<S: LabSpec>(
+    link: Option<&str>,
+) -> (Box<dyn LiveLab>, Option<ViewState>, Option<String>) {
+    let Opening { run, problem } = opening::<LabOf<S>>(link);
+    let session = match &run {
+        Some(run) => Session::opened(run.scenario.clone(), &run.view),
         None => Session::new(),
     };
     (
         Box::new(Live::<S> { session }),
-        opened.map(|(_, view)| view),
+        run.map(|run| run.view),
+        problem,
     )
 }
 
@@ -375,8 +376,10 @@ impl<S: LabSpec> LiveLab for Live<S> {
     fn trace_json(&self) -> Result<String, String> {
         to_json(self.session.sim().trace().records())
     }
-    fn share_state(&self, routine_log: bool) -> ShareState {
-        self.session.share_state(routine_log)
+    fn share_code(&self, routine_log: bool) -> String {
+        self.session
+            .share_state(routine_log)
+            .encode_as::<LabOf<S>>()
     }
     fn advance(&mut self, span: Span) {
         self.session.advance(span);

@@ -2,12 +2,52 @@
 //! embed snippet and trace hash, and the line under every lab that offers them.
 
 use netsplit_labs::{FRAGMENT_PREFIX, ShareState};
+use netsplit_sim::lab::Lab;
 use yew::prelude::*;
 
 use crate::kit::export::Export;
+use crate::kit::storage::restore;
 
-/// A link to `state` on this page's address.
-pub fn link_to(state: &ShareState) -> String {
+/// What a lab opens with: the run of the link on the page's address, else the run kept in this
+/// browser, else neither (the lab starts at its first preset); and, when the link could not be
+/// opened, a sentence saying why.
+pub struct Opening<S> {
+    /// The run and the view to open.
+    pub run: Option<ShareState<S>>,
+    /// Why the page's link could not be opened.
+    pub problem: Option<String>,
+}
+
+/// How lab `L` opens from `link`, the code on the page's address if it has one.
+pub fn opening<L: Lab>(link: Option<&str>) -> Opening<L::Scenario> {
+    match link.map(ShareState::decode_as::<L>) {
+        Some(Ok(run)) => Opening {
+            run: Some(run),
+            problem: None,
+        },
+        Some(Err(e)) => Opening {
+            run: restore::<L>(),
+            problem: Some(format!(
+                "This link could not be opened: {e}. Nothing else changed: the lab opens as it would without the link."
+            )),
+        },
+        None => Opening {
+            run: restore::<L>(),
+            problem: None,
+        },
+    }
+}
+
+/// Says why the page's link could not be opened, above the lab.
+pub fn link_problem(problem: Option<&str>) -> Html {
+    match problem {
+        Some(problem) => html! { <p class="error link-problem" role="alert">{ problem }</p> },
+        None => Html::default(),
+    }
+}
+
+/// A link to the run with code `code` on this page's address.
+pub fn link_to(code: &str) -> String {
     let base = web_sys::window()
         .map(|w| w.location())
         .map(|l| {
@@ -18,7 +58,7 @@ pub fn link_to(state: &ShareState) -> String {
             )
         })
         .unwrap_or_default();
-    format!("{base}#{FRAGMENT_PREFIX}{}", state.encode())
+    format!("{base}#{FRAGMENT_PREFIX}{code}")
 }
 
 /// Puts `text` on the clipboard where the browser allows it.

@@ -254,25 +254,30 @@ fn node_view(node: &NodeGlyph, (x, y): (f64, f64), props: &TopologyProps) -> Htm
             </g>
         }
     });
+    // What the marks around a node show, its label says; they sit beside the button, hidden
+    // from screen readers, so that its accessible name is its label and its visible text its name.
     html! {
-        <g key={node.id.0} {class} transform={format!("translate({} {})", fmt(x), fmt(y))}
-            tabindex="0" role="button" aria-pressed={selected.to_string()}
-            aria-label={node.description.clone()} {onclick} {onkeydown}>
-            <circle class="halo" r={fmt(NODE_R + 7.0)} />
-            <circle class="body" r={fmt(NODE_R)} />
-            { for arc }
-            { for badge }
-            if !node.up {
-                <path class="cross" d="M-12,-12 L12,12 M12,-12 L-12,12" />
-            }
-            <text class="name" dy="5">{ node.id.to_string() }</text>
-            <text class="caption" dy={fmt(NODE_R + 16.0)}>
-                { if node.up { node.caption.clone() } else { "down".to_string() } }
-            </text>
-            if node.flagged {
-                <text class="flag" x="-30" y="-22">{ "!" }</text>
-            }
-            { for group }
+        <g key={node.id.0} transform={format!("translate({} {})", fmt(x), fmt(y))}>
+            <g {class} tabindex="0" role="button" aria-pressed={selected.to_string()}
+                aria-label={node.description.clone()} {onclick} {onkeydown}>
+                <circle class="halo" r={fmt(NODE_R + 7.0)} />
+                <circle class="body" r={fmt(NODE_R)} />
+                { for arc }
+                if !node.up {
+                    <path class="cross" d="M-12,-12 L12,12 M12,-12 L-12,12" />
+                }
+                <text class="name" dy="5">{ node.id.to_string() }</text>
+            </g>
+            <g class="node-marks" aria-hidden="true">
+                { for badge }
+                <text class="caption" dy={fmt(NODE_R + 16.0)}>
+                    { if node.up { node.caption.clone() } else { "down".to_string() } }
+                </text>
+                if node.flagged {
+                    <text class="flag" x="-30" y="-22">{ "!" }</text>
+                }
+                { for group }
+            </g>
         </g>
     }
 }

@@ -8,8 +8,8 @@ use netsplit_labs::clocks::{ClocksLab, ClocksScenario, execution_bytes};
 use netsplit_labs::clocks::{
     EventId, EventKind, Execution, MessageId, Step, Verdict, export_shiviz, import_shiviz,
 };
-use netsplit_labs::{Member, Selected, ShareState, ViewState};
-use netsplit_sim::lab::{Lab, Preset, whole_number};
+use netsplit_labs::{Selected, ShareState, ViewState};
+use netsplit_sim::lab::{Lab, Preset, preset_of, whole_number};
 use netsplit_sim::{Time, fnv1a};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -20,8 +20,10 @@ use crate::kit::help::ShortcutHelp;
 use crate::kit::keys::{listen_for_keys, typing_in_field};
 use crate::kit::lab::LabProps;
 use crate::kit::presets::{PresetEntry, preset_menu, preset_picker};
-use crate::kit::share::{copy_to_clipboard, link_to, run_facts, share_dialog};
-use crate::kit::storage::{opened_in, restore, store};
+use crate::kit::share::{
+    Opening, copy_to_clipboard, link_problem, link_to, opening, run_facts, share_dialog,
+};
+use crate::kit::storage::store;
 use crate::kit::tenths;
 use crate::kit::timeline::step_timeline;
 
@@ -137,6 +139,8 @@ pub struct ClocksView {
     generator: (u64, usize, usize),
     import_text: String,
     error: Option<String>,
+    /// Why the link on the page's address could not be opened.
+    problem: Option<String>,
     share: Option<String>,
     help: bool,
     embed: Option<Rc<Embed>>,
@@ -199,9 +203,9 @@ impl ClocksView {
         self.focus = Some(EventId(self.execution.events().len() - 1));
     }
 
-    fn share_state(&self) -> ShareState {
+    fn share_code(&self) -> String {
         ShareState {
-            scenario: ClocksLab::wrap(self.scenario.clone()),
+            scenario: self.scenario.clone(),
             view: ViewState {
                 at: Time(self.shown as u64),
                 selected: self.first.map(|a| Selected::Events {
@@ -211,11 +215,12 @@ impl ClocksView {
                 routine_log: self.lamport,
             },
         }
+        .encode_as::<ClocksLab>()
     }
 
     fn keep(&self) {
         if self.embed.is_none() {
-            store(ClocksLab::ABOUT.slug, &self.share_state());
+            store(ClocksLab::ABOUT.slug, &self.share_code());
         }
     }
 
@@ -231,14 +236,13 @@ impl Component for ClocksView {
     fn create(ctx: &Context<Self>) -> Self {
         let keys = listen_for_keys(ctx.link().callback(Msg::Key));
         let presets = ClocksLab::presets();
-        let opened = ctx
-            .props()
-            .shared
-            .as_deref()
-            .and_then(opened_in::<ClocksLab>)
-            .or_else(restore::<ClocksLab>);
+        let Opening { run, problem } = opening::<ClocksLab>(ctx.props().link.as_deref());
+        let opened = run.map(|run| (run.scenario, run.view));
         let (scenario, view, preset) = match opened {
-            Some((s, view)) => (s, view, None),
+            Some((s, view)) => {
+                let preset = preset_of(&presets, &s);
+                (s, view, preset)
+            }
             None => (
                 presets[0].scenario.clone(),
                 ViewState {
@@ -266,6 +270,7 @@ impl Component for ClocksView {
             generator: (1, 4, 30),
             import_text: String::new(),
             error: None,
+            problem,
             share: None,
             help: false,
             embed: ctx.props().embed.clone(),
@@ -419,7 +424,7 @@ impl Component for ClocksView {
             Msg::Zoom(z) => self.zoom = z.clamp(12, 160),
             Msg::ToggleLamport => self.lamport = !self.lamport,
             Msg::Share(open) => {
-                self.share = open.then(|| link_to(&self.share_state()));
+                self.share = open.then(|| link_to(&self.share_code()));
                 if let Some(link) = &self.share {
                     copy_to_clipboard(link);
                 }
@@ -482,9 +487,10 @@ impl Component for ClocksView {
         // The same hash `netsplit run` prints for this execution.
         let digest = fnv1a(&execution_bytes(&self.execution));
         if self.embed.is_some() {
-            let open = link_to(&self.share_state());
+            let open = link_to(&self.share_code());
             return html! {
                 <div class="lab clocks embedded">
+                    { link_problem(self.problem.as_deref()) }
                     <div class="diagram-scroll">{ self.diagram(ctx) }</div>
                     <div class="strip">
                         <span>{ format!("step {} of {steps}", self.shown) }</span>
@@ -496,6 +502,7 @@ impl Component for ClocksView {
         }
         html! {
             <div class="lab clocks">
+                { link_problem(self.problem.as_deref()) }
                 <div class="lab-intro">
                     <h1>{ "Vector clocks and happened-before" }</h1>
                     <p>{ "Each process ticks its own entry at every event; a message carries its sender's clock, and the receiver takes the component-wise maximum before ticking. One event happened before another exactly when its clock is less than or equal in every component and less in at least one; two different events for which neither holds are concurrent." }</p>

@@ -9,8 +9,8 @@ use netsplit_labs::hashing::{
     Balance, Config, Layout, Movement, Op, Params, Placement, Strategy, imbalance_by_vnodes,
 };
 use netsplit_labs::hashing::{HashingLab, HashingScenario};
-use netsplit_labs::{Member, Selected, ShareState, ViewState};
-use netsplit_sim::lab::{Lab, Preset, Recording};
+use netsplit_labs::{Selected, ShareState, ViewState};
+use netsplit_sim::lab::{Lab, Preset, Recording, preset_of};
 use netsplit_sim::{NodeId, Time, decimal};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -21,8 +21,10 @@ use crate::kit::help::ShortcutHelp;
 use crate::kit::keys::{listen_for_keys, typing_in_field};
 use crate::kit::lab::LabProps;
 use crate::kit::presets::{PresetEntry, preset_menu, preset_picker};
-use crate::kit::share::{copy_to_clipboard, link_to, run_facts, share_dialog};
-use crate::kit::storage::{opened_in, restore, store};
+use crate::kit::share::{
+    Opening, copy_to_clipboard, link_problem, link_to, opening, run_facts, share_dialog,
+};
+use crate::kit::storage::store;
 use crate::kit::timeline::step_timeline;
 use crate::kit::{now_ms, on_circle, tenths};
 
@@ -120,6 +122,8 @@ pub struct HashingView {
     /// How long placing the keys and measuring took, in milliseconds.
     took: f64,
     error: Option<String>,
+    /// Why the link on the page's address could not be opened.
+    problem: Option<String>,
     share: Option<(String, u64)>,
     help: bool,
     embed: Option<Rc<Embed>>,
@@ -244,15 +248,16 @@ impl HashingView {
         self.refresh_after(Some(previous));
     }
 
-    fn share_state(&self) -> ShareState {
+    fn share_code(&self) -> String {
         ShareState {
-            scenario: HashingLab::wrap(self.scenario.clone()),
+            scenario: self.scenario.clone(),
             view: ViewState {
                 at: Time(self.shown as u64),
                 selected: self.selected.map(Selected::Node),
                 routine_log: self.comparing,
             },
         }
+        .encode_as::<HashingLab>()
     }
 
     /// The hash `netsplit run` prints for the shared link: the history up to the shown step.
@@ -266,7 +271,7 @@ impl HashingView {
 
     fn keep(&self) {
         if self.embed.is_none() {
-            store(HashingLab::ABOUT.slug, &self.share_state());
+            store(HashingLab::ABOUT.slug, &self.share_code());
         }
     }
 
@@ -322,22 +327,21 @@ impl Component for HashingView {
             undo: None,
             took: 0.0,
             error: None,
+            problem: None,
             share: None,
             help: false,
             embed: ctx.props().embed.clone(),
             told_height: 0,
             _keys: keys,
         };
-        let opened = ctx
-            .props()
-            .shared
-            .as_deref()
-            .and_then(opened_in::<HashingLab>)
-            .or_else(restore::<HashingLab>);
+        let Opening { run, problem } = opening::<HashingLab>(ctx.props().link.as_deref());
+        lab.problem = problem;
+        let opened = run.map(|run| (run.scenario, run.view));
         match opened {
             Some((s, view)) => {
                 lab.comparing = view.routine_log;
-                lab.load(s, None, view.at.0 as usize);
+                let preset = preset_of(&lab.presets, &s);
+                lab.load(s, preset, view.at.0 as usize);
                 if let Some(Selected::Node(id)) = view.selected {
                     lab.selected = Some(id);
                     lab.refresh();
@@ -418,7 +422,7 @@ impl Component for HashingView {
                 return false;
             }
             Msg::Share(open) => {
-                self.share = open.then(|| (link_to(&self.share_state()), self.digest()));
+                self.share = open.then(|| (link_to(&self.share_code()), self.digest()));
                 if let Some((link, _)) = &self.share {
                     copy_to_clipboard(link);
                 }
@@ -435,9 +439,10 @@ impl Component for HashingView {
         let config = self.config();
         let steps = self.scenario.ops.len();
         if self.embed.is_some() {
-            let open = link_to(&self.share_state());
+            let open = link_to(&self.share_code());
             return html! {
                 <div class="lab hashing embedded">
+                    { link_problem(self.problem.as_deref()) }
                     { self.picture(ctx) }
                     { self.moved_counter() }
                     <div class="strip">
@@ -459,6 +464,7 @@ impl Component for HashingView {
             });
         html! {
             <div class="lab hashing">
+                { link_problem(self.problem.as_deref()) }
                 <div class="lab-intro">
                     <h1>{ "Consistent hashing" }</h1>
                     <p>{ "A store spreads keys over nodes. When a node joins, leaves or changes weight, some keys must move: a good strategy moves only those, and keeps every node near its fair share of the load." }</p>
