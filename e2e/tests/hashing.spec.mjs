@@ -35,7 +35,7 @@ test('a node joins a ring: about 1/n of the keys move, all onto it; modulo moves
   const flows = (await page.locator('.movement .flows').textContent()).split(' · ').filter((f) => f.includes('→'));
   expect(flows.length).toBeGreaterThan(0);
   for (const flow of flows) expect(flow).toMatch(/→ n9:/);
-  await expect(page.locator('svg.placement use.key.moved').first()).toBeVisible();
+  await expect(page.locator('svg.placement path.key.moved').first()).toBeVisible();
   await page.screenshot({ path: 'screenshots/hashing-ring.png', fullPage: true });
 
   // The same join under modulo: nearly everything moves.

@@ -153,7 +153,11 @@ fn test() -> Result {
     weigh_parts()?;
     docs()?;
     step("browser tests");
-    run(&mut npx(&["playwright", "test"]))
+    run(&mut npx(&["playwright", "test"]))?;
+    step("Lighthouse on every page (figures reported)");
+    run(tool("node")
+        .arg("lighthouse.mjs")
+        .current_dir(root().join("e2e")))
 }
 
 fn bench() -> Result {

@@ -24,6 +24,8 @@ pub struct Frame<'a> {
     pub(crate) seed: u64,
     pub(crate) error: Option<&'a str>,
     pub(crate) problem: Option<&'a str>,
+    /// False in the first frame, which leaves out what lies below the fold.
+    pub(crate) settled: bool,
     pub(crate) banner: Html,
     pub(crate) topology: Html,
     pub(crate) legend: Html,
@@ -86,17 +88,19 @@ pub fn frame(f: Frame<'_>, c: &Controls) -> Html {
                     { f.invariants }
                 </div>
             </div>
-            { f.below }
-            <div class="lab-panels">
-                { f.network }
-                <section class="panel params" aria-labelledby="params-title">
-                    <h2 id="params-title">{ "Parameters" }</h2>
-                    <p class="hint">{ "Changing these restarts the run." }</p>
-                    { f.params }
-                </section>
-                <EventLog lines={f.log} routine={f.routine} on_toggle_routine={c.routine.clone()} />
-            </div>
-            { run_facts(html! { f.facts }, ("run", "trace"), &c.share, &c.export, &c.help) }
+            if f.settled {
+                { f.below }
+                <div class="lab-panels">
+                    { f.network }
+                    <section class="panel params" aria-labelledby="params-title">
+                        <h2 id="params-title">{ "Parameters" }</h2>
+                        <p class="hint">{ "Changing these restarts the run." }</p>
+                        { f.params }
+                    </section>
+                    <EventLog lines={f.log} routine={f.routine} on_toggle_routine={c.routine.clone()} />
+                </div>
+                { run_facts(html! { f.facts }, ("run", "trace"), &c.share, &c.export, &c.help) }
+            }
             if let Some(shortcuts) = f.help {
                 <ShortcutHelp {shortcuts} on_close={c.help.reform(|()| false)} />
             }

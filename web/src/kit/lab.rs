@@ -9,6 +9,7 @@
 
 use gloo_events::EventListener;
 use gloo_render::{AnimationFrame, request_animation_frame};
+use gloo_timers::callback::Timeout;
 use netsplit_sim::lab::Lab;
 use netsplit_sim::{Action, MsgId, NoCommand, NodeId, Span, Time};
 use std::collections::VecDeque;
@@ -32,7 +33,7 @@ use crate::kit::spec::{LabOf, LabSpec};
 use crate::kit::storage::store;
 use crate::kit::timeline::timeline;
 use crate::kit::topology::Topology;
-use crate::kit::{BASE_RATE, SPEEDS, now_ms, prefers_reduced_motion, tenths};
+use crate::kit::{BASE_RATE, SPEEDS, now_ms, prefers_reduced_motion, settle_later, tenths};
 use crate::session::{LinkField, Selection};
 
 /// The most log lines kept on screen.
@@ -98,6 +99,8 @@ pub enum LabMsg {
     Export(Export),
     /// The page is going away: keep the run in this browser.
     Leaving,
+    /// The first frame is drawn: draw what lies below the fold.
+    Settled,
 }
 
 /// What a lab opens with.
@@ -183,6 +186,9 @@ pub struct LabView {
     told_height: i32,
     _keys: Option<EventListener>,
     _leaving: Option<EventListener>,
+    /// Whether the parts below the fold are drawn: not in the first frame (see [`settle_later`]).
+    settled: bool,
+    settling: Option<Timeout>,
 }
 
 /// Callbacks made once per lab: nothing is allocated for them on each frame, and the parts of
@@ -301,6 +307,8 @@ impl Component for LabView {
                     link.send_message(LabMsg::Leaving)
                 })
             }),
+            settled: false,
+            settling: None,
         };
         view.sync_log();
         let autoplay = match &view.embed {
@@ -420,6 +428,11 @@ impl Component for LabView {
                     copy_to_clipboard(link);
                 }
             }
+            LabMsg::Settled => {
+                self.settled = true;
+                self.settling = None;
+                return true;
+            }
             LabMsg::Leaving => {
                 self.keep();
                 return false;
@@ -438,7 +451,10 @@ impl Component for LabView {
         true
     }
 
-    fn rendered(&mut self, _: &Context<Self>, _: bool) {
+    fn rendered(&mut self, ctx: &Context<Self>, first: bool) {
+        if first {
+            self.settling = Some(settle_later(ctx.link().callback(|()| LabMsg::Settled)));
+        }
         if self.embed.is_some() {
             tell_height(&mut self.told_height);
         }
@@ -495,6 +511,7 @@ impl Component for LabView {
                 seed: lab.seed(),
                 error: self.error.as_deref(),
                 problem: self.problem.as_deref(),
+                settled: self.settled,
                 banner: partition_banner(lab.network(), lab.nodes()),
                 topology,
                 legend: lab.legend(),

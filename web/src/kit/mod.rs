@@ -64,6 +64,13 @@ pub fn on_circle(turns: f64) -> (f64, f64) {
     }
 }
 
+/// Emits `settle` in a task of its own, once the current one (mounting the page) is done: what
+/// lies below the fold is drawn then, so that no single task both mounts the whole page and
+/// lays it out. Dropping the handle cancels it.
+pub fn settle_later(settle: yew::Callback<()>) -> gloo_timers::callback::Timeout {
+    gloo_timers::callback::Timeout::new(0, move || settle.emit(()))
+}
+
 /// Milliseconds since the page loaded, from the browser's monotonic clock.
 pub fn now_ms() -> f64 {
     web_sys::window()

@@ -26,10 +26,10 @@ use crate::kit::share::{
 };
 use crate::kit::storage::store;
 use crate::kit::timeline::step_timeline;
-use crate::kit::{now_ms, on_circle, tenths};
+use crate::kit::{now_ms, on_circle, settle_later, tenths};
 
 /// At most this many keys are drawn; all of them are counted.
-const DRAWN_KEYS: usize = 2000;
+const DRAWN_KEYS: usize = 1000;
 /// Moved keys fly to their new place when at most this many drawn keys moved.
 const FLYING_KEYS: usize = 400;
 /// At most this many tokens are drawn on the ring; beyond, only the selected node's.
@@ -67,6 +67,8 @@ const SHORTCUTS: [(&str, &str); 12] = [
 
 /// What the lab reacts to.
 pub enum Msg {
+    /// The first frame is drawn: compute the charts.
+    Settled,
     /// Load preset `n`.
     Preset(usize),
     /// Make a change to the cluster or its settings.
@@ -129,6 +131,10 @@ pub struct HashingView {
     embed: Option<Rc<Embed>>,
     told_height: i32,
     _keys: Option<gloo_events::EventListener>,
+    /// Whether the charts are computed: not for the first frame, but in a task of their own
+    /// after it (see [`settle_later`]).
+    settled: bool,
+    settling: Option<gloo_timers::callback::Timeout>,
 }
 
 impl HashingView {
@@ -165,21 +171,30 @@ impl HashingView {
         self.took = now_ms() - start;
         points.truncate(DRAWN_KEYS);
         self.points = points;
-        self.curve = imbalance_by_vnodes(&Config {
-            keys: config.keys.min(CHART_KEYS),
-            ..config.clone()
-        });
-        self.comparison = if self.comparing {
-            self.compare()
-        } else {
-            Vec::new()
-        };
+        if self.settled {
+            self.refresh_charts();
+        }
         if self
             .selected
             .is_some_and(|id| !config.members.iter().any(|m| m.id == id))
         {
             self.selected = None;
         }
+    }
+
+    /// The imbalance chart and the comparison of strategies: tens of placements, which the first
+    /// frame leaves for a task of their own (see [`settle_later`]).
+    fn refresh_charts(&mut self) {
+        let config = self.config().clone();
+        self.curve = imbalance_by_vnodes(&Config {
+            keys: config.keys.min(CHART_KEYS),
+            ..config
+        });
+        self.comparison = if self.comparing {
+            self.compare()
+        } else {
+            Vec::new()
+        };
     }
 
     /// The shown change (or the shown cluster, at the start) under every strategy.
@@ -333,6 +348,8 @@ impl Component for HashingView {
             embed: ctx.props().embed.clone(),
             told_height: 0,
             _keys: keys,
+            settled: false,
+            settling: None,
         };
         let Opening { run, problem } = opening::<HashingLab>(ctx.props().link.as_deref());
         lab.problem = problem;
@@ -355,7 +372,10 @@ impl Component for HashingView {
         lab
     }
 
-    fn rendered(&mut self, _: &Context<Self>, _: bool) {
+    fn rendered(&mut self, ctx: &Context<Self>, first: bool) {
+        if first {
+            self.settling = Some(settle_later(ctx.link().callback(|()| Msg::Settled)));
+        }
         if self.embed.is_some() {
             tell_height(&mut self.told_height);
         }
@@ -429,6 +449,11 @@ impl Component for HashingView {
             }
             Msg::Help(open) => self.help = open,
             Msg::Key(e) => return self.on_key(ctx, &e),
+            Msg::Settled => {
+                self.settled = true;
+                self.settling = None;
+                self.refresh_charts();
+            }
         }
         self.keep();
         true
@@ -632,7 +657,7 @@ impl HashingView {
             let onclick = link.callback(move |_| Msg::Select((!pressed).then_some(id)));
             html! {
                 <button class={classes!("node-chip", format!("owner-{colour}"))} aria-pressed={pressed.to_string()} {onclick}>
-                    <svg viewBox="-6 -6 12 12" aria-hidden="true"><use class="key" href={format!("#key-shape-{shape}")} /></svg>
+                    <svg viewBox="-6 -6 12 12" aria-hidden="true"><path class="key" d={key_outline(shape, 0.0, 0.0, 1.0)} /></svg>
                     { id.to_string() }
                 </button>
             }
@@ -660,64 +685,62 @@ impl HashingView {
         (0..self.points.len()).filter(|&k| self.moved(k)).count()
     }
 
-    fn key_class(&self, k: usize, fly: bool) -> Classes {
+    /// The classes of key `k`'s look: its owner, and whether it moved, flies, or is dimmed.
+    fn key_class(&self, k: usize, fly: bool) -> String {
         let (colour, _) = look(self.placement.primary(k));
         let moved = self.moved(k);
-        classes!(
-            "key",
-            format!("owner-{colour}"),
-            moved.then_some("moved"),
-            (moved && fly).then_some("fly"),
-            self.selected
-                .is_some_and(|s| !self.placement.list(k).contains(&s))
-                .then_some("dim"),
+        let dim = self
+            .selected
+            .is_some_and(|s| !self.placement.list(k).contains(&s));
+        format!(
+            "key owner-{colour}{}{}{}",
+            if moved { " moved" } else { "" },
+            if moved && fly { " fly" } else { "" },
+            if dim { " dim" } else { "" },
         )
-    }
-
-    fn key_title(&self, k: usize) -> String {
-        let list = self.placement.list(k);
-        let from = self
-            .before
-            .as_ref()
-            .filter(|_| self.moved(k))
-            .map(|(before, _)| format!(", moved from {}", before.primary(k)))
-            .unwrap_or_default();
-        let names: Vec<String> = list.iter().map(ToString::to_string).collect();
-        format!("key {k} on {}{from}", names.join(", "))
     }
 
     fn ring(&self) -> Html {
         let layout = &self.layout;
         let members = layout.members();
         let all_tokens = layout.tokens().len();
-        let tokens = layout
-            .tokens()
-            .filter(|t| {
-                all_tokens <= DRAWN_TOKENS || Some(members[t.member as usize].id) == self.selected
-            })
-            .map(|t| {
-                let id = members[t.member as usize].id;
-                let (colour, _) = look(id);
-                let (x1, y1) = ring_point(t.point, 172.0);
-                let (x2, y2) = ring_point(t.point, 190.0);
+        // One path per node holds all its tokens' ticks: hundreds of lines, a few elements.
+        let mut ticks: Vec<String> = vec![String::new(); members.len()];
+        for t in layout.tokens().filter(|t| {
+            all_tokens <= DRAWN_TOKENS || Some(members[t.member as usize].id) == self.selected
+        }) {
+            let (x1, y1) = ring_point(t.point, 172.0);
+            let (x2, y2) = ring_point(t.point, 190.0);
+            let d = &mut ticks[t.member as usize];
+            d.push_str(&format!(
+                "M{} {}L{} {}",
+                tenths(x1),
+                tenths(y1),
+                tenths(x2),
+                tenths(y2)
+            ));
+        }
+        let tokens = members
+            .iter()
+            .zip(ticks)
+            .filter(|(_, d)| !d.is_empty())
+            .map(|(m, d)| {
+                let (colour, _) = look(m.id);
                 let class = classes!(
                     "token",
                     format!("owner-{colour}"),
-                    self.selected.is_some_and(|s| s != id).then_some("dim"),
+                    self.selected.is_some_and(|s| s != m.id).then_some("dim"),
                 );
-                html! { <line {class} x1={tenths(x1)} y1={tenths(y1)} x2={tenths(x2)} y2={tenths(y2)} /> }
+                html! { <path {class} {d} /> }
             });
         let fly = self.drawn_moved() <= FLYING_KEYS;
-        let keys = self.points.iter().enumerate().map(|(k, &point)| {
+        // On the ring a key never moves (only its owner changes), so every key is in a look.
+        let mut keys = KeyMarks::default();
+        for (k, &point) in self.points.iter().enumerate() {
             let (x, y) = ring_point(point, 160.0 - 8.0 * (k % 6) as f64);
             let (_, shape) = look(self.placement.primary(k));
-            html! {
-                <use key={k} class={self.key_class(k, fly)} href={format!("#key-shape-{shape}")}
-                    style={format!("transform: translate({}px, {}px)", tenths(x), tenths(y))}>
-                    <title>{ self.key_title(k) }</title>
-                </use>
-            }
-        });
+            keys.add(self.key_class(k, fly), &key_outline(shape, x, y, 1.0));
+        }
         let token_note = if all_tokens > DRAWN_TOKENS {
             format!("{all_tokens} tokens: select a node to draw its own")
         } else {
@@ -726,10 +749,9 @@ impl HashingView {
         html! {
             <svg class="placement ring" viewBox={format!("-20 -20 {0} {0}", tenths(SIZE + 40.0))} role="img"
                 aria-label={format!("Ring with {} nodes, {token_note}, and keys as dots at their hash", members.len())}>
-                { shape_defs() }
                 <circle class="circle" cx={tenths(CENTRE)} cy={tenths(CENTRE)} r="172" />
                 { for tokens }
-                { for keys }
+                { keys.html() }
                 <text class="ring-note" x={tenths(CENTRE)} y={tenths(CENTRE)}>{ token_note }</text>
             </svg>
         }
@@ -739,41 +761,35 @@ impl HashingView {
         let link = ctx.link();
         let members = self.placement.members();
         let n = members.len();
-        let (width, height, left, bottom) = (640.0, 320.0, 10.0, 290.0);
+        let (width, height) = (BUCKETS_WIDTH, BUCKETS_HEIGHT);
+        let (left, bottom) = (BUCKETS_LEFT, BUCKETS_BOTTOM);
         let column = (width - 2.0 * left) / n as f64;
-        let index = |id: NodeId| members.iter().position(|m| m.id == id).unwrap_or(0);
-        let mut counts = vec![0usize; n];
-        for k in 0..self.points.len() {
-            counts[index(self.placement.primary(k))] += 1;
-        }
-        let tallest = counts.iter().copied().max().unwrap_or(1).max(1);
-        // The largest dot pitch at which the fullest column fits.
-        let pitch = (2..=14)
-            .rev()
-            .map(f64::from)
-            .find(|&p| {
-                let per_row = (column / p).floor().max(1.0);
-                (tallest as f64 / per_row).ceil() * p <= bottom - 20.0
-            })
-            .unwrap_or(2.0);
-        let per_row = (column / pitch).floor().max(1.0) as usize;
-        let mut filled = vec![0usize; n];
+        let drawn = self.points.len();
+        let (spots, pitch) = bucket_spots(&self.placement, drawn);
         let fly = self.drawn_moved() <= FLYING_KEYS;
-        let keys = (0..self.points.len()).map(|k| {
-            let owner = self.placement.primary(k);
-            let c = index(owner);
-            let rank = filled[c];
-            filled[c] += 1;
-            let x = left + column * c as f64 + pitch * ((rank % per_row) as f64 + 0.5);
-            let y = bottom - pitch * ((rank / per_row) as f64 + 0.5);
-            let (_, shape) = look(owner);
-            html! {
-                <use key={k} class={self.key_class(k, fly)} href={format!("#key-shape-{shape}")}
-                    style={format!("transform: translate({}px, {}px) scale({})", tenths(x), tenths(y), tenths(pitch / 10.0))}>
-                    <title>{ self.key_title(k) }</title>
-                </use>
+        // A moved key flies from where it sat in the step before.
+        let before = self
+            .before
+            .as_ref()
+            .filter(|_| fly)
+            .map(|(before, _)| bucket_spots(before, drawn.min(before.keys())));
+        let mut keys = KeyMarks::default();
+        for (k, &(x, y)) in spots.iter().enumerate() {
+            let (_, shape) = look(self.placement.primary(k));
+            let class = self.key_class(k, fly);
+            let from = before
+                .as_ref()
+                .filter(|_| self.moved(k))
+                .and_then(|(spots, pitch)| spots.get(k).map(|(x0, y0)| (x0, y0, pitch)));
+            match from {
+                Some((x0, y0, pitch0)) => keys.flying.push(html! {
+                    <path key={k} class={format!("{class} flying")} d={key_outline(shape, 0.0, 0.0, 1.0)}
+                        transform={format!("translate({} {}) scale({})", tenths(x), tenths(y), tenths(pitch / 10.0))}
+                        style={format!("--from: translate({}px, {}px) scale({})", tenths(*x0), tenths(*y0), tenths(pitch0 / 10.0))} />
+                }),
+                None => keys.add(class, &key_outline(shape, x, y, pitch / 10.0)),
             }
-        });
+        }
         let strategy = self.config().strategy;
         let columns = members.iter().enumerate().map(|(i, m)| {
             let x = left + column * i as f64;
@@ -802,9 +818,8 @@ impl HashingView {
         html! {
             <svg class="placement buckets" viewBox={format!("0 0 {} {}", tenths(width), tenths(height))} role="img"
                 aria-label={format!("{n} buckets in order, each holding its keys as dots: {caption}")}>
-                { shape_defs() }
                 { for columns }
-                { for keys }
+                { keys.html() }
             </svg>
         }
     }
@@ -1138,13 +1153,84 @@ impl HashingView {
 }
 
 /// The four key shapes, centred on the origin, ten units across.
-fn shape_defs() -> Html {
-    html! {
-        <defs>
-            <circle id="key-shape-0" r="4" />
-            <rect id="key-shape-1" x="-3.6" y="-3.6" width="7.2" height="7.2" />
-            <path id="key-shape-2" d="M0,-4.6 L4.3,3.4 L-4.3,3.4 z" />
-            <path id="key-shape-3" d="M0,-5 L5,0 L0,5 L-5,0 z" />
-        </defs>
+/// The outline of key shape `shape` (circle, square, triangle, diamond) centred on (`x`, `y`),
+/// `size` times its usual size.
+fn key_outline(shape: usize, x: f64, y: f64, size: f64) -> String {
+    let n = |v: f64| tenths(v * size);
+    let at = |dx: f64, dy: f64| format!("M{},{}", tenths(x + dx * size), tenths(y + dy * size));
+    match shape {
+        0 => format!(
+            "{}a{r},{r} 0 1,0 {d},0a{r},{r} 0 1,0 -{d},0",
+            at(-4.0, 0.0),
+            r = n(4.0),
+            d = n(8.0)
+        ),
+        1 => format!("{}h{s}v{s}h-{s}z", at(-3.6, -3.6), s = n(7.2)),
+        2 => format!("{}l{},{}l-{},0z", at(0.0, -4.6), n(4.3), n(8.0), n(8.6)),
+        _ => format!("{}l{h},{h}l-{h},{h}l-{h},-{h}z", at(0.0, -5.0), h = n(5.0)),
+    }
+}
+
+/// The buckets view's size, its margin and the line its columns stand on.
+const BUCKETS_WIDTH: f64 = 640.0;
+const BUCKETS_HEIGHT: f64 = 320.0;
+const BUCKETS_LEFT: f64 = 10.0;
+const BUCKETS_BOTTOM: f64 = 290.0;
+
+/// Where each of the first `keys` keys of `placement` sits in the buckets view (stacked in its
+/// primary's column, in key order), and the dots' pitch: the largest at which the fullest
+/// column fits.
+fn bucket_spots(placement: &Placement, keys: usize) -> (Vec<(f64, f64)>, f64) {
+    let members = placement.members();
+    let n = members.len();
+    let column = (BUCKETS_WIDTH - 2.0 * BUCKETS_LEFT) / n as f64;
+    let index = |id: NodeId| members.iter().position(|m| m.id == id).unwrap_or(0);
+    let mut counts = vec![0usize; n];
+    for k in 0..keys {
+        counts[index(placement.primary(k))] += 1;
+    }
+    let tallest = counts.iter().copied().max().unwrap_or(1).max(1);
+    let pitch = (2..=14)
+        .rev()
+        .map(f64::from)
+        .find(|&p| {
+            let per_row = (column / p).floor().max(1.0);
+            (tallest as f64 / per_row).ceil() * p <= BUCKETS_BOTTOM - 20.0
+        })
+        .unwrap_or(2.0);
+    let per_row = (column / pitch).floor().max(1.0) as usize;
+    let mut filled = vec![0usize; n];
+    let spots = (0..keys)
+        .map(|k| {
+            let c = index(placement.primary(k));
+            let rank = filled[c];
+            filled[c] += 1;
+            let x = BUCKETS_LEFT + column * c as f64 + pitch * ((rank % per_row) as f64 + 0.5);
+            let y = BUCKETS_BOTTOM - pitch * ((rank / per_row) as f64 + 0.5);
+            (x, y)
+        })
+        .collect();
+    (spots, pitch)
+}
+
+/// Keys drawn as a few paths, one for each look (owner, moved, dimmed), which costs the page a
+/// handful of elements however many keys there are; only keys that fly are drawn alone.
+#[derive(Default)]
+struct KeyMarks {
+    looks: std::collections::BTreeMap<String, String>,
+    flying: Vec<Html>,
+}
+
+impl KeyMarks {
+    fn add(&mut self, class: String, outline: &str) {
+        self.looks.entry(class).or_default().push_str(outline);
+    }
+
+    fn html(self) -> Html {
+        let looks = self
+            .looks
+            .into_iter()
+            .map(|(class, d)| html! { <path {class} {d} /> });
+        html! { <>{ for looks }{ for self.flying }</> }
     }
 }
