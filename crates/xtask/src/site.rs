@@ -22,7 +22,7 @@ use crate::tools::{run, step, tool};
 use crate::{Result, WASM_TARGET, root};
 
 /// The cargo profile of the browser build.
-const PROFILE: &str = "web-release";
+pub const PROFILE: &str = "web-release";
 
 /// Builds every lab's module and writes the site into dist/.
 pub fn build_site() -> Result {

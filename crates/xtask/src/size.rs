@@ -6,7 +6,7 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use crate::site::wasm_opt_features;
+use crate::site::{PROFILE, wasm_opt_features};
 use crate::tools::{run, step, tool};
 use crate::{Result, WASM_TARGET, root};
 
@@ -115,10 +115,10 @@ pub fn weigh_parts() -> Result {
     let target_dir = root().join("target/names");
     run(tool("cargo")
         .args(["build", "-p", "netsplit-web", "--target", WASM_TARGET])
-        .args(["--profile", "web-names", "--target-dir"])
+        .args(["--profile", PROFILE, "--target-dir"])
         .arg(&target_dir)
         .env("RUSTFLAGS", "-C symbol-mangling-version=v0"))?;
-    let built = target_dir.join(format!("{WASM_TARGET}/web-names/netsplit-web.wasm"));
+    let built = target_dir.join(format!("{WASM_TARGET}/{PROFILE}/netsplit-web.wasm"));
     let out = target_dir.join("bindgen");
     run(tool("wasm-bindgen")
         .args(["--target", "web", "--out-dir"])
