@@ -5,8 +5,8 @@
 //!   dist/index.html            every lab: name, one line, picture, presets; share and embed
 //!   dist/<slug>/index.html     the lab's page: its header drawn before the module loads
 //!   dist/<slug>-<hash>.js      the lab's module (src/bin/<slug>.rs), bound by wasm-bindgen
-//!   dist/<slug>-<hash>_bg.wasm      and shrunk by wasm-opt
-//!   dist/style-<hash>.css      the one stylesheet
+//!   dist/<slug>-<hash>_bg.wasm      and shrunk by wasm-opt (the glue minified by esbuild)
+//!   dist/style-<hash>.css      the one stylesheet, minified
 //! ```
 //!
 //! Names carry a hash of their content, so a static host may cache them forever. The pages
@@ -46,9 +46,15 @@ pub fn build_site() -> Result {
         fs::remove_dir_all(&dist).map_err(|e| format!("cannot clear {}: {e}", dist.display()))?;
     }
     fs::create_dir_all(&dist).map_err(|e| e.to_string())?;
-    let css = hashed(&dist, "style", "css", &read(&root().join("web/style.css"))?)?;
-    let features = wasm_opt_features()?;
     let bound_dir = root().join("target/site");
+    fs::create_dir_all(&bound_dir).map_err(|e| e.to_string())?;
+    let css = hashed(
+        &dist,
+        "style",
+        "css",
+        &minified(&root().join("web/style.css"), &bound_dir)?,
+    )?;
+    let features = wasm_opt_features()?;
     for lab in LABS {
         let built = root().join(format!("target/{WASM_TARGET}/{PROFILE}/{}.wasm", lab.slug));
         run(tool("wasm-bindgen")
@@ -64,12 +70,8 @@ pub fn build_site() -> Result {
             .arg("-o")
             .arg(&optimized))?;
         let wasm = hashed(&dist, lab.slug, "wasm", &read(&optimized)?)?;
-        let js = hashed(
-            &dist,
-            lab.slug,
-            "js",
-            &read(&bound_dir.join(format!("{}.js", lab.slug)))?,
-        )?;
+        let glue = bound_dir.join(format!("{}.js", lab.slug));
+        let js = hashed(&dist, lab.slug, "js", &minified(&glue, &bound_dir)?)?;
         let page = fill(
             &read_text("web/pages/lab.html")?,
             &[
@@ -160,6 +162,19 @@ fn cards() -> Result<String> {
         ));
     }
     Ok(out)
+}
+
+/// `file` (JavaScript or CSS) minified by esbuild, which keeps its meaning and its module form.
+fn minified(file: &Path, scratch: &Path) -> Result<Vec<u8>> {
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let out = scratch.join(format!("min.{name}"));
+    let mut esbuild = tool("esbuild");
+    esbuild.arg(file).arg("--minify").arg("--log-level=warning");
+    if name.ends_with(".js") {
+        esbuild.arg("--format=esm");
+    }
+    run(esbuild.arg(format!("--outfile={}", out.display())))?;
+    read(&out)
 }
 
 /// `template` with every `{{key}}` replaced; a key left over is an error.

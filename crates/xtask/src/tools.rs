@@ -27,7 +27,7 @@ pub fn install_build_tools() -> Result {
         run(tool("cargo").args(["install", "wasm-bindgen-cli", "--version", &bindgen]))?;
     }
     let e2e = root().join("e2e");
-    let npm_tools = ["wasm-opt", "playwright", "lighthouse"];
+    let npm_tools = ["wasm-opt", "esbuild", "playwright", "lighthouse"];
     if npm_tools
         .iter()
         .any(|t| !e2e.join("node_modules/.bin").join(t).exists())
