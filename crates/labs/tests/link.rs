@@ -350,3 +350,120 @@ fn links_carry_the_lab_tag_and_version() {
         assert_eq!(plain[..2], [lab.tag, lab.version], "{}", lab.slug);
     }
 }
+
+/// How a lab grows a parameter without breaking its links: a lab at version 2 (which added
+/// `step`) reads the links its version 1 wrote, with the meaning they had (a step of 1), and
+/// refuses links from a version after its own.
+mod a_lab_that_adds_a_parameter {
+    use netsplit_labs::{LinkError, ShareState, ViewState};
+    use netsplit_sim::lab::{About, Lab, Preset, Recording, Report, ScenarioError};
+    use netsplit_sim::{Span, Time};
+    use serde::{Deserialize, Serialize};
+
+    /// The counter as its version 1 wrote it.
+    #[derive(Serialize, Deserialize)]
+    struct CounterV1 {
+        count: u32,
+    }
+
+    /// The counter of version 2: `step` is new; version 1 counted in ones.
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    struct Counter {
+        count: u32,
+        step: u32,
+    }
+
+    struct CounterLab;
+
+    impl Lab for CounterLab {
+        const ABOUT: About = About {
+            slug: "counter",
+            title: "Counter",
+            summary: "A lab that exists only in this test.",
+            tag: 250,
+            version: 2,
+        };
+        type Scenario = Counter;
+        type Run = u32;
+        type Record = u32;
+        fn validate(_: &Counter) -> Result<(), ScenarioError> {
+            Ok(())
+        }
+        fn build(scenario: &Counter, _: Recording) -> u32 {
+            scenario.count * scenario.step
+        }
+        fn seed(_: &Counter) -> u64 {
+            0
+        }
+        fn duration(_: &Counter) -> Span {
+            Span(0)
+        }
+        fn run_until(_: &mut u32, _: Time) {}
+        fn report(run: &u32) -> Report {
+            Report {
+                lab: "counter",
+                seed: 0,
+                ended_at: Time::ZERO,
+                steps: 0,
+                records: 0,
+                trace_hash: u64::from(*run),
+                violations: Vec::new(),
+                findings: Vec::new(),
+            }
+        }
+        fn records(_: &u32) -> &[u32] {
+            &[]
+        }
+        fn narrate(_: &u32) -> Vec<(String, String)> {
+            Vec::new()
+        }
+        fn presets() -> Vec<Preset<Counter>> {
+            Vec::new()
+        }
+        fn decode(version: u8, bytes: &[u8]) -> Result<(Counter, &[u8]), postcard::Error> {
+            match version {
+                1 => {
+                    let (old, rest): (CounterV1, _) = postcard::take_from_bytes(bytes)?;
+                    Ok((
+                        Counter {
+                            count: old.count,
+                            step: 1,
+                        },
+                        rest,
+                    ))
+                }
+                _ => postcard::take_from_bytes(bytes),
+            }
+        }
+    }
+
+    /// A link as the lab's version `version` wrote it.
+    fn link(version: u8, scenario: &impl Serialize) -> String {
+        use base64::Engine;
+        let plain = postcard::to_extend(scenario, vec![250, version])
+            .and_then(|bytes| postcard::to_extend(&ViewState::default(), bytes))
+            .unwrap();
+        let mut bytes = vec![netsplit_labs::LINK_VERSION, 0];
+        bytes.extend(plain);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    #[test]
+    fn old_links_keep_their_meaning_and_newer_ones_are_refused() {
+        let old = ShareState::<Counter>::decode_as::<CounterLab>(&link(1, &CounterV1 { count: 7 }))
+            .unwrap();
+        assert_eq!(old.scenario, Counter { count: 7, step: 1 });
+        let now = ShareState {
+            scenario: Counter { count: 7, step: 3 },
+            view: ViewState::default(),
+        };
+        assert_eq!(
+            ShareState::<Counter>::decode_as::<CounterLab>(&now.encode_as::<CounterLab>()).unwrap(),
+            now
+        );
+        assert_eq!(
+            ShareState::<Counter>::decode_as::<CounterLab>(&link(3, &now.scenario)).unwrap_err(),
+            LinkError::FutureLabVersion("Counter", 3)
+        );
+    }
+}
