@@ -467,3 +467,27 @@ mod a_lab_that_adds_a_parameter {
         );
     }
 }
+
+/// Every run the documentation site embeds opens, in the lab whose page embeds it.
+#[test]
+fn the_documentation_sites_links_open_in_their_lab() {
+    let book = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/book/src");
+    let mut opened = 0;
+    for entry in std::fs::read_dir(book).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for frame in text.split("src=\"app/").skip(1) {
+            let src = &frame[..frame.find('"').unwrap()];
+            let (page, code) = src.split_once("#s=").unwrap_or_else(|| panic!("{src}"));
+            let state = ShareState::decode(code)
+                .unwrap_or_else(|e| panic!("{}: {src}: {e}", path.display()));
+            assert_eq!(
+                page.split('/').next(),
+                Some(state.scenario.about().slug),
+                "{src}"
+            );
+            opened += 1;
+        }
+    }
+    assert!(opened >= 15, "{opened} embedded runs");
+}
