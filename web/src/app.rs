@@ -70,7 +70,7 @@ pub fn ThemeSwitch() -> Html {
 }
 
 /// What the page's address asks for: a lab's page, and the link it opens.
-struct Opening {
+struct Asked {
     page: Page,
     link: Option<Rc<str>>,
     embed: Option<Rc<Embed>>,
@@ -78,7 +78,7 @@ struct Opening {
 
 /// Reads the page's address; `Err` holds the address of the lab page to go to instead, when the
 /// address asks for a lab this module does not hold.
-fn opening_from_location(pages: &[Page]) -> Result<Opening, String> {
+fn asked_by_location(pages: &[Page]) -> Result<Asked, String> {
     let location = web_sys::window().map(|w| w.location());
     let hash = location
         .as_ref()
@@ -103,7 +103,7 @@ fn opening_from_location(pages: &[Page]) -> Result<Opening, String> {
         }
         None => pages[0],
     };
-    Ok(Opening {
+    Ok(Asked {
         page,
         link,
         embed: Embed::from_query(&search).map(Rc::new),
@@ -127,10 +127,10 @@ impl PartialEq for AppProps {
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let pages = props.pages;
-    let opening = use_memo((), |()| opening_from_location(pages));
-    let page = use_state(|| (*opening).as_ref().map_or(pages[0], |opening| opening.page));
-    let opening = match &*opening {
-        Ok(opening) => opening,
+    let asked = use_memo((), |()| asked_by_location(pages));
+    let page = use_state(|| (*asked).as_ref().map_or(pages[0], |asked| asked.page));
+    let asked = match &*asked {
+        Ok(asked) => asked,
         Err(elsewhere) => {
             if let Some(location) = web_sys::window().map(|w| w.location()) {
                 let _ = location.replace(elsewhere);
@@ -140,18 +140,18 @@ pub fn App(props: &AppProps) -> Html {
     };
     // The link goes to its own lab only; switching labs opens the others as usual.
     let props = LabProps {
-        link: opening
+        link: asked
             .link
             .clone()
-            .filter(|_| page.about == opening.page.about),
-        embed: opening.embed.clone(),
+            .filter(|_| page.about == asked.page.about),
+        embed: asked.embed.clone(),
     };
     let content = (page.draw)(props);
     // A lab's own page has its header in its HTML, drawn before the module loads.
     if pages.len() == 1 {
         return content;
     }
-    if opening.embed.is_some() {
+    if asked.embed.is_some() {
         return html! { <main id="lab">{ content }</main> };
     }
     let tabs = pages.iter().map(|&p| {

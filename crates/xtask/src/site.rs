@@ -75,7 +75,7 @@ pub fn build_site() -> Result {
         let page = fill(
             &read_text("web/pages/lab.html")?,
             &[
-                ("title", lab.title.to_string()),
+                ("title", escape(lab.title)),
                 ("summary", escape(lab.summary)),
                 ("css", css.clone()),
                 ("js", js),
@@ -109,12 +109,13 @@ fn nav(current: Option<&str>, up: &str) -> String {
             if Some(lab.slug) == current {
                 format!(
                     r#"<a class="tab current" aria-current="page" href="./">{}</a>"#,
-                    lab.title
+                    escape(lab.title)
                 )
             } else {
                 format!(
                     r#"<a class="tab" href="{up}{}/">{}</a>"#,
-                    lab.slug, lab.title
+                    lab.slug,
+                    escape(lab.title)
                 )
             }
         })
@@ -156,7 +157,7 @@ fn cards() -> Result<String> {
             "          <li class=\"lab-card\">\n            {}\n            <h3><a href=\"{slug}/\">{title}</a></h3>\n            <p>{summary}</p>\n            <p class=\"presets\">Start from: {links}</p>\n          </li>\n",
             picture.trim(),
             slug = lab.slug,
-            title = lab.title,
+            title = escape(lab.title),
             summary = escape(lab.summary),
             links = links.join(", "),
         ));
@@ -186,7 +187,7 @@ fn fill(template: &str, values: &[(&str, String)]) -> Result<String> {
     match out.find("{{") {
         Some(at) => Err(format!(
             "a page template names an unknown value: {}",
-            &out[at..(at + 24).min(out.len())]
+            out[at..].chars().take(24).collect::<String>()
         )),
         None => Ok(out),
     }
