@@ -499,12 +499,14 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
         while self.world.steps < n && self.step() {}
     }
 
-    /// Drops the checkpoints taken at or after `at`, which a change of script makes stale (the
-    /// first, the start of the run, always stays).
+    /// Drops the checkpoints taken at or after `at`, which a change of script makes stale, and
+    /// those ahead of the present, whose records go with the known future (the first, the start
+    /// of the run, always stays).
     fn forget_checkpoints_from(&mut self, at: Time) {
+        let present = self.world.steps;
         let keep = self
             .checkpoints
-            .partition_point(|c| c.world.now < at)
+            .partition_point(|c| c.world.now < at && c.world.steps <= present)
             .max(1);
         self.checkpoints.truncate(keep);
         self.trace.forget_future();

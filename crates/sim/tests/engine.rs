@@ -474,6 +474,43 @@ fn monitor_violations_enter_the_trace_with_their_evidence() {
     assert!(matches!(&last.event, TraceEvent::Violated(found) if found == v));
 }
 
+/// A change of script after going back keeps the run whole: later seeks forward restore only
+/// checkpoints that the changed run reaches too, so no record or violation goes missing.
+#[test]
+fn changing_the_script_after_seeking_back_loses_no_record() {
+    let changed = |s: &mut Sim<Pinger, AtMostThreePongs>| {
+        s.schedule(Time(900), Action::Crash(NodeId(1)));
+    };
+    let mut fresh = Sim::new(Span(100), 2, link(10, 30), 13, AtMostThreePongs::default())
+        .with_checkpoints(Some(4));
+    changed(&mut fresh);
+    fresh.run_until(Time(1500));
+
+    let mut s = Sim::new(Span(100), 2, link(10, 30), 13, AtMostThreePongs::default())
+        .with_checkpoints(Some(4));
+    s.run_until(Time(1500));
+    s.seek(Time(200));
+    changed(&mut s);
+    s.seek(Time(600));
+    s.seek(Time(1500));
+    assert!(!fresh.violations().is_empty());
+    assert_eq!(s.violations(), fresh.violations());
+    assert_eq!(s.trace().len(), fresh.trace().len());
+    assert_eq!(s.trace().hash(), fresh.trace().hash());
+
+    // Forking ahead of the present after going back keeps it whole too.
+    let mut forked = Sim::new(Span(100), 2, link(10, 30), 13, AtMostThreePongs::default())
+        .with_checkpoints(Some(4));
+    changed(&mut forked);
+    forked.schedule(Time(1200), Action::Crash(NodeId(0)));
+    forked.run_until(Time(1500));
+    forked.seek(Time(200));
+    forked.fork_at(Time(1000));
+    forked.seek(Time(600));
+    forked.seek(Time(1500));
+    assert_eq!(forked.trace().hash(), fresh.trace().hash());
+}
+
 #[test]
 fn trace_narrates_in_plain_words() {
     let mut s = sim(2, 14);
