@@ -1,9 +1,14 @@
 //! The Raft lab: what it checks, its settings, its findings and how it is fuzzed.
 
-use netsplit_sim::lab::{About, Finding, NetworkLab, Preset, named_bug, whole_number};
-use netsplit_sim::{Action, FaultPlan, Link, NodeId, Rng, Span, Time, Timed, random_faults};
+use netsplit_sim::lab::{About, Finding, NetworkLab, Preset, named_bug, provoke, whole_number};
+use netsplit_sim::{
+    Action, FaultPlan, Link, NodeId, Record, Rng, Slot, Span, Strike, Time, Timed, TraceEvent,
+    random_faults,
+};
 
-use crate::{Bug, Command, Op, Params, RaftMonitor, RaftNode, RaftScenario, RaftSim};
+use crate::{
+    Bug, Command, Note, Op, Params, RaftMonitor, RaftNode, RaftScenario, RaftSim, Role,
+};
 
 /// The Raft lab.
 pub struct RaftLab;
@@ -43,7 +48,16 @@ impl NetworkLab for RaftLab {
         ),
         (
             "State Machine Safety",
-            "No two servers apply different entries at one index (§5.4.3).",
+            "No two servers apply different entries at one index, and each state machine holds \
+             what its applied entries make (§5.4.3).",
+        ),
+        (
+            "One Vote per Term",
+            "A server votes for at most one candidate in a term (§5.2).",
+        ),
+        (
+            "Durable Commits",
+            "An index, once committed, keeps its entry on every server that committed it (§5.3).",
         ),
     ];
     type Node = RaftNode;
@@ -118,8 +132,9 @@ impl NetworkLab for RaftLab {
     }
 
     /// Client requests to random servers every few hundred milliseconds until
-    /// [`REQUESTS_UNTIL`] and, with `faults`, random crashes, restarts, partitions, loss and
-    /// duplication until [`FAULTS_UNTIL`].
+    /// [`REQUESTS_UNTIL`], each with a value of its own; with `faults`, random crashes,
+    /// restarts, partitions, one-way cuts, loss and duplication until [`FAULTS_UNTIL`], and the
+    /// strikes of [`RaftLab::aim`].
     fn fuzz(seed: u64, params: Params, faults: bool) -> RaftScenario {
         let links = Link::default();
         let mut actions = if faults {
@@ -128,7 +143,7 @@ impl NetworkLab for RaftLab {
                 &FaultPlan {
                     nodes: params.nodes,
                     until: FAULTS_UNTIL,
-                    mean_gap: Span(400),
+                    mean_gap: Span(800),
                     calm: links,
                 },
             )
@@ -137,19 +152,21 @@ impl NetworkLab for RaftLab {
         };
         let mut rng = Rng::seeded(seed ^ 0x7261_6674);
         let mut t = 0;
+        let mut requests = 0;
         loop {
             t += 100 + rng.below(1000);
             if t >= REQUESTS_UNTIL.0 {
                 break;
             }
-            let key = char::from(b'a' + rng.below(5) as u8);
+            requests += 1;
             let op = Op {
-                key,
-                value: rng.below(100) as u32,
+                key: char::from(b'a' + rng.below(5) as u8),
+                value: requests,
             };
             let node = NodeId(rng.below(params.nodes as u64) as u16);
-            // While faults go on a client tries one server; once they stop it tries them all,
-            // as a client retrying until it finds the leader would.
+            // While faults go on a client tries one server, and the leader it is pointed to
+            // (see `aim`); once they stop it tries them all, as a client retrying until it
+            // finds the leader would.
             let targets = if Time(t) < FAULTS_UNTIL {
                 vec![node]
             } else {
@@ -163,12 +180,96 @@ impl NetworkLab for RaftLab {
             }
         }
         actions.sort_by_key(|a| a.at);
-        RaftScenario {
+        let scenario = RaftScenario {
             seed,
             params,
             links,
             actions,
             duration: FUZZ_DURATION,
+        };
+        if faults {
+            provoke::<RaftLab>(scenario, FAULTS_UNTIL)
+        } else {
+            scenario
         }
+    }
+
+    /// Where Raft is fragile: a client turned away retries at the leader it is pointed to; a
+    /// leader that has just appended an entry is cut off with a minority, so the entry reaches
+    /// only that minority, and may crash as well; a new leader is sometimes isolated at once;
+    /// and a server that has just voted sometimes restarts at once, while other candidates'
+    /// requests of the same term are still on the way.
+    fn aim(step: &[Record<RaftNode>], nodes: &[Slot<RaftNode>], rng: &mut Rng) -> Vec<Strike<Command>> {
+        let cluster = nodes.len();
+        let mut strikes = Vec::new();
+        let mut requested = None;
+        for record in step {
+            match &record.event {
+                TraceEvent::Commanded {
+                    command: Command::Request(op),
+                    ..
+                } => requested = Some(*op),
+                TraceEvent::Noted { note, .. } => match *note {
+                    Note::Redirected {
+                        leader: Some(leader),
+                        ..
+                    } => {
+                        if let Some(op) = requested {
+                            strikes.push(Strike::Command {
+                                node: leader,
+                                after: Span(1 + rng.below(20)),
+                                command: Command::Request(op),
+                            });
+                        }
+                    }
+                    Note::Accepted { node, .. } if rng.below(2) == 0 => {
+                        // The leader and fewer than half of the others: a minority.
+                        let mut minority = vec![node];
+                        let size = 1 + rng.below(cluster.div_ceil(2) as u64 - 1) as usize;
+                        for peer in NodeId::all(cluster).filter(|&p| p != node) {
+                            if minority.len() < size && rng.below(2) == 0 {
+                                minority.push(peer);
+                            }
+                        }
+                        strikes.push(Strike::Isolate {
+                            nodes: minority,
+                            lasting: Span(300 + rng.below(2500)),
+                        });
+                        if rng.below(2) == 0 {
+                            strikes.push(Strike::Bounce {
+                                node,
+                                after: Span(rng.below(300)),
+                                down: Span(300 + rng.below(3000)),
+                            });
+                        }
+                    }
+                    Note::Committed { node, .. }
+                        if nodes[node.index()].node().role() == Role::Leader
+                            && rng.below(2) == 0 =>
+                    {
+                        strikes.push(Strike::Isolate {
+                            nodes: vec![node],
+                            lasting: Span(300 + rng.below(2000)),
+                        });
+                    }
+                    Note::Leader { node, .. } if rng.below(4) == 0 => {
+                        strikes.push(Strike::Isolate {
+                            nodes: vec![node],
+                            lasting: Span(300 + rng.below(1500)),
+                        });
+                    }
+                    Note::Voted { node, .. } if rng.below(4) == 0 => {
+                        strikes.push(Strike::Bounce {
+                            node,
+                            after: Span(0),
+                            down: Span(1 + rng.below(30)),
+                        });
+                    }
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        strikes
     }
 }

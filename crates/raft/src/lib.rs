@@ -23,8 +23,9 @@
 //! small key-value state machine that applies committed entries in order. Client requests go to
 //! the leader; a follower answers with the leader it knows.
 //!
-//! [`RaftMonitor`] checks the five properties of Figure 3 after every event. [`Bug`] holds
-//! deliberately wrong variants that the monitor must catch.
+//! [`RaftMonitor`] checks the five properties of Figure 3, one vote per term (§5.2) and durable
+//! commits (§5.3) after every event. [`Bug`] holds deliberately wrong variants that the monitor
+//! must catch.
 //!
 //! [`RaftLab`] describes the lab: its settings, findings, presets and how it is fuzzed.
 //!

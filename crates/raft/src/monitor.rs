@@ -1,9 +1,10 @@
-//! The five safety properties of the paper's Figure 3, checked after every event.
+//! The five safety properties of the paper's Figure 3, one vote per term (§5.2) and durable
+//! commits (§5.3), checked after every event.
 
-use netsplit_sim::{Monitor, NodeId, Observation, Slot, TraceEvent, Violation};
+use netsplit_sim::{Monitor, NodeId, Observation, Slot, TraceEvent, Violation, fnv1a};
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::{Note, RaftNode, Role};
+use crate::{Entry, Msg, Note, RaftNode, Role};
 
 /// What the monitor last saw of one server.
 #[derive(Clone, Debug, Default)]
@@ -15,36 +16,61 @@ struct Seen {
     leading: Option<u64>,
 }
 
-/// An entry as the monitor knows it: its term, the chain hash of the log up to it, and the
+/// An entry as the monitor knows it: the entry, the chain hash of the log up to it, and the
 /// first server seen holding it.
 #[derive(Clone, Copy, Debug)]
 struct Known {
-    term: u64,
+    entry: Entry,
     chain: u64,
     holder: NodeId,
 }
 
-/// Checks Figure 3 of the extended Raft paper after every event:
+/// A committed index: its entry, and the term in which it was first seen committed (the
+/// committing leader's term), which is what Leader Completeness is keyed by.
+#[derive(Clone, Copy, Debug)]
+struct Commit {
+    known: Known,
+    term: u64,
+}
+
+/// Checks, after every event:
 ///
 /// - **Election Safety**: at most one leader can be elected in a given term (§5.2).
 /// - **Leader Append-Only**: a leader never overwrites or deletes entries in its log (§5.3).
 /// - **Log Matching**: if two logs contain an entry with the same index and term, the logs are
 ///   identical in all entries up through that index (§5.3).
 /// - **Leader Completeness**: an entry committed in a term is present in the logs of the
-///   leaders of all higher terms (§5.4).
+///   leaders of all higher terms (§5.4). Checked when a leader is elected, against what was
+///   committed in earlier terms, and again at every new commit, against the leaders of later
+///   terms elected before it.
 /// - **State Machine Safety**: no two servers apply different entries at the same index
-///   (§5.4.3).
+///   (§5.4.3), and what each server's state machine holds is what applying the entries at
+///   indexes 1 to its lastApplied, in order, gives.
+/// - **One Vote per Term**: a server votes for at most one candidate in a term (§5.2): read
+///   from the granted votes and vote requests on the wire, a candidate voting for itself.
+/// - **Durable Commits**: an index, once committed, keeps its entry on every server that has
+///   committed it (§5.3).
 ///
-/// Log contents are compared through each log's hash chain, so a check costs only what changed
-/// since the last event at that server.
+/// Logs are compared through each log's hash chain, so a check costs only what changed since
+/// the last event at that server.
 #[derive(Clone, Debug)]
 pub struct RaftMonitor {
     seen: Vec<Seen>,
     leaders: BTreeMap<u64, NodeId>,
+    /// Each leader's log when it was elected: a leader only appends entries of its own term,
+    /// so an entry committed in an earlier term must be in it.
+    elected_with: BTreeMap<u64, Vec<Entry>>,
     /// (index, term) → the first holder's chain there, for Log Matching.
     entries: BTreeMap<(u64, u64), Known>,
-    committed: BTreeMap<u64, Known>,
+    committed: BTreeMap<u64, Commit>,
+    /// The first entry applied at each index.
     applied: BTreeMap<u64, Known>,
+    /// The state machine as the first applied entries make it, and its digest after each
+    /// index: `machine[i]` after indexes 1 to i.
+    reference: BTreeMap<char, u32>,
+    machine: Vec<u64>,
+    /// (term, voter) → the candidate it voted for.
+    votes: BTreeMap<(u64, NodeId), NodeId>,
     reported: BTreeSet<(&'static str, u64)>,
 }
 
@@ -54,9 +80,13 @@ impl RaftMonitor {
         RaftMonitor {
             seen: vec![Seen::default(); nodes],
             leaders: BTreeMap::new(),
+            elected_with: BTreeMap::new(),
             entries: BTreeMap::new(),
             committed: BTreeMap::new(),
             applied: BTreeMap::new(),
+            reference: BTreeMap::new(),
+            machine: vec![digest(&BTreeMap::new())],
+            votes: BTreeMap::new(),
             reported: BTreeSet::new(),
         }
     }
@@ -101,11 +131,12 @@ impl RaftMonitor {
         let chain = log.chain();
         let seen = &self.seen[id.index()];
         let unchanged = common_prefix(&seen.chain, chain);
+        let (seen_len, from_commit, from_applied) = (seen.chain.len(), seen.commit, seen.applied);
 
         // Leader Append-Only: while leading one term, the log only grows.
         if node.role() == Role::Leader
             && seen.leading == Some(node.term())
-            && unchanged < seen.chain.len()
+            && unchanged < seen_len
         {
             let index = unchanged as u64 + 1;
             let term = node.term();
@@ -124,7 +155,7 @@ impl RaftMonitor {
         for (i, (&link, entry)) in chain.iter().zip(log.entries()).enumerate().skip(unchanged) {
             let index = i as u64 + 1;
             let known = *self.entries.entry((index, entry.term)).or_insert(Known {
-                term: entry.term,
+                entry: *entry,
                 chain: link,
                 holder: id,
             });
@@ -143,40 +174,95 @@ impl RaftMonitor {
             }
         }
 
-        // Committed and applied entries: one entry per index, ever (State Machine Safety).
-        let seen = &self.seen[id.index()];
-        let (from_commit, from_applied) = (seen.commit, seen.applied);
         let known_at = |index: u64| {
-            let chain = *chain.get(index as usize - 1)?;
             Some(Known {
-                term: log.term_at(index),
-                chain,
+                entry: *log.get(index)?,
+                chain: *chain.get(index as usize - 1)?,
                 holder: id,
             })
         };
+
+        // What is committed here for the first time anywhere, committed in this server's term.
         for index in from_commit + 1..=node.commit_index() {
-            if let Some(known) = known_at(index) {
-                self.committed.entry(index).or_insert(known);
+            if self.committed.contains_key(&index) {
+                continue;
             }
+            let Some(known) = known_at(index) else {
+                continue;
+            };
+            let commit = Commit {
+                known,
+                term: node.term(),
+            };
+            self.committed.insert(index, commit);
+            self.check_later_leaders(index, commit, event, out);
         }
+
+        // Durable Commits: the chain at the commit index covers every committed index below.
+        let commit = node.commit_index();
+        if commit > 0
+            && let Some(reference) = self.committed.get(&commit)
+            && chain.get(commit as usize - 1) != Some(&reference.known.chain)
+        {
+            let index = (1..=commit)
+                .find(|&i| {
+                    let reference = self.committed.get(&i).map(|c| c.known.entry);
+                    log.get(i).copied() != reference
+                })
+                .unwrap_or(commit);
+            let first = self.committed.get(&index).map_or(reference.known, |c| c.known);
+            self.report(out, "Durable Commits", index, || Violation {
+                property: String::new(),
+                explanation: format!(
+                    "{id} has committed up to index {commit}, but its entry at index {index} is not the one {} committed there ({})",
+                    first.holder,
+                    describe(first.entry)
+                ),
+                nodes: vec![id, first.holder],
+                events: vec![event],
+                indexes: vec![index],
+            });
+        }
+
+        // State Machine Safety: one entry per applied index, ever.
         for index in from_applied + 1..=node.last_applied() {
             let Some(mine) = known_at(index) else {
                 continue;
             };
             let first = *self.applied.entry(index).or_insert(mine);
-            if first.chain != mine.chain {
+            if first.entry != mine.entry {
                 let other = first.holder;
                 self.report(out, "State Machine Safety", index, || Violation {
                     property: String::new(),
                     explanation: format!(
-                        "{id} applied the entry of term {} at index {index}, but {other} applied a different one (term {})",
-                        mine.term, first.term
+                        "{id} applied {} at index {index}, but {other} applied {} there",
+                        describe(mine.entry),
+                        describe(first.entry)
                     ),
                     nodes: vec![id, other],
                     events: vec![event],
                     indexes: vec![index],
                 });
             }
+        }
+        while let Some(next) = self.applied.get(&(self.machine.len() as u64)) {
+            self.reference.insert(next.entry.op.key, next.entry.op.value);
+            self.machine.push(digest(&self.reference));
+        }
+        // ... and the state machine holds what those entries make.
+        let applied = node.last_applied();
+        if let Some(&expected) = self.machine.get(applied as usize)
+            && digest(node.state()) != expected
+        {
+            self.report(out, "State Machine Safety", applied, || Violation {
+                property: String::new(),
+                explanation: format!(
+                    "{id}'s state machine does not hold what applying the entries at indexes 1 to {applied} in order gives"
+                ),
+                nodes: vec![id],
+                events: vec![event],
+                indexes: vec![applied],
+            });
         }
 
         let seen = &mut self.seen[id.index()];
@@ -186,6 +272,37 @@ impl RaftMonitor {
         seen.commit = node.commit_index();
         seen.applied = node.last_applied();
         seen.leading = (node.role() == Role::Leader).then_some(node.term());
+    }
+
+    /// Leader Completeness for an index committed just now: every leader of a later term,
+    /// elected before this commit, must have held the entry.
+    fn check_later_leaders(
+        &mut self,
+        index: u64,
+        commit: Commit,
+        event: usize,
+        out: &mut Vec<Violation>,
+    ) {
+        let lacking = self
+            .elected_with
+            .range(commit.term + 1..)
+            .find(|(_, log)| log.get(index as usize - 1) != Some(&commit.known.entry))
+            .map(|(&term, _)| term);
+        if let Some(term) = lacking {
+            let leader = self.leaders[&term];
+            self.report(out, "Leader Completeness", term, || Violation {
+                property: String::new(),
+                explanation: format!(
+                    "{} committed {} at index {index} in term {}, but {leader}, leader of the later term {term}, was elected without it",
+                    commit.known.holder,
+                    describe(commit.known.entry),
+                    commit.term
+                ),
+                nodes: vec![leader, commit.known.holder],
+                events: vec![event],
+                indexes: vec![index],
+            });
+        }
     }
 
     fn check_new_leader(
@@ -206,27 +323,70 @@ impl RaftMonitor {
             });
         }
         self.leaders.entry(term).or_insert(id);
-        let chain = nodes[id.index()].node().log().chain();
+        let log = nodes[id.index()].node().log();
+        self.elected_with
+            .entry(term)
+            .or_insert_with(|| log.entries().to_vec());
         let missing = self
             .committed
             .iter()
-            .find(|&(&index, known)| {
-                known.term < term && chain.get(index as usize - 1) != Some(&known.chain)
-            })
-            .map(|(&index, &known)| (index, known));
-        if let Some((index, known)) = missing {
+            .find(|&(&index, c)| c.term < term && log.get(index) != Some(&c.known.entry))
+            .map(|(&index, &c)| (index, c));
+        if let Some((index, c)) = missing {
             self.report(out, "Leader Completeness", term, || Violation {
                 property: String::new(),
                 explanation: format!(
-                    "{id} became leader of term {term} without the entry committed at index {index} (term {}, first committed by {})",
-                    known.term, known.holder
+                    "{id} became leader of term {term} without {} committed at index {index} in term {} (first committed by {})",
+                    describe(c.known.entry),
+                    c.term,
+                    c.known.holder
                 ),
-                nodes: vec![id, known.holder],
+                nodes: vec![id, c.known.holder],
                 events: vec![event],
                 indexes: vec![index],
             });
         }
     }
+
+    /// A vote on the wire: `voter` votes for `candidate` in `term`.
+    fn check_vote(
+        &mut self,
+        term: u64,
+        voter: NodeId,
+        candidate: NodeId,
+        event: usize,
+        out: &mut Vec<Violation>,
+    ) {
+        let first = *self.votes.entry((term, voter)).or_insert(candidate);
+        if first != candidate {
+            let key = term * self.seen.len() as u64 + voter.index() as u64;
+            self.report(out, "One Vote per Term", key, || Violation {
+                property: String::new(),
+                explanation: format!(
+                    "{voter} voted for {first} and then for {candidate} in term {term}"
+                ),
+                nodes: vec![voter, first, candidate],
+                events: vec![event],
+                indexes: Vec::new(),
+            });
+        }
+    }
+}
+
+/// "the entry x=3 of term 2".
+fn describe(entry: Entry) -> String {
+    format!("the entry {} of term {}", entry.op, entry.term)
+}
+
+/// A digest of a state machine's contents.
+fn digest(state: &BTreeMap<char, u32>) -> u64 {
+    state.iter().fold(0, |hash, (&key, &value)| {
+        let mut bytes = [0; 16];
+        bytes[..8].copy_from_slice(&hash.to_le_bytes());
+        bytes[8..12].copy_from_slice(&u32::from(key).to_le_bytes());
+        bytes[12..].copy_from_slice(&value.to_le_bytes());
+        fnv1a(&bytes)
+    })
 }
 
 /// How many leading links two hash chains share. Chains that agree at an index agree before it,
@@ -262,6 +422,19 @@ impl Monitor<RaftNode> for RaftMonitor {
             }
             TraceEvent::TimerFired { node, .. } | TraceEvent::Commanded { node, .. } => Some(*node),
             TraceEvent::Delivered { to, .. } => Some(*to),
+            TraceEvent::Sent { from, to, msg, .. } => {
+                match **msg {
+                    Msg::RequestVote { term, .. } => {
+                        self.check_vote(term, *from, *from, seen.index, out);
+                    }
+                    Msg::Vote {
+                        term,
+                        granted: true,
+                    } => self.check_vote(term, *from, *to, seen.index, out),
+                    _ => {}
+                }
+                None
+            }
             TraceEvent::Noted {
                 note: Note::Leader { node, term },
                 ..

@@ -181,7 +181,8 @@ fn s5_4_1_votes_go_only_to_up_to_date_candidates() {
 }
 
 /// §5.4.2 and Figure 8: a leader never commits an entry of an earlier term by counting
-/// replicas. With the bug it does, and a later leader overwrites a committed entry.
+/// replicas. With the bug it does, and a later leader, elected without the committed entry,
+/// overwrites it on a server that had committed it.
 #[test]
 fn s5_4_2_figure_8_old_terms_are_not_committed_by_counting() {
     let buggy = run(&preset("figure-8"));
@@ -190,8 +191,12 @@ fn s5_4_2_figure_8_old_terms_are_not_committed_by_counting() {
         .iter()
         .map(|v| v.property.as_str())
         .collect();
-    assert_eq!(properties, ["Leader Completeness", "State Machine Safety"]);
+    assert_eq!(
+        properties,
+        ["Leader Completeness", "Durable Commits", "State Machine Safety"]
+    );
     assert_eq!(buggy.violations()[1].indexes, [2]);
+    assert_eq!(buggy.violations()[2].indexes, [2]);
 
     let correct = run(&with_bug(preset("figure-8"), None));
     assert!(

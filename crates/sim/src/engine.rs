@@ -24,6 +24,17 @@ pub struct Slot<N: Node> {
 }
 
 impl<N: Node> Slot<N> {
+    /// A slot holding `node`, up or down, with no timers: a made-up world for showing a monitor
+    /// in a test.
+    pub fn new(node: N, up: bool) -> Self {
+        Slot {
+            node,
+            up,
+            timers: Vec::new(),
+            storage: None,
+        }
+    }
+
     /// The node's state (its last state, while it is down).
     pub fn node(&self) -> &N {
         &self.node

@@ -18,7 +18,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::Range;
 
-use crate::{Action, Link, Monitor, Node, NodeId, Record, Sim, Span, Time, Timed, Violation};
+use crate::{
+    Action, Link, Monitor, Node, NodeId, Record, Rng, Sim, Slot, Span, Strike, Time, Timed,
+    TraceEvent, Violation,
+};
 
 /// Who a lab is: the names people, files and links know it by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -278,8 +281,64 @@ pub trait NetworkLab: Sized + 'static {
     fn presets() -> Vec<Preset<ScenarioOf<Self>>>;
     /// The parameters fuzzing starts from.
     fn fuzz_params() -> Self::Params;
-    /// A run for fuzzing: the lab's own traffic and, with `faults`, random faults.
+    /// A run for fuzzing: the lab's own traffic and, with `faults`, random faults (drawn ahead
+    /// with [`crate::random_faults`], then aimed with [`provoke`]).
     fn fuzz(seed: u64, params: Self::Params, faults: bool) -> ScenarioOf<Self>;
+    /// The lab's nemesis: after each step of a fuzz run, faults aimed at what the step did
+    /// (`step` holds its records; `nodes` are the nodes right after it). None by default.
+    fn aim(
+        _step: &[Record<Self::Node>],
+        _nodes: &[Slot<Self::Node>],
+        _rng: &mut Rng,
+    ) -> Vec<Strike<CommandOf<Self>>> {
+        Vec::new()
+    }
+}
+
+/// Plays `scenario` with a nemesis until `faults_until` and returns it with every action the
+/// nemesis added, in the order they ran, so that it replays exactly. The nemesis holds one
+/// message in forty for up to half a second, which reorders it among the others, and makes the
+/// strikes [`NetworkLab::aim`] asks for.
+pub fn provoke<L: NetworkLab>(mut scenario: ScenarioOf<L>, faults_until: Time) -> ScenarioOf<L> {
+    let mut sim = L::build(&scenario.params, scenario.links, scenario.seed).with_checkpoints(None);
+    for timed in &scenario.actions {
+        sim.schedule(timed.at, timed.action.clone());
+    }
+    let mut rng = Rng::seeded(scenario.seed ^ 0x006e_656d_6573_6973);
+    let end = Time::ZERO + scenario.duration;
+    let mut read = 0;
+    while sim.next_event_time().is_some_and(|t| t <= end.min(faults_until)) && sim.step() {
+        let now = sim.now();
+        let step = &sim.trace().records()[read..];
+        read = sim.trace().len();
+        let mut actions = Vec::new();
+        for record in step {
+            if let TraceEvent::Sent { id, .. } = record.event
+                && sim.message(id).is_some()
+                && rng.below(40) == 0
+            {
+                let hold = Timed { at: now, action: Action::HoldMessage(id) };
+                let release = Timed {
+                    at: now + Span(1 + rng.below(500)),
+                    action: Action::ReleaseMessage(id),
+                };
+                if release.at < faults_until {
+                    actions.extend([hold, release]);
+                }
+            }
+        }
+        for strike in L::aim(step, sim.nodes(), &mut rng) {
+            actions.extend(strike.actions(now, faults_until));
+        }
+        if sim.script().len() + actions.len() > MAX_ACTIONS {
+            break;
+        }
+        for timed in actions {
+            sim.schedule(timed.at, timed.action);
+        }
+    }
+    scenario.actions = sim.script().to_vec();
+    scenario
 }
 
 impl<L: NetworkLab> Lab for L {
@@ -472,6 +531,24 @@ pub fn fuzz<L: Lab>(
         seeds_run,
         failure: None,
     }
+}
+
+/// The first of `seeds` whose run breaks `property`, with the violation; for tests that name
+/// the property a bug must trip.
+///
+/// # Panics
+/// When `make` builds an invalid scenario.
+pub fn first_breaking<L: Lab>(
+    seeds: Range<u64>,
+    property: &str,
+    make: impl Fn(u64) -> L::Scenario,
+) -> Option<Failure<L::Scenario>> {
+    seeds.into_iter().find_map(|seed| {
+        let scenario = make(seed);
+        let report = L::run(&scenario, Recording::Quiet).expect("fuzz scenarios are valid");
+        let violation = report.violations.into_iter().find(|v| v.property == property)?;
+        Some(Failure { seed, scenario, violation })
+    })
 }
 
 /// `name` among `names`, refusing an unknown name with the list of known ones

@@ -54,7 +54,7 @@ mod trace;
 
 pub use action::{Action, NoCommand, Timed};
 pub use engine::{InFlight, MessageState, Sim, Slot, Snapshot};
-pub use faults::{FaultPlan, random_faults};
+pub use faults::{FaultPlan, Strike, random_faults};
 pub use monitor::{Monitor, NoMonitor, Observation, Violation};
 pub use network::{Chance, Link, Network, NetworkError, Partition};
 pub use node::{Context, Node, NodeId};

@@ -126,10 +126,14 @@ const GOSSIP_CRASH: u64 = 0x6bfd_38ae_f392_9817;
 const GOSSIP_PARTITION: u64 = 0x16ca_f471_51ee_08b5;
 const GOSSIP_HANDLED: u64 = 0x5121_5495_158c_1389;
 const RAFT_PARTITION: u64 = 0x1c24_bc08_c18c_44f1;
-const RAFT_FIGURE_8: u64 = 0x91da_40db_2a29_6b8b;
+// The same events as before Durable Commits was checked; the trace now also holds that
+// violation (it was 0x91da_40db_2a29_6b8b).
+const RAFT_FIGURE_8: u64 = 0x6c59_45b4_2e8e_f0e5;
 const PAXOS_DUEL: u64 = 0x2c59_b12c_5ced_842f;
 const PAXOS_MULTI_FAILOVER: u64 = 0x9f4e_2bfb_e151_77ef;
-const PAXOS_MULTI_FAULTS: u64 = 0x440f_84e5_091a_ea57;
 const CRDT_ADD_REMOVE: u64 = 0x38e8_6109_b0c9_4288;
-const CRDT_MV_FAULTS: u64 = 0x6e6e_d1e4_d44a_d170;
+// Fuzz schedules: recorded again when the fault schedules gained one-way cuts and partitions
+// into more than two groups.
+const CRDT_MV_FAULTS: u64 = 0xc9c9_9396_0502_2df0;
+const PAXOS_MULTI_FAULTS: u64 = 0xc74f_bc32_83fd_8445;
 const HASHING_EVERY_STRATEGY: u64 = 0x5434_37ed_65e1_3cdb;
