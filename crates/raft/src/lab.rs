@@ -6,9 +6,7 @@ use netsplit_sim::{
     random_faults,
 };
 
-use crate::{
-    Bug, Command, Note, Op, Params, RaftMonitor, RaftNode, RaftScenario, RaftSim, Role,
-};
+use crate::{Bug, Command, Note, Op, Params, RaftMonitor, RaftNode, RaftScenario, RaftSim, Role};
 
 /// The Raft lab.
 pub struct RaftLab;
@@ -199,7 +197,11 @@ impl NetworkLab for RaftLab {
     /// only that minority, and may crash as well; a new leader is sometimes isolated at once;
     /// and a server that has just voted sometimes restarts at once, while other candidates'
     /// requests of the same term are still on the way.
-    fn aim(step: &[Record<RaftNode>], nodes: &[Slot<RaftNode>], rng: &mut Rng) -> Vec<Strike<Command>> {
+    fn aim(
+        step: &[Record<RaftNode>],
+        nodes: &[Slot<RaftNode>],
+        rng: &mut Rng,
+    ) -> Vec<Strike<Command>> {
         let cluster = nodes.len();
         let mut strikes = Vec::new();
         let mut requested = None;

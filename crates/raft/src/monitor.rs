@@ -134,9 +134,7 @@ impl RaftMonitor {
         let (seen_len, from_commit, from_applied) = (seen.chain.len(), seen.commit, seen.applied);
 
         // Leader Append-Only: while leading one term, the log only grows.
-        if node.role() == Role::Leader
-            && seen.leading == Some(node.term())
-            && unchanged < seen_len
+        if node.role() == Role::Leader && seen.leading == Some(node.term()) && unchanged < seen_len
         {
             let index = unchanged as u64 + 1;
             let term = node.term();
@@ -210,7 +208,10 @@ impl RaftMonitor {
                     log.get(i).copied() != reference
                 })
                 .unwrap_or(commit);
-            let first = self.committed.get(&index).map_or(reference.known, |c| c.known);
+            let first = self
+                .committed
+                .get(&index)
+                .map_or(reference.known, |c| c.known);
             self.report(out, "Durable Commits", index, || Violation {
                 property: String::new(),
                 explanation: format!(
@@ -246,7 +247,8 @@ impl RaftMonitor {
             }
         }
         while let Some(next) = self.applied.get(&(self.machine.len() as u64)) {
-            self.reference.insert(next.entry.op.key, next.entry.op.value);
+            self.reference
+                .insert(next.entry.op.key, next.entry.op.value);
             self.machine.push(digest(&self.reference));
         }
         // ... and the state machine holds what those entries make.
@@ -452,7 +454,353 @@ impl Monitor<RaftNode> for RaftMonitor {
 
 #[cfg(test)]
 mod tests {
-    use super::common_prefix;
+    //! Made-up worlds shown to the monitor, one per property, so that each check is seen to
+    //! fire on exactly the case it names, and to stay quiet on its near miss.
+
+    use super::*;
+    use crate::{Log, Op, Params, Timer};
+    use netsplit_sim::{MsgId, Node, Time};
+    use std::rc::Rc;
+
+    fn entry(term: u64, key: char, value: u32) -> Entry {
+        Entry {
+            term,
+            op: Op { key, value },
+        }
+    }
+
+    /// Servers whose state a test sets by hand, and the monitor watching them.
+    struct World {
+        servers: Vec<RaftNode>,
+        monitor: RaftMonitor,
+        /// A weakened copy of one check, shown the same moments.
+        weakened: CompletenessAtElectionsOnly,
+        index: usize,
+    }
+
+    impl World {
+        fn new(n: usize) -> World {
+            World {
+                servers: NodeId::all(n)
+                    .map(|id| RaftNode::boot(&Params::default(), id, n, None))
+                    .collect(),
+                monitor: RaftMonitor::new(n),
+                weakened: CompletenessAtElectionsOnly::default(),
+                index: 0,
+            }
+        }
+
+        /// Server `id` in `term` and `role`, holding `entries`, committed and applied to
+        /// `commit`, its state machine as those entries make it.
+        fn set(&mut self, id: u16, term: u64, role: Role, entries: &[Entry], commit: u64) {
+            let s = &mut self.servers[id as usize];
+            s.term = term;
+            s.role = role;
+            s.log = Log::default();
+            for e in entries {
+                s.log.append(*e);
+            }
+            s.commit_index = commit;
+            s.last_applied = commit;
+            s.state = entries[..commit as usize]
+                .iter()
+                .map(|e| (e.op.key, e.op.value))
+                .collect();
+        }
+
+        /// The properties the monitor finds broken by `event`.
+        fn see(&mut self, event: TraceEvent<RaftNode>) -> Vec<String> {
+            let nodes: Vec<Slot<RaftNode>> = self
+                .servers
+                .iter()
+                .map(|s| Slot::new(s.clone(), true))
+                .collect();
+            let seen = Observation {
+                now: Time::ZERO,
+                index: self.index,
+                event: &event,
+                nodes: &nodes,
+            };
+            let mut out = Vec::new();
+            self.monitor.observe(&seen, &mut out);
+            self.weakened.observe(&seen);
+            self.index += 1;
+            out.into_iter().map(|v| v.property).collect()
+        }
+
+        /// Server `id` handled something (a timer fired).
+        fn touch(&mut self, id: u16) -> Vec<String> {
+            self.see(TraceEvent::TimerFired {
+                node: NodeId(id),
+                timer: Timer::Election,
+            })
+        }
+
+        fn elected(&mut self, id: u16, term: u64) -> Vec<String> {
+            self.see(TraceEvent::Noted {
+                node: NodeId(id),
+                note: Note::Leader {
+                    node: NodeId(id),
+                    term,
+                },
+            })
+        }
+
+        fn sends(&mut self, from: u16, to: u16, msg: Msg) -> Vec<String> {
+            let id = MsgId(self.index as u64);
+            self.see(TraceEvent::Sent {
+                id,
+                from: NodeId(from),
+                to: NodeId(to),
+                msg: Rc::new(msg),
+                deliver_at: Time(1),
+                copy_of: None,
+            })
+        }
+    }
+
+    const NONE: &[String] = &[];
+
+    /// §5.2, Election Safety.
+    #[test]
+    fn two_leaders_of_one_term_break_election_safety() {
+        let mut w = World::new(3);
+        assert_eq!(w.elected(0, 2), NONE);
+        assert_eq!(
+            w.elected(0, 2),
+            NONE,
+            "the same leader noted twice is one leader"
+        );
+        assert_eq!(w.elected(1, 3), NONE, "a leader of another term");
+        assert_eq!(w.elected(2, 2), ["Election Safety"]);
+    }
+
+    /// §5.3, Leader Append-Only.
+    #[test]
+    fn a_leader_that_drops_an_entry_breaks_leader_append_only() {
+        let mut w = World::new(3);
+        let (a, b) = (entry(1, 'x', 1), entry(2, 'y', 2));
+        w.set(0, 2, Role::Leader, &[a, b], 0);
+        assert_eq!(w.touch(0), NONE);
+        w.set(0, 2, Role::Leader, &[a, b, entry(2, 'z', 3)], 0);
+        assert_eq!(w.touch(0), NONE, "a leader appends");
+        w.set(0, 3, Role::Follower, &[a], 0);
+        assert_eq!(w.touch(0), NONE, "a follower's log may be cut back");
+        w.set(0, 4, Role::Leader, &[a, b], 0);
+        assert_eq!(w.touch(0), NONE);
+        w.set(0, 4, Role::Leader, &[a, entry(4, 'y', 9)], 0);
+        assert_eq!(w.touch(0), ["Leader Append-Only"]);
+    }
+
+    /// §5.3, Log Matching.
+    #[test]
+    fn one_index_and_term_over_different_histories_breaks_log_matching() {
+        let mut w = World::new(3);
+        w.set(
+            0,
+            2,
+            Role::Follower,
+            &[entry(1, 'x', 1), entry(2, 'y', 2)],
+            0,
+        );
+        assert_eq!(w.touch(0), NONE);
+        w.set(
+            1,
+            3,
+            Role::Follower,
+            &[entry(1, 'x', 1), entry(3, 'z', 3)],
+            0,
+        );
+        assert_eq!(
+            w.touch(1),
+            NONE,
+            "the same index in another term is a conflict, not a break"
+        );
+        // Index 2 in term 2 as on n0, but a different entry before it.
+        w.set(
+            2,
+            2,
+            Role::Follower,
+            &[entry(2, 'x', 7), entry(2, 'y', 2)],
+            0,
+        );
+        assert_eq!(w.touch(2), ["Log Matching"]);
+    }
+
+    /// §5.4, Leader Completeness, checked when the leader is elected.
+    #[test]
+    fn a_leader_elected_without_an_earlier_commit_breaks_leader_completeness() {
+        let mut w = World::new(3);
+        let a = entry(1, 'x', 1);
+        w.set(0, 1, Role::Leader, &[a], 1);
+        assert_eq!(w.touch(0), NONE);
+        w.set(1, 2, Role::Leader, &[a], 0);
+        assert_eq!(
+            w.elected(1, 2),
+            NONE,
+            "the new leader holds the committed entry"
+        );
+        w.set(2, 3, Role::Leader, &[entry(3, 'y', 2)], 0);
+        assert_eq!(w.elected(2, 3), ["Leader Completeness"]);
+    }
+
+    /// The world in which an entry is committed after a leader of a later term was elected
+    /// without it: the old leader of term 1 still reaches a majority that has not yet heard
+    /// of term 2.
+    fn committed_after_a_later_election(w: &mut World) -> Vec<String> {
+        let a = entry(1, 'x', 1);
+        w.set(0, 1, Role::Leader, &[a], 0);
+        assert_eq!(w.touch(0), NONE);
+        w.set(2, 2, Role::Leader, &[], 0);
+        assert_eq!(w.elected(2, 2), NONE, "nothing is committed yet");
+        w.set(0, 1, Role::Leader, &[a], 1);
+        w.touch(0)
+    }
+
+    /// §5.4, Leader Completeness, checked again at every commit.
+    #[test]
+    fn an_entry_committed_after_a_later_leader_was_elected_without_it_breaks_leader_completeness() {
+        let mut w = World::new(3);
+        assert_eq!(
+            committed_after_a_later_election(&mut w),
+            ["Leader Completeness"]
+        );
+    }
+
+    /// The check as it was before it was made whole: Leader Completeness only when a leader is
+    /// elected. It misses the world above; the monitor does not.
+    #[derive(Default)]
+    struct CompletenessAtElectionsOnly {
+        committed: BTreeMap<u64, (Entry, u64)>,
+        found: bool,
+    }
+
+    impl CompletenessAtElectionsOnly {
+        fn observe(&mut self, seen: &Observation<'_, RaftNode>) {
+            for slot in seen.nodes {
+                let node = slot.node();
+                for index in 1..=node.commit_index() {
+                    let entry = *node.log().get(index).unwrap();
+                    self.committed.entry(index).or_insert((entry, node.term()));
+                }
+            }
+            if let TraceEvent::Noted {
+                note: Note::Leader { node, term },
+                ..
+            } = seen.event
+            {
+                let log = seen.nodes[node.index()].node().log();
+                self.found |= self
+                    .committed
+                    .iter()
+                    .any(|(&i, &(e, t))| t < *term && log.get(i) != Some(&e));
+            }
+        }
+    }
+
+    #[test]
+    fn completeness_checked_only_at_elections_misses_what_the_monitor_catches() {
+        let mut w = World::new(3);
+        assert_eq!(
+            committed_after_a_later_election(&mut w),
+            ["Leader Completeness"]
+        );
+        assert!(!w.weakened.found, "the weakened check saw nothing");
+        // It does see a leader elected after the commit.
+        w.set(1, 3, Role::Leader, &[], 0);
+        w.elected(1, 3);
+        assert!(w.weakened.found);
+    }
+
+    /// §5.3: committed entries are durable.
+    #[test]
+    fn a_committed_entry_replaced_breaks_durable_commits() {
+        let mut w = World::new(3);
+        let (a, b) = (entry(1, 'x', 1), entry(1, 'y', 2));
+        w.set(0, 1, Role::Leader, &[a, b], 2);
+        assert_eq!(w.touch(0), NONE);
+        w.set(1, 2, Role::Follower, &[a, entry(2, 'y', 5)], 1);
+        assert_eq!(
+            w.touch(1),
+            NONE,
+            "only index 1 is committed here; index 2 may differ"
+        );
+        w.set(1, 2, Role::Follower, &[a, b], 2);
+        assert_eq!(w.touch(1), NONE);
+        // The log changes under the commit index, which stays put.
+        let s = &mut w.servers[1];
+        s.log.truncate_from(2);
+        s.log.append(entry(2, 'y', 5));
+        assert_eq!(w.touch(1), ["Durable Commits"]);
+    }
+
+    /// §5.4.3, State Machine Safety: the entries applied.
+    #[test]
+    fn two_servers_applying_different_entries_break_state_machine_safety() {
+        let mut w = World::new(3);
+        w.set(0, 1, Role::Follower, &[entry(1, 'x', 1)], 1);
+        assert_eq!(w.touch(0), NONE);
+        w.set(1, 1, Role::Follower, &[entry(1, 'x', 1)], 1);
+        assert_eq!(w.touch(1), NONE);
+        w.set(2, 2, Role::Follower, &[entry(2, 'x', 9)], 1);
+        let found = w.touch(2);
+        assert!(
+            found.contains(&"State Machine Safety".to_string()),
+            "{found:?}"
+        );
+    }
+
+    /// §5.4.3, State Machine Safety: what the state machine holds.
+    #[test]
+    fn a_state_machine_that_skips_an_entry_breaks_state_machine_safety() {
+        let mut w = World::new(3);
+        let entries = [entry(1, 'x', 1), entry(1, 'x', 2)];
+        w.set(0, 1, Role::Follower, &entries, 2);
+        assert_eq!(w.touch(0), NONE);
+        w.set(1, 1, Role::Follower, &entries, 2);
+        w.servers[1].state.insert('x', 1);
+        assert_eq!(w.touch(1), ["State Machine Safety"]);
+        // A restarted server starts from an empty state machine and nothing applied.
+        w.set(2, 1, Role::Follower, &entries, 0);
+        assert_eq!(w.see(TraceEvent::Started { node: NodeId(2) }), NONE);
+    }
+
+    /// §5.2: each server votes for at most one candidate in a term.
+    #[test]
+    fn two_votes_in_one_term_break_one_vote_per_term() {
+        let mut w = World::new(3);
+        let granted = |term| Msg::Vote {
+            term,
+            granted: true,
+        };
+        let request = |term| Msg::RequestVote {
+            term,
+            last_log_index: 0,
+            last_log_term: 0,
+        };
+        assert_eq!(w.sends(1, 0, request(2)), NONE, "n1 votes for itself");
+        assert_eq!(w.sends(2, 1, granted(2)), NONE);
+        assert_eq!(w.sends(2, 1, granted(2)), NONE, "the same vote again");
+        assert_eq!(
+            w.sends(
+                2,
+                0,
+                Msg::Vote {
+                    term: 2,
+                    granted: false
+                }
+            ),
+            NONE,
+            "a refusal"
+        );
+        assert_eq!(w.sends(2, 0, granted(3)), NONE, "a vote in the next term");
+        assert_eq!(
+            w.sends(1, 0, granted(2)),
+            ["One Vote per Term"],
+            "n1 stood in term 2"
+        );
+        assert_eq!(w.sends(2, 0, granted(2)), ["One Vote per Term"]);
+    }
 
     #[test]
     fn common_prefix_of_chains() {

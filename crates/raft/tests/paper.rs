@@ -193,7 +193,11 @@ fn s5_4_2_figure_8_old_terms_are_not_committed_by_counting() {
         .collect();
     assert_eq!(
         properties,
-        ["Leader Completeness", "Durable Commits", "State Machine Safety"]
+        [
+            "Leader Completeness",
+            "Durable Commits",
+            "State Machine Safety"
+        ]
     );
     assert_eq!(buggy.violations()[1].indexes, [2]);
     assert_eq!(buggy.violations()[2].indexes, [2]);

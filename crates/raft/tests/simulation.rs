@@ -88,7 +88,10 @@ fn every_bug_trips_its_property_within_1000_seeds_at_every_cluster_size() {
                 RaftLab::fuzz(seed, params, true)
             })
             .unwrap_or_else(|| {
-                panic!("{} did not trip {property} in 1000 seeds with {nodes} servers", bug.name())
+                panic!(
+                    "{} did not trip {property} in 1000 seeds with {nodes} servers",
+                    bug.name()
+                )
             });
             println!(
                 "{} with {nodes} servers trips {property} at seed {}: {}",
@@ -119,7 +122,15 @@ fn a_provoked_run_replays_exactly() {
             sim.trace()
                 .records()
                 .iter()
-                .filter(|r| matches!(&r.event, TraceEvent::Refused { action: Action::HoldMessage(_), .. }))
+                .filter(|r| {
+                    matches!(
+                        &r.event,
+                        TraceEvent::Refused {
+                            action: Action::HoldMessage(_),
+                            ..
+                        }
+                    )
+                })
                 .count()
         });
         assert_eq!(refused.unwrap(), 0, "seed {seed}: a hold met no message");

@@ -42,15 +42,34 @@ impl<C> Strike<C> {
     pub fn actions(self, now: Time, until: Time) -> Vec<Timed<Action<C>>> {
         let actions = match self {
             Strike::Bounce { node, after, down } => vec![
-                Timed { at: now + after, action: Action::Crash(node) },
-                Timed { at: now + after + down, action: Action::Restart(node) },
+                Timed {
+                    at: now + after,
+                    action: Action::Crash(node),
+                },
+                Timed {
+                    at: now + after + down,
+                    action: Action::Restart(node),
+                },
             ],
             Strike::Isolate { nodes, lasting } => vec![
-                Timed { at: now, action: Action::Partition(Partition(vec![nodes])) },
-                Timed { at: now + lasting, action: Action::Heal },
+                Timed {
+                    at: now,
+                    action: Action::Partition(Partition(vec![nodes])),
+                },
+                Timed {
+                    at: now + lasting,
+                    action: Action::Heal,
+                },
             ],
-            Strike::Command { node, after, command } => {
-                vec![Timed { at: now + after, action: Action::Command(node, command) }]
+            Strike::Command {
+                node,
+                after,
+                command,
+            } => {
+                vec![Timed {
+                    at: now + after,
+                    action: Action::Command(node, command),
+                }]
             }
         };
         if actions.iter().all(|a| a.at < until) {
@@ -103,7 +122,10 @@ pub fn random_faults<C>(seed: u64, plan: &FaultPlan) -> Vec<Timed<Action<C>>> {
             4 => {
                 // A one-way cut: `node` still hears `to`, but `to` no longer hears `node`.
                 let to = NodeId(rng.below(plan.nodes as u64) as u16);
-                let severed = Link { drop: Chance::ALWAYS, ..plan.calm };
+                let severed = Link {
+                    drop: Chance::ALWAYS,
+                    ..plan.calm
+                };
                 if !cut.contains(&(node, to)) {
                     cut.push((node, to));
                 }
@@ -126,7 +148,10 @@ pub fn random_faults<C>(seed: u64, plan: &FaultPlan) -> Vec<Timed<Action<C>>> {
         });
     }
     let calm_at = plan.until;
-    let calm = |action| Timed { at: calm_at, action };
+    let calm = |action| Timed {
+        at: calm_at,
+        action,
+    };
     for (i, _) in down.iter().enumerate().filter(|(_, d)| **d) {
         actions.push(calm(Action::Restart(NodeId(i as u16))));
     }
@@ -191,9 +216,21 @@ mod tests {
         }
         assert!(up.iter().all(|&u| u), "every node is up at the end");
         assert!(own_links.values().any(|_| true), "some link is cut one way");
-        assert!(own_links.values().all(|l| *l == Link::default()), "every cut link is calm at the end");
-        assert!(groups.iter().any(|&g| g >= 2), "some partition has three groups or more: {groups:?}");
-        let ending: Vec<_> = a.iter().filter(|t| t.at == plan.until).map(|t| &t.action).collect();
-        assert!(ending.contains(&&Action::Heal) && ending.contains(&&Action::SetLinks(Link::default())));
+        assert!(
+            own_links.values().all(|l| *l == Link::default()),
+            "every cut link is calm at the end"
+        );
+        assert!(
+            groups.iter().any(|&g| g >= 2),
+            "some partition has three groups or more: {groups:?}"
+        );
+        let ending: Vec<_> = a
+            .iter()
+            .filter(|t| t.at == plan.until)
+            .map(|t| &t.action)
+            .collect();
+        assert!(
+            ending.contains(&&Action::Heal) && ending.contains(&&Action::SetLinks(Link::default()))
+        );
     }
 }

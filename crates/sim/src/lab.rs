@@ -307,7 +307,11 @@ pub fn provoke<L: NetworkLab>(mut scenario: ScenarioOf<L>, faults_until: Time) -
     let mut rng = Rng::seeded(scenario.seed ^ 0x006e_656d_6573_6973);
     let end = Time::ZERO + scenario.duration;
     let mut read = 0;
-    while sim.next_event_time().is_some_and(|t| t <= end.min(faults_until)) && sim.step() {
+    while sim
+        .next_event_time()
+        .is_some_and(|t| t <= end.min(faults_until))
+        && sim.step()
+    {
         let now = sim.now();
         let step = &sim.trace().records()[read..];
         read = sim.trace().len();
@@ -317,7 +321,10 @@ pub fn provoke<L: NetworkLab>(mut scenario: ScenarioOf<L>, faults_until: Time) -
                 && sim.message(id).is_some()
                 && rng.below(40) == 0
             {
-                let hold = Timed { at: now, action: Action::HoldMessage(id) };
+                let hold = Timed {
+                    at: now,
+                    action: Action::HoldMessage(id),
+                };
                 let release = Timed {
                     at: now + Span(1 + rng.below(500)),
                     action: Action::ReleaseMessage(id),
@@ -546,8 +553,15 @@ pub fn first_breaking<L: Lab>(
     seeds.into_iter().find_map(|seed| {
         let scenario = make(seed);
         let report = L::run(&scenario, Recording::Quiet).expect("fuzz scenarios are valid");
-        let violation = report.violations.into_iter().find(|v| v.property == property)?;
-        Some(Failure { seed, scenario, violation })
+        let violation = report
+            .violations
+            .into_iter()
+            .find(|v| v.property == property)?;
+        Some(Failure {
+            seed,
+            scenario,
+            violation,
+        })
     })
 }
 
