@@ -122,11 +122,11 @@ fn paxos_fuzz_finds_a_bug_and_prints_a_scenario_that_replays_it() {
     );
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("broke Agreement"), "{stdout}");
+    assert!(stdout.contains("broke Chosen values stay"), "{stdout}");
     let scenario = stdout.lines().last().unwrap();
     let replay = netsplit(&["run", "-"], Some(scenario));
     assert_eq!(replay.status.code(), Some(1));
-    assert!(text(&replay.stdout).contains("Agreement: slot"));
+    assert!(text(&replay.stdout).contains("Chosen values stay: slot"));
 
     let clean = netsplit(
         &["fuzz", "paxos", "--seeds", "200", "--set", "mode=multi"],

@@ -1,11 +1,16 @@
 //! The Paxos lab: what it checks, its settings, its findings and how it is fuzzed.
 
 use netsplit_sim::lab::{
-    About, Finding, NetworkLab, Preset, ScenarioError, named, named_bug, whole_number,
+    About, Finding, NetworkLab, Preset, ScenarioError, named, named_bug, provoke, whole_number,
 };
-use netsplit_sim::{Action, FaultPlan, Link, NodeId, Rng, Span, Time, Timed, random_faults};
+use netsplit_sim::{
+    Action, FaultPlan, Link, NodeId, Record, Rng, Slot, Span, Strike, Time, Timed, TraceEvent,
+    random_faults,
+};
 
-use crate::{Bug, Command, Mode, Params, PaxosMonitor, PaxosNode, PaxosScenario, PaxosSim, Value};
+use crate::{
+    Bug, Command, Mode, Msg, Note, Params, PaxosMonitor, PaxosNode, PaxosScenario, PaxosSim, Value,
+};
 
 /// The Paxos lab.
 pub struct PaxosLab;
@@ -43,6 +48,11 @@ impl NetworkLab for PaxosLab {
             "Promises kept",
             "An acceptor never promises or accepts below a ballot it promised (P1a, §2.2).",
         ),
+        (
+            "Chosen values stay",
+            "Once a value is chosen in a ballot, every proposal in a higher ballot carries it \
+             (P2b, §2.2).",
+        ),
     ];
     type Node = PaxosNode;
     type Monitor = PaxosMonitor;
@@ -70,9 +80,10 @@ impl NetworkLab for PaxosLab {
                     s.params.proposers - 1
                 )));
             }
-            if !matches!(value, Value::Client('A'..='Z')) {
+            if !matches!(value, Value::Client('A'..='Z') | Value::Request(_)) {
                 return Err(ScenarioError(format!(
-                    "action {} at {} proposes {value}; proposals are capital letters A to Z",
+                    "action {} at {} proposes {value}; proposals are capital letters A to Z \
+                     (or numbered requests)",
                     i + 1,
                     timed.at
                 )));
@@ -162,8 +173,8 @@ impl NetworkLab for PaxosLab {
         Params::default()
     }
 
-    /// Clients ask random proposers to propose random letters every few hundred milliseconds
-    /// until 26 s and, with `faults`, random crashes, restarts, partitions, loss and
+    /// Clients ask random proposers to propose values every few hundred milliseconds until
+    /// 26 s, each request a value of its own (so that Validity can tell them apart), and, with `faults`, random crashes, restarts, partitions, loss and
     /// duplication until [`FAULTS_UNTIL`]. Once faults stop, each request goes to every
     /// proposer, as a client looking for the Multi-Paxos leader would.
     fn fuzz(seed: u64, params: Params, faults: bool) -> PaxosScenario {
@@ -188,12 +199,14 @@ impl NetworkLab for PaxosLab {
             Mode::Multi => 600,
         };
         let mut t = 0;
+        let mut requests = 0;
         loop {
             t += 100 + rng.below(gap);
             if t >= REQUESTS_UNTIL.0 {
                 break;
             }
-            let value = Value::Client(char::from(b'A' + rng.below(26) as u8));
+            requests += 1;
+            let value = Value::Request(requests);
             let proposer = NodeId(rng.below(params.proposers as u64) as u16);
             let targets = if Time(t) < FAULTS_UNTIL || params.mode == Mode::Single {
                 vec![proposer]
@@ -208,12 +221,73 @@ impl NetworkLab for PaxosLab {
             }
         }
         actions.sort_by_key(|a| a.at);
-        PaxosScenario {
+        let scenario = PaxosScenario {
             seed,
             params,
             links,
             actions,
             duration: FUZZ_DURATION,
+        };
+        if faults {
+            provoke::<PaxosLab>(scenario, FAULTS_UNTIL)
+        } else {
+            scenario
         }
+    }
+
+    /// Where Paxos is fragile: an Accept held back until its proposer, or another, has moved
+    /// to a higher ballot; a proposer cut off right after phase 1, so that another takes over
+    /// midway; an acceptor restarted right after it accepts; and a client turned away retries
+    /// at the leader it is pointed to.
+    fn aim(
+        step: &[Record<PaxosNode>],
+        _nodes: &[Slot<PaxosNode>],
+        rng: &mut Rng,
+    ) -> Vec<Strike<Command>> {
+        let mut strikes = Vec::new();
+        let mut asked = None;
+        for record in step {
+            match &record.event {
+                TraceEvent::Sent { id, msg, .. } if matches!(**msg, Msg::Accept { .. }) => {
+                    if rng.below(8) == 0 {
+                        strikes.push(Strike::Delay {
+                            message: *id,
+                            lasting: Span(100 + rng.below(1500)),
+                        });
+                    }
+                }
+                TraceEvent::Commanded {
+                    command: Command::Propose(value),
+                    ..
+                } => asked = Some(*value),
+                TraceEvent::Noted { note, .. } => match *note {
+                    Note::PhaseOne { proposer, .. } if rng.below(6) == 0 => {
+                        strikes.push(Strike::Isolate {
+                            nodes: vec![proposer],
+                            lasting: Span(300 + rng.below(2000)),
+                        });
+                    }
+                    Note::Accepted { acceptor, .. } if rng.below(10) == 0 => {
+                        strikes.push(Strike::Bounce {
+                            node: acceptor,
+                            after: Span(0),
+                            down: Span(10 + rng.below(500)),
+                        });
+                    }
+                    Note::Redirected { leader, .. } => {
+                        if let Some(value) = asked {
+                            strikes.push(Strike::Command {
+                                node: leader,
+                                after: Span(1 + rng.below(20)),
+                                command: Command::Propose(value),
+                            });
+                        }
+                    }
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        strikes
     }
 }

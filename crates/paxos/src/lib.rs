@@ -80,6 +80,9 @@ pub enum Value {
     Client(char),
     /// Nothing: a leader's filler for a slot no acceptor reported.
     Noop,
+    /// A value a client asked for by number: fuzzing gives every request its own, so that a
+    /// value chosen but never asked for, or carried to the wrong slot, stands out.
+    Request(u32),
 }
 
 impl fmt::Display for Value {
@@ -87,6 +90,7 @@ impl fmt::Display for Value {
         match self {
             Value::Client(c) => write!(f, "{c}"),
             Value::Noop => f.write_str("no-op"),
+            Value::Request(n) => write!(f, "#{n}"),
         }
     }
 }
@@ -549,7 +553,7 @@ impl fmt::Display for Note {
                 match (carried_from, value) {
                     (Some(from), _) => write!(f, ", carried forward from ballot {from}"),
                     (None, Value::Noop) => f.write_str(", filling a gap"),
-                    (None, Value::Client(_)) => f.write_str(", its own value"),
+                    (None, Value::Client(_) | Value::Request(_)) => f.write_str(", its own value"),
                 }
             }
             Note::Accepted {

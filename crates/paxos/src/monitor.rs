@@ -3,6 +3,7 @@
 
 use netsplit_sim::{Monitor, NodeId, Observation, Time, TraceEvent, Violation};
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound::{Excluded, Unbounded};
 
 use crate::{Ballot, Command, Mode, Note, Params, PaxosNode, Value};
 
@@ -46,6 +47,9 @@ pub struct BallotLog {
 /// - **Validity**: only a value that a client proposed (or a leader's no-op) is chosen.
 /// - **Learned only if chosen**: a learner never learns a value that was not chosen.
 /// - **Promises kept**: an acceptor never promises or accepts a ballot below one it promised.
+/// - **Chosen values stay** (P2b, §2.2): once a value is chosen in a slot under ballot b, every
+///   proposal in that slot under a ballot above b carries that value. Checked at each proposal,
+///   and at each choice against the proposals of higher ballots made before it.
 ///
 /// A value counts as chosen the moment a majority of acceptors has accepted it in one ballot,
 /// which may be long before any learner hears of it.
@@ -190,6 +194,14 @@ impl PaxosMonitor {
             }
             Some(_) => {}
             None => {
+                let against = self
+                    .ballots
+                    .range((Excluded(ballot), Unbounded))
+                    .filter_map(|(&b, log)| Some((b, *log.proposals.get(&slot)?)))
+                    .find(|&(_, proposed)| proposed != value);
+                if let Some((higher, proposed)) = against {
+                    self.broke_p2b(slot, (ballot, value), (higher, proposed), seen, out);
+                }
                 let proposed =
                     value == Value::Noop && self.mode == Mode::Multi || self.asked.contains(&value);
                 if !proposed {
@@ -219,6 +231,53 @@ impl PaxosMonitor {
                 );
             }
         }
+    }
+
+    /// A proposal under `ballot` in `slot`: if a value is chosen there under a lower ballot,
+    /// the proposal must carry it.
+    fn proposed(
+        &mut self,
+        ballot: Ballot,
+        slot: u64,
+        value: Value,
+        seen: &Observation<'_, PaxosNode>,
+        out: &mut Vec<Violation>,
+    ) {
+        self.ballots
+            .entry(ballot)
+            .or_default()
+            .proposals
+            .insert(slot, value);
+        if let Some(choice) = self.chosen.get(&slot)
+            && choice.ballot < ballot
+            && choice.value != value
+        {
+            let chosen = (choice.ballot, choice.value);
+            self.broke_p2b(slot, chosen, (ballot, value), seen, out);
+        }
+    }
+
+    fn broke_p2b(
+        &mut self,
+        slot: u64,
+        (ballot, value): (Ballot, Value),
+        (higher, proposed): (Ballot, Value),
+        seen: &Observation<'_, PaxosNode>,
+        out: &mut Vec<Violation>,
+    ) {
+        self.report(
+            out,
+            slot,
+            Violation {
+                property: "Chosen values stay".into(),
+                explanation: format!(
+                    "slot {slot}: {value} is chosen under ballot {ballot}, but the higher ballot {higher} proposes {proposed} there"
+                ),
+                nodes: vec![ballot.proposer, higher.proposer],
+                events: vec![seen.index],
+                indexes: vec![slot],
+            },
+        );
     }
 
     fn learned(
@@ -306,13 +365,7 @@ impl Monitor<PaxosNode> for PaxosMonitor {
                 slot,
                 value,
                 ..
-            } => {
-                self.ballots
-                    .entry(ballot)
-                    .or_default()
-                    .proposals
-                    .insert(slot, value);
-            }
+            } => self.proposed(ballot, slot, value, seen, out),
             Note::Accepted {
                 acceptor,
                 ballot,
@@ -383,6 +436,95 @@ mod tests {
                 value: Value::Client(letter),
             },
         }
+    }
+
+    fn proposed(round: u32, letter: char) -> TraceEvent<PaxosNode> {
+        let ballot = Ballot {
+            round,
+            proposer: NodeId(0),
+        };
+        TraceEvent::Noted {
+            node: NodeId(0),
+            note: Note::Proposed {
+                proposer: NodeId(0),
+                ballot,
+                slot: 1,
+                value: Value::Client(letter),
+                carried_from: None,
+            },
+        }
+    }
+
+    /// P2b, §2.2: after A is chosen under ballot 1, ballot 2 must propose A.
+    #[test]
+    fn a_higher_ballot_proposing_another_value_breaks_chosen_values_stay() {
+        let chosen_a = [
+            asked('A'),
+            asked('B'),
+            accepted(2, 1, 'A'),
+            accepted(3, 1, 'A'),
+        ];
+        let carried = [&chosen_a[..], &[proposed(2, 'A')]].concat();
+        assert!(check(&carried).is_empty());
+        let replaced = [&chosen_a[..], &[proposed(2, 'B')]].concat();
+        assert_eq!(check(&replaced), ["Chosen values stay"]);
+        // A lower ballot may have proposed anything.
+        let lower = [
+            &[asked('A'), asked('B'), proposed(1, 'B')][..],
+            &chosen_a[2..],
+        ]
+        .concat();
+        assert!(check(&lower).is_empty());
+        // A proposal of the higher ballot made before the choice is caught at the choice.
+        let before = [
+            &[asked('A'), asked('B'), proposed(2, 'B')][..],
+            &chosen_a[2..],
+        ]
+        .concat();
+        assert_eq!(check(&before), ["Chosen values stay"]);
+    }
+
+    /// Agreement alone, the check the proposal above would otherwise wait for: it sees
+    /// nothing until a second value is chosen, so it misses the proposal that breaks P2b.
+    fn agreement_only(events: &[TraceEvent<PaxosNode>]) -> bool {
+        let mut votes: BTreeMap<(Ballot, Value), BTreeSet<NodeId>> = BTreeMap::new();
+        let mut chosen = BTreeSet::new();
+        for event in events {
+            if let TraceEvent::Noted {
+                note:
+                    Note::Accepted {
+                        acceptor,
+                        ballot,
+                        value,
+                        ..
+                    },
+                ..
+            } = event
+            {
+                let voters = votes.entry((*ballot, *value)).or_default();
+                voters.insert(*acceptor);
+                if voters.len() == Params::default().majority() {
+                    chosen.insert(*value);
+                }
+            }
+        }
+        chosen.len() > 1
+    }
+
+    #[test]
+    fn agreement_alone_misses_the_proposal_that_chosen_values_stay_catches() {
+        let events = [
+            asked('A'),
+            asked('B'),
+            accepted(2, 1, 'A'),
+            accepted(3, 1, 'A'),
+            proposed(2, 'B'),
+            accepted(2, 2, 'B'),
+        ];
+        assert!(!agreement_only(&events));
+        assert_eq!(check(&events), ["Chosen values stay"]);
+        let later = [&events[..], &[accepted(3, 2, 'B')]].concat();
+        assert!(agreement_only(&later), "it does see the second choice");
     }
 
     #[test]

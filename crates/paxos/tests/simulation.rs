@@ -6,7 +6,7 @@ use netsplit_paxos::lab::FAULTS_UNTIL;
 use netsplit_paxos::{
     Bug, Command, Mode, Params, PaxosLab, PaxosScenario, PaxosSim, SINGLE_SLOT, Value,
 };
-use netsplit_sim::lab::{Lab, NetworkLab, Recording, fuzz};
+use netsplit_sim::lab::{Lab, NetworkLab, Recording, first_breaking};
 use netsplit_sim::{Action, NodeId, Time};
 use std::collections::BTreeSet;
 
@@ -137,26 +137,67 @@ fn a_single_multi_paxos_leader_commits_every_value_once_faults_stop() {
     }
 }
 
+/// The property each bug toggle must trip.
+fn tripped_by(bug: Bug) -> &'static str {
+    match bug {
+        // A proposer that ignores the accepted values its promises report proposes another
+        // value over a chosen one (P2b, §2.2), at the proposal itself.
+        Bug::IgnoreAcceptedValues => "Chosen values stay",
+        // An acceptor that accepts below its promise breaks P1a (§2.2).
+        Bug::AcceptBelowPromise => "Promises kept",
+    }
+}
+
 #[test]
-fn every_bug_is_caught_within_1000_seeds_in_both_modes() {
+fn every_bug_trips_its_property_within_1000_seeds_at_every_cluster_size_in_both_modes() {
     for mode in [Mode::Single, Mode::Multi] {
         for bug in Bug::ALL {
-            let params = Params {
-                mode,
-                bug: Some(bug),
-                ..Params::default()
-            };
-            let outcome = fuzz::<PaxosLab>(0..1000, |seed| PaxosLab::fuzz(seed, params, true));
-            let failure = outcome
-                .failure
-                .unwrap_or_else(|| panic!("{} ({mode}) was not caught in 1000 seeds", bug.name()));
-            println!(
-                "{} ({mode}) caught at seed {}: {}: {}",
-                bug.name(),
-                failure.seed,
-                failure.violation.property,
-                failure.violation.explanation
-            );
+            for proposers in Params::PROPOSERS {
+                for acceptors in Params::ACCEPTORS {
+                    let params = Params {
+                        mode,
+                        proposers,
+                        acceptors,
+                        bug: Some(bug),
+                        ..Params::default()
+                    };
+                    let property = tripped_by(bug);
+                    let failure = first_breaking::<PaxosLab>(0..1000, property, |seed| {
+                        PaxosLab::fuzz(seed, params, true)
+                    })
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "{} ({mode}, {proposers} proposers, {acceptors} acceptors) did not trip {property} in 1000 seeds",
+                            bug.name()
+                        )
+                    });
+                    println!(
+                        "{} ({mode}, {proposers}+{acceptors}) trips {property} at seed {}",
+                        bug.name(),
+                        failure.seed
+                    );
+                }
+            }
         }
+    }
+}
+
+/// Accepting below a promise is not only a broken rule: two values end up chosen in one slot.
+#[test]
+fn accepting_below_a_promise_chooses_two_values() {
+    for mode in [Mode::Single, Mode::Multi] {
+        let params = Params {
+            mode,
+            bug: Some(Bug::AcceptBelowPromise),
+            ..Params::default()
+        };
+        let failure = first_breaking::<PaxosLab>(0..1000, "Agreement", |seed| {
+            PaxosLab::fuzz(seed, params, true)
+        })
+        .unwrap_or_else(|| panic!("accept-below-promise ({mode}) never broke Agreement"));
+        println!(
+            "accept-below-promise ({mode}) breaks Agreement at seed {}: {}",
+            failure.seed, failure.violation.explanation
+        );
     }
 }

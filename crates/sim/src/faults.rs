@@ -4,7 +4,7 @@
 //! chooses as the run goes (see [`crate::lab::provoke`]): a leader crashed right after an entry
 //! reaches a minority, a voter restarted right after it votes.
 
-use crate::{Action, Chance, Link, NodeId, Partition, Rng, Span, Time, Timed};
+use crate::{Action, Chance, Link, MsgId, NodeId, Partition, Rng, Span, Time, Timed};
 
 /// A fault aimed at a moment of a run, asked for by a lab's nemesis while fuzzing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,6 +23,14 @@ pub enum Strike<C> {
         /// The group cut off.
         nodes: Vec<NodeId>,
         /// How long the cut lasts.
+        lasting: Span,
+    },
+    /// Hold `message` in the network now and let it go on `lasting` later, so that it arrives
+    /// after messages sent after it.
+    Delay {
+        /// The message.
+        message: MsgId,
+        /// How long it is held.
         lasting: Span,
     },
     /// Hand `node` a command `after` from now, as a client retrying elsewhere would.
@@ -59,6 +67,16 @@ impl<C> Strike<C> {
                 Timed {
                     at: now + lasting,
                     action: Action::Heal,
+                },
+            ],
+            Strike::Delay { message, lasting } => vec![
+                Timed {
+                    at: now,
+                    action: Action::HoldMessage(message),
+                },
+                Timed {
+                    at: now + lasting,
+                    action: Action::ReleaseMessage(message),
                 },
             ],
             Strike::Command {
