@@ -248,13 +248,13 @@ impl NetworkLab for PaxosLab {
         let mut asked = None;
         for record in step {
             match &record.event {
-                TraceEvent::Sent { id, msg, .. } if matches!(**msg, Msg::Accept { .. }) => {
-                    if rng.below(8) == 0 {
-                        strikes.push(Strike::Delay {
-                            message: *id,
-                            lasting: Span(100 + rng.below(1500)),
-                        });
-                    }
+                TraceEvent::Sent { id, msg, .. }
+                    if matches!(**msg, Msg::Accept { .. }) && rng.below(8) == 0 =>
+                {
+                    strikes.push(Strike::Delay {
+                        message: *id,
+                        lasting: Span(100 + rng.below(1500)),
+                    });
                 }
                 TraceEvent::Commanded {
                     command: Command::Propose(value),
