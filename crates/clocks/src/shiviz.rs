@@ -74,11 +74,20 @@ pub fn export_shiviz(execution: &Execution) -> String {
 /// Reads a ShiViz log and rebuilds the execution: who sent each message is worked out from the
 /// clocks, and every clock must follow from the events before it.
 pub fn import_shiviz(text: &str) -> Result<Execution, ShivizError> {
-    let lines: Vec<(usize, &str)> = text
-        .lines()
+    let all: Vec<&str> = text.lines().map(str::trim_end).collect();
+    // Blank lines between events are skipped, but a blank line right before a host and clock
+    // line is an event with an empty description.
+    let looks_like_clock = |l: &str| {
+        l.split_once(' ')
+            .is_some_and(|(host, json)| !host.is_empty() && json.trim_start().starts_with('{'))
+    };
+    let lines: Vec<(usize, &str)> = all
+        .iter()
         .enumerate()
-        .map(|(i, l)| (i + 1, l.trim_end()))
-        .filter(|(_, l)| !l.trim().is_empty())
+        .filter(|&(i, l)| {
+            !l.trim().is_empty() || all.get(i + 1).is_some_and(|n| looks_like_clock(n))
+        })
+        .map(|(i, l)| (i + 1, *l))
         .collect();
     if lines.is_empty() {
         return Err(error(1, "the log is empty"));

@@ -90,7 +90,8 @@ proptest! {
         }
     }
 
-    /// Writing an execution as a ShiViz log and reading it back keeps every clock and verdict.
+    /// Writing an execution as a ShiViz log and reading it back keeps every clock, verdict and
+    /// delivered message.
     #[test]
     fn shiviz_round_trip(execution in executions()) {
         let back = import_shiviz(&export_shiviz(&execution));
@@ -109,6 +110,21 @@ proptest! {
                 .collect::<Vec<_>>()
         };
         prop_assert_eq!(clocks(&back), clocks(&execution));
+        // And the same messages, from the same send to the same receive. A log shows only the
+        // messages that told their receiver something new: one never delivered, or delivered
+        // after the receiver had heard of its send another way, leaves its send local.
+        let edges = |e: &Execution| {
+            e.messages()
+                .iter()
+                .filter_map(|m| {
+                    let receive = m.receive?;
+                    let before = e.timeline(m.to).take_while(|&x| x != receive).last();
+                    let known = before.map_or(0, |x| e.event(x).clock.0[m.from]);
+                    (e.event(m.send).clock.0[m.from] > known).then_some((m.send.0, receive.0))
+                })
+                .collect::<Vec<_>>()
+        };
+        prop_assert_eq!(edges(&back), edges(&execution));
     }
 }
 
@@ -184,6 +200,17 @@ fn a_shiviz_log_is_read() {
     assert_eq!(e.messages().len(), 1);
     assert_eq!(e.verdict(EventId(0), EventId(2)), Verdict::Before);
     assert_eq!(export_shiviz(&e), log);
+}
+
+/// An event may have an empty description; blank lines between events are not events.
+#[test]
+fn a_blank_description_keeps_its_event() {
+    let log =
+        "start\nalice {\"alice\": 1}\n\nalice {\"alice\": 2}\n\n\nend\nalice {\"alice\": 3}\n";
+    let e = import_shiviz(log).unwrap();
+    let labels: Vec<&str> = e.events().iter().map(|x| x.label.as_str()).collect();
+    assert_eq!(labels, ["start", "", "end"]);
+    assert_eq!(import_shiviz(&export_shiviz(&e)).unwrap(), e);
 }
 
 #[test]
