@@ -274,8 +274,21 @@ proptest! {
                 prop_assert!(!list[..i].contains(id));
             }
         }
-        let balance = Balance::of(&placement, &config.fair_shares());
-        prop_assert!(balance.peak >= 1.0 - 1e-9);
+        // The loads and the peak agree with the lists, counted here from the primaries.
+        let shares = config.fair_shares();
+        let mut primaries = vec![0u32; config.members.len()];
+        for k in 0..placement.keys() {
+            let at = placement.members().iter().position(|m| m.id == placement.list(k)[0]);
+            primaries[at.expect("a primary is a member")] += 1;
+        }
+        prop_assert_eq!(placement.loads(), &primaries[..]);
+        let peak = primaries
+            .iter()
+            .zip(&shares)
+            .map(|(&load, share)| f64::from(load) / (placement.keys() as f64 * share))
+            .fold(0.0, f64::max);
+        let balance = Balance::of(&placement, &shares);
+        prop_assert!((balance.peak - peak).abs() < 1e-9, "{} against {peak}", balance.peak);
     }
 
     /// A placement is a function of the cluster: placing twice gives the same lists, and the

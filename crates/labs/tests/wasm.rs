@@ -37,7 +37,10 @@ fn report_seek_time_in_the_browser() {
     wasm_bindgen_test::console_log!(
         "seek in a 10-minute 5-server Raft run, wasm: {each:.2} ms per seek (target < 50 ms)"
     );
-    assert_eq!(sim.now(), netsplit_sim::Time(t));
+    // Where the seeks ended is where a fresh run to that moment is.
+    let fresh = long_run::until(t);
+    assert_eq!(sim.trace().hash(), fresh.trace().hash());
+    assert_eq!(sim.violations(), fresh.violations());
 }
 
 /// Reports (does not judge) how long placing and measuring 100,000 keys on 64 nodes takes in
@@ -61,6 +64,5 @@ fn report_placement_time_in_the_browser() {
             "{strategy}: 100,000 keys on 64 nodes placed and measured in {took:.0} ms in wasm (target < 50 ms; peak {:.2})",
             balance.peak
         );
-        assert_eq!(placement.keys(), 100_000);
     }
 }

@@ -10,6 +10,11 @@ pub const LENGTH_MS: u64 = 600_000;
 
 /// The run, played to its end.
 pub fn ten_minutes() -> Box<RaftSim> {
+    until(LENGTH_MS)
+}
+
+/// The run, played from the start to `ms`.
+pub fn until(ms: u64) -> Box<RaftSim> {
     let actions = (1..1200u64)
         .map(|i| Timed {
             at: Time(i * 500),
@@ -30,6 +35,6 @@ pub fn ten_minutes() -> Box<RaftSim> {
         duration: Span(LENGTH_MS),
     };
     let mut run = RaftLab::start(&scenario, Recording::Full).expect("the long run is valid");
-    run.run_until(Time(LENGTH_MS));
+    run.run_until(Time(ms));
     run
 }
