@@ -118,10 +118,11 @@ impl Lab for HashingLab {
                 Some((before, before_shares)) => {
                     let moved = Movement::between(before, before_shares, &placement, &shares);
                     format!(
-                        "step {step}, {}: moved {} of {} keys ({}%, ideal {}%), {} replica copies; {summary}",
+                        "step {step}, {}: moved {} of {} keys (at least {} had to; {}%, ideal {}%), {} replica copies; {summary}",
                         history.ops[step - 1],
                         moved.moved,
                         moved.compared,
+                        moved.floor,
                         netsplit_sim::decimal(moved.fraction() * 100.0, 1),
                         netsplit_sim::decimal(moved.ideal * 100.0, 1),
                         moved.copies,

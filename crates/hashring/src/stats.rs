@@ -63,6 +63,10 @@ pub struct Movement {
     /// The least fraction of keys any placement must move for the change of fair shares:
     /// half the sum of every node's change of share.
     pub ideal: f64,
+    /// The least number of keys that had to move between these two placements, whatever
+    /// went where: half the sum of every node's change of actual load over the compared keys.
+    /// `moved` is never below it; a strategy that moves only what the loads demand meets it.
+    pub floor: u32,
     /// Replica copies to make: nodes that joined a key's preference list.
     pub copies: u32,
 }
@@ -91,8 +95,11 @@ impl Movement {
         let width = after.members().len();
         let mut table = vec![0u32; before.members().len() * width];
         let mut copies = 0;
+        let mut load_change: BTreeMap<NodeId, i64> = BTreeMap::new();
         for k in 0..compared {
             let (old, new) = (before.list(k), after.list(k));
+            *load_change.entry(old[0]).or_default() -= 1;
+            *load_change.entry(new[0]).or_default() += 1;
             if old[0] != new[0] {
                 table[from_index[old[0].index()] * width + to_index[new[0].index()]] += 1;
             }
@@ -121,16 +128,26 @@ impl Movement {
             moved: flows.iter().map(|f| f.keys).sum(),
             flows,
             ideal: change.values().map(|c| c.abs()).sum::<f64>() / 2.0,
+            floor: (load_change.values().map(|c| c.unsigned_abs()).sum::<u64>() / 2) as u32,
             copies,
         }
     }
 
     /// The fraction of compared keys that moved.
     pub fn fraction(&self) -> f64 {
+        self.of_compared(self.moved)
+    }
+
+    /// The fraction of compared keys that had to move: [`Movement::floor`].
+    pub fn floor_fraction(&self) -> f64 {
+        self.of_compared(self.floor)
+    }
+
+    fn of_compared(&self, keys: u32) -> f64 {
         if self.compared == 0 {
             0.0
         } else {
-            f64::from(self.moved) / f64::from(self.compared)
+            f64::from(keys) / f64::from(self.compared)
         }
     }
 }

@@ -251,6 +251,64 @@ proptest! {
                 .div_ceil(100 * total);
             prop_assert!(u64::from(*load) <= bound, "{} holds {} > {}", m.id, load, bound);
         }
+        // And each key sits where the paper's rule puts it, computed here on its own: keys in
+        // order walk clockwise from their point to the first token whose bin is not full.
+        let mut tokens: Vec<(u64, usize)> =
+            config.layout().tokens().map(|t| (t.point, usize::from(t.member))).collect();
+        tokens.sort();
+        let capacity: Vec<u64> = config
+            .members
+            .iter()
+            .map(|m| ((100 + u64::from(epsilon)) * u64::from(keys) * u64::from(m.weight)).div_ceil(100 * total))
+            .collect();
+        let mut held = vec![0u64; config.members.len()];
+        for (k, point) in config.key_points().into_iter().enumerate() {
+            let start = tokens.partition_point(|&(p, _)| p < point);
+            let bin = (0..tokens.len())
+                .map(|i| tokens[(start + i) % tokens.len()].1)
+                .find(|&b| held[b] < capacity[b])
+                .expect("the bins hold more than every key");
+            held[bin] += 1;
+            prop_assert_eq!(placement.primary(k), config.members[bin].id, "key {}", k);
+        }
+    }
+
+    /// No change moves fewer keys than the change of the actual loads demands, and the ideal
+    /// and the floor agree on what a change of fair shares means.
+    #[test]
+    fn movement_never_falls_below_its_floor(
+        strategy in strategy(),
+        nodes in 2u32..16,
+        keys in 100u32..2000,
+        op in 0u8..3,
+        seed in any::<u64>(),
+    ) {
+        let config = Config::new(&Params {
+            strategy, nodes, vnodes: 16, keys, replicas: 1, epsilon: 25, seed,
+        });
+        let op = match op {
+            0 => Op::Nodes(nodes + 1),
+            1 => Op::Remove(NodeId(0)),
+            _ => Op::Weight(NodeId(1), 3),
+        };
+        let (before, after, movement) = change(&config, op);
+        prop_assert!(movement.moved >= movement.floor);
+        let floor: u32 = before
+            .members()
+            .iter()
+            .map(|m| m.id)
+            .chain(after.members().iter().map(|m| m.id))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|id| {
+                let count = |p: &netsplit_hashring::Placement| {
+                    (0..p.keys()).filter(|&k| p.primary(k) == id).count() as i64
+                };
+                (count(&after) - count(&before)).unsigned_abs() as u32
+            })
+            .sum::<u32>()
+            / 2;
+        prop_assert_eq!(movement.floor, floor);
     }
 
     /// Every preference list holds R distinct members of the cluster.

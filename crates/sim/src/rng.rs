@@ -106,7 +106,9 @@ mod tests {
         let draws: Vec<u64> = (0..64).map(|_| rng.between(0, u64::MAX)).collect();
         assert!(draws.iter().any(|&x| x > u64::MAX / 4 * 3));
         assert!(draws.iter().any(|&x| x < u64::MAX / 4));
-        let near_top: Vec<u64> = (0..100).map(|_| rng.between(u64::MAX - 2, u64::MAX)).collect();
+        let near_top: Vec<u64> = (0..100)
+            .map(|_| rng.between(u64::MAX - 2, u64::MAX))
+            .collect();
         assert!((u64::MAX - 2..=u64::MAX).all(|v| near_top.contains(&v)));
     }
 

@@ -594,7 +594,7 @@ impl HashingView {
         )
     }
 
-    /// "9.8% moved, ideal 10%", with where they went.
+    /// "9.8% moved, least possible 9.7%, ideal 10%", with where they went.
     fn moved_counter(&self) -> Html {
         let Some((_, movement)) = &self.before else {
             return html! {
@@ -622,8 +622,8 @@ impl HashingView {
         html! {
             <div class="movement" aria-live="polite">
                 <p class="moved-count"><strong>{ format!("{} moved", percent(movement.fraction())) }</strong>
-                    { format!(", ideal {} ", percent(movement.ideal)) }
-                    <span class="hint">{ format!("({} of {} keys changed primary; peak load {}× the fair share)", movement.moved, movement.compared, hundredths(self.balance.peak)) }</span>
+                    { format!(", least possible {}, ideal {} ", percent(movement.floor_fraction()), percent(movement.ideal)) }
+                    <span class="hint">{ format!("({} of {} keys changed primary, where the loads alone demanded {}; peak load {}× the fair share)", movement.moved, movement.compared, movement.floor, hundredths(self.balance.peak)) }</span>
                 </p>
                 if replicas > 1 {
                     <p class="hint">{ format!("{} replica copies to make: nodes new to a key's list of {replicas}.", movement.copies) }</p>
