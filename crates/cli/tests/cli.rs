@@ -168,7 +168,7 @@ fn crdt_fuzz_catches_a_wrong_merge_and_refuses_a_bug_of_another_family() {
     );
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("broke Only moves up"), "{stdout}");
+    assert!(stdout.contains("broke Merges join"), "{stdout}");
 
     let clean = netsplit(
         &["fuzz", "crdt", "--seeds", "50", "--set", "type=mv-register"],

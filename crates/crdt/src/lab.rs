@@ -28,11 +28,17 @@ impl NetworkLab for CrdtLab {
     const PROPERTIES: &'static [(&'static str, &'static str)] = &[
         (
             "Only moves up",
-            "Every update and merge leaves a replica at or above its old state in the lattice.",
+            "Every update, merge and restart leaves a replica at or above its old state in the \
+             lattice (§2.2).",
+        ),
+        (
+            "Merges join",
+            "A merge leaves a replica at the join of its old state and the one received (§2.2).",
         ),
         (
             "Converges",
-            "Once the network is whole and quiet, every replica reaches the merge of all updates.",
+            "Once the network is whole and the links calm, every replica reaches the merge of \
+             all updates (§2.3).",
         ),
     ];
     type Node = Replica;

@@ -120,7 +120,7 @@ impl Params {
             self.replicas,
             link,
             seed,
-            ConvergenceMonitor::new(self),
+            ConvergenceMonitor::new(self, &link),
         )
     }
 }

@@ -33,7 +33,10 @@ impl Counts {
 
     /// The sum of all counts.
     pub fn total(&self) -> u64 {
-        self.0.values().sum()
+        // Saturating: a counter that adds on merge (a bug toggle) can grow past any bound.
+        self.0
+            .values()
+            .fold(0, |sum: u64, &c| sum.saturating_add(c))
     }
 
     /// Every replica with a count, and the count.
@@ -131,7 +134,8 @@ impl PnCounter {
 
     /// The counter's value.
     pub fn value(&self) -> i64 {
-        self.up.value() as i64 - self.down.value() as i64
+        let value = i128::from(self.up.value()) - i128::from(self.down.value());
+        value.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
     }
 }
 

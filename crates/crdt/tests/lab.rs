@@ -1,10 +1,10 @@
 //! The CRDT lab's replicas on the network: presets tell the stories they describe, the
 //! comparison of set types reads three different outcomes, random faults give zero violations
-//! for every type, and every bug toggle is caught.
+//! for every type, and every bug toggle is caught by the property it breaks.
 
 use netsplit_crdt::{Bug, CrdtLab, CrdtScenario, Kind, Params, compare_set_types};
-use netsplit_sim::Time;
-use netsplit_sim::lab::{Lab, NetworkLab, Recording, fuzz};
+use netsplit_sim::lab::{Lab, NetworkLab, Recording, at, first_breaking, run_to_end};
+use netsplit_sim::{Action, Chance, Link, Span, Time};
 
 fn preset(slug: &str) -> CrdtScenario {
     netsplit_sim::lab::preset::<CrdtLab>(slug)
@@ -81,48 +81,118 @@ fn the_comparison_reads_three_different_outcomes() {
     assert!(compare_set_types(&preset("concurrent-increments")).is_err());
 }
 
+/// 10,000 faulty seeds, spread over every type and every number of replicas, break nothing.
 #[test]
-fn every_type_converges_under_300_faulty_seeds() {
-    for kind in Kind::ALL {
-        for seed in 0..300 {
-            let params = Params {
-                kind,
-                replicas: 2 + (seed % 5) as usize,
-                ..Params::default()
-            };
-            let scenario = CrdtLab::fuzz(seed, params, true);
-            let report = CrdtLab::run(&scenario, Recording::Quiet).unwrap();
-            assert!(
-                report.violations.is_empty(),
-                "{kind}, seed {seed}: {:?}\n{}",
-                report.violations[0],
-                serde_json::to_string(&scenario).unwrap()
-            );
+fn every_type_converges_under_10000_faulty_seeds() {
+    let sizes: Vec<usize> = Params::REPLICAS.collect();
+    for seed in 0..10_000u64 {
+        let kind = Kind::ALL[seed as usize % Kind::ALL.len()];
+        let replicas = sizes[(seed as usize / Kind::ALL.len()) % sizes.len()];
+        let params = Params {
+            kind,
+            replicas,
+            ..Params::default()
+        };
+        let scenario = CrdtLab::fuzz(seed, params, true);
+        let report = CrdtLab::run(&scenario, Recording::Quiet).unwrap();
+        assert!(
+            report.violations.is_empty(),
+            "{kind}, {replicas} replicas, seed {seed}: {:?}\n{}",
+            report.violations[0],
+            serde_json::to_string(&scenario).unwrap()
+        );
+    }
+}
+
+/// Every bug is a merge that is not the join (§2.2); it is caught at the merge.
+#[test]
+fn every_bug_trips_merges_join_within_1000_seeds_for_every_type_and_size() {
+    for bug in Bug::ALL {
+        for kind in Kind::ALL.into_iter().filter(|&k| bug.applies_to(k)) {
+            for replicas in Params::REPLICAS {
+                let params = Params {
+                    kind,
+                    replicas,
+                    bug: Some(bug),
+                    ..Params::default()
+                };
+                let failure = first_breaking::<CrdtLab>(0..1000, "Merges join", |seed| {
+                    CrdtLab::fuzz(seed, params, true)
+                })
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{} on a {kind} with {replicas} replicas did not trip Merges join",
+                        bug.name()
+                    )
+                });
+                println!(
+                    "{} on a {kind} with {replicas} replicas trips Merges join at seed {}",
+                    bug.name(),
+                    failure.seed
+                );
+            }
         }
     }
 }
 
+/// The old check alone, "old ≤ new", misses a merge that keeps the replica's own write on a
+/// tie: nothing is lost, yet the replicas never agree. The join check catches it at the merge,
+/// and the merge of all updates, built from correct shadows, shows the disagreement.
 #[test]
-fn every_bug_is_caught_within_1000_seeds_for_every_type_it_applies_to() {
-    for bug in Bug::ALL {
-        for kind in Kind::ALL.into_iter().filter(|&k| bug.applies_to(k)) {
-            let params = Params {
-                kind,
-                bug: Some(bug),
-                ..Params::default()
-            };
-            let outcome = fuzz::<CrdtLab>(0..1000, |seed| CrdtLab::fuzz(seed, params, true));
-            let failure = outcome
-                .failure
-                .unwrap_or_else(|| panic!("{} on a {kind} was not caught", bug.name()));
-            println!(
-                "{} on a {kind}: caught at seed {} ({})",
-                bug.name(),
-                failure.seed,
-                failure.violation.property
-            );
-        }
+fn only_moving_up_misses_the_tie_that_merges_join_catches() {
+    let sim = run_to_end::<CrdtLab>(&preset("bug-keep-mine-on-tie"));
+    let properties: Vec<&str> = sim
+        .violations()
+        .iter()
+        .map(|v| v.property.as_str())
+        .collect();
+    assert!(properties.contains(&"Merges join"), "{properties:?}");
+    assert!(!properties.contains(&"Only moves up"), "{properties:?}");
+}
+
+/// A counter that adds on merge inflates its state; the merge of all updates is built from
+/// correct shadows, so the inflated replicas are seen not to converge.
+#[test]
+fn an_inflating_merge_does_not_become_the_target() {
+    let params = Params {
+        kind: Kind::GCounter,
+        bug: Some(Bug::AddOnMerge),
+        ..Params::default()
+    };
+    let failure = first_breaking::<CrdtLab>(0..100, "Converges", |seed| {
+        CrdtLab::fuzz(seed, params, true)
+    });
+    assert!(failure.is_some(), "add-on-merge never failed to converge");
+}
+
+/// Links that lose messages promise no deadline: a correct CRDT on links that lose 90% is
+/// slow, not wrong. Once the links are calm the deadline counts again, from then.
+#[test]
+fn lossy_links_suspend_the_deadline_and_calm_links_restore_it() {
+    for slug in [
+        "add-remove",
+        "concurrent-increments",
+        "partition-heal",
+        "mv-register",
+    ] {
+        let mut s = preset(slug);
+        s.links.drop = Chance::percent(90);
+        s.duration = Span::secs(60);
+        let sim = run_to_end::<CrdtLab>(&s);
+        assert!(
+            sim.violations().is_empty(),
+            "{slug}: {:?}",
+            sim.violations()
+        );
     }
+    let mut s = preset("bug-add-on-merge");
+    s.links.drop = Chance::percent(90);
+    s.actions.push(at(5_000, Action::SetLinks(Link::default())));
+    s.actions.sort_by_key(|a| a.at);
+    s.duration = Span::secs(60);
+    let sim = run_to_end::<CrdtLab>(&s);
+    let converges = sim.violations().iter().find(|v| v.property == "Converges");
+    assert!(converges.is_some(), "{:?}", sim.violations());
 }
 
 #[test]

@@ -139,7 +139,10 @@ pub fn random_faults<C>(seed: u64, plan: &FaultPlan) -> Vec<Timed<Action<C>>> {
             3 => Action::Heal,
             4 => {
                 // A one-way cut: `node` still hears `to`, but `to` no longer hears `node`.
-                let to = NodeId(rng.below(plan.nodes as u64) as u16);
+                let others = plan.nodes.max(2) as u64 - 1;
+                let to = NodeId(
+                    ((u64::from(node.0) + 1 + rng.below(others)) % plan.nodes as u64) as u16,
+                );
                 let severed = Link {
                     drop: Chance::ALWAYS,
                     ..plan.calm

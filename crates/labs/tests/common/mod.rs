@@ -134,6 +134,6 @@ const PAXOS_MULTI_FAILOVER: u64 = 0x9f4e_2bfb_e151_77ef;
 const CRDT_ADD_REMOVE: u64 = 0x38e8_6109_b0c9_4288;
 // Fuzz runs: recorded again whenever a lab's fuzzing changes (last: one-way cuts, partitions
 // into more than two groups, the nemesis, and a value of its own for each request).
-const CRDT_MV_FAULTS: u64 = 0xc9c9_9396_0502_2df0;
-const PAXOS_MULTI_FAULTS: u64 = 0x9848_49d4_7743_60f7;
+const CRDT_MV_FAULTS: u64 = 0xae62_5508_6252_ad58;
+const PAXOS_MULTI_FAULTS: u64 = 0x0dd8_277a_e3a3_3837;
 const HASHING_EVERY_STRATEGY: u64 = 0x5434_37ed_65e1_3cdb;
