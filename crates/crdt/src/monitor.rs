@@ -5,6 +5,7 @@ use netsplit_sim::{
     Action, Chance, Link, Monitor, MsgId, NodeId, Observation, Span, Time, TraceEvent, Violation,
 };
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use crate::{Msg, Note, Params, Replica, State};
 
@@ -43,9 +44,10 @@ pub struct ConvergenceMonitor {
     deadline: Option<Span>,
     target: State,
     seen: Vec<State>,
-    shadows: Vec<State>,
-    /// The states each message in the network carries: the sender's, and its shadow's.
-    carried: BTreeMap<MsgId, (State, State)>,
+    /// Shared until changed: a message in flight holds its sender's shadow as it was.
+    shadows: Vec<Rc<State>>,
+    /// What each message in the network carries, and its sender's shadow when it left.
+    carried: BTreeMap<MsgId, (Rc<Msg>, Rc<State>)>,
     down: BTreeSet<NodeId>,
     partitioned: bool,
     /// Whether the links without a setting of their own lose messages, and those with one
@@ -65,7 +67,7 @@ impl ConvergenceMonitor {
             deadline: params.convergence_deadline(),
             target: params.kind.empty(),
             seen: vec![params.kind.empty(); params.replicas],
-            shadows: vec![params.kind.empty(); params.replicas],
+            shadows: vec![Rc::new(params.kind.empty()); params.replicas],
             carried: BTreeMap::new(),
             down: BTreeSet::new(),
             partitioned: false,
@@ -157,18 +159,18 @@ impl Monitor<Replica> for ConvergenceMonitor {
                 self.disturbed(seen.now);
             }
             TraceEvent::Sent { id, from, msg, .. } => {
-                let Msg::State(state) = &**msg;
-                let shadow = self.shadows[from.index()].clone();
-                self.carried.insert(*id, (state.clone(), shadow));
+                let shadow = Rc::clone(&self.shadows[from.index()]);
+                self.carried.insert(*id, (Rc::clone(msg), shadow));
             }
             TraceEvent::Dropped { id, .. } => {
                 self.carried.remove(id);
             }
             TraceEvent::Delivered { id, from, to } => {
-                if let Some((incoming, shadow)) = self.carried.remove(id) {
-                    self.shadows[to.index()].merge(&shadow, None);
+                if let Some((msg, shadow)) = self.carried.remove(id) {
+                    let Msg::State(incoming) = &*msg;
+                    Rc::make_mut(&mut self.shadows[to.index()]).merge(&shadow, None);
                     let mut join = self.seen[to.index()].clone();
-                    join.merge(&incoming, None);
+                    join.merge(incoming, None);
                     let now = state_of(*to);
                     if now != join && self.reported.insert(("Merges join", u64::from(to.0))) {
                         out.push(Violation {
@@ -217,7 +219,7 @@ impl Monitor<Replica> for ConvergenceMonitor {
                 note: Note::Applied { replica, op, .. },
                 ..
             } => {
-                let shadow = &mut self.shadows[replica.index()];
+                let shadow = Rc::make_mut(&mut self.shadows[replica.index()]);
                 // A shadow that refuses what its replica applied (an element the replica should
                 // not have held) keeps the update out of the merge of all updates, where
                 // Converges finds the difference.
