@@ -67,7 +67,9 @@ impl ConvergenceMonitor {
             deadline: params.convergence_deadline(),
             target: params.kind.empty(),
             seen: vec![params.kind.empty(); params.replicas],
-            shadows: vec![Rc::new(params.kind.empty()); params.replicas],
+            shadows: (0..params.replicas)
+                .map(|_| Rc::new(params.kind.empty()))
+                .collect(),
             carried: BTreeMap::new(),
             down: BTreeSet::new(),
             partitioned: false,
