@@ -84,6 +84,20 @@ proptest! {
         prop_assert!(a.leq(&joined) && b.leq(&joined));
     }
 
+    /// The order and the join agree: a ≤ b exactly when a ⊔ b = b (§2.2), for pairs from one
+    /// history, where some are ordered and some are not.
+    #[test]
+    fn the_order_is_the_one_the_join_defines(
+        kind in kind(), history in steps(), picks in prop::collection::vec(any::<prop::sample::Index>(), 2)
+    ) {
+        let (states, _) = run(kind, &history);
+        let [a, b] = [0, 1].map(|i| picks[i].get(&states).clone());
+        prop_assert_eq!(a.leq(&b), join(&a, &b) == b, "{} and {}", a, b);
+        prop_assert_eq!(b.leq(&a), join(&b, &a) == a, "{} and {}", b, a);
+        let joined = join(&a, &b);
+        prop_assert!(a.leq(&joined) && joined.leq(&joined));
+    }
+
     /// Replicas that have seen the same updates, merged in any order and any grouping, are
     /// equal: strong eventual consistency (§2.3).
     #[test]
