@@ -21,16 +21,19 @@
 //! completing phase 1 once for every slot from the first it has not learned; after that each
 //! client command costs only phase 2 in the next slot. A new leader re-proposes what phase 1
 //! reports for each slot and fills slots nobody reported with no-ops, so the sequence of
-//! chosen values has no gaps. The leader sends heartbeats to the other proposers; one that
-//! hears none for a while runs phase 1 itself. This is the structure Raft later made explicit:
+//! chosen values has no gaps. The leader sends heartbeats to the other proposers, saying how
+//! far it has learned; one that hears none for a while runs phase 1 itself, and one that is
+//! behind (it missed Accepted messages) asks the leader, which answers with the values it
+//! learned: the distinguished learner of §2.3 informing the others. This is the structure Raft later made explicit:
 //! phase 1 is Raft's election, a ballot is a term, and the slots are the log.
 //!
 //! Nodes `n0…` are proposers (each also a learner), the nodes after them acceptors. Acceptors
 //! keep their promise and their accepted votes on stable storage; a proposer keeps the highest
 //! round it has used, so it never issues the same ballot twice (§2.5).
 //!
-//! [`PaxosMonitor`] checks Agreement, Validity, that learners learn only chosen values and that
-//! acceptors keep their promises, after every event. [`Bug`] holds deliberately wrong variants
+//! [`PaxosMonitor`] checks Agreement, Validity, that learners learn only chosen values, that
+//! acceptors keep their promises and that a higher ballot carries a chosen value (P2b), after
+//! every event. [`Bug`] holds deliberately wrong variants
 //! that it must catch. The crate never draws, reads a clock, or uses randomness other than
 //! the engine's. [`PaxosLab`] describes the lab: its settings, findings, presets and how it is
 //! fuzzed.
@@ -52,6 +55,9 @@ pub use monitor::{BallotLog, Choice, PaxosMonitor};
 pub type PaxosSim = Sim<PaxosNode, PaxosMonitor>;
 /// A scenario of the Paxos lab.
 pub type PaxosScenario = netsplit_sim::lab::LabScenario<Params, Command>;
+
+/// The most chosen values one Decided message carries.
+const CATCH_UP_BATCH: usize = 16;
 
 /// The one slot that single-decree Paxos decides.
 pub const SINGLE_SLOT: u64 = 1;
@@ -313,10 +319,28 @@ pub enum Msg {
         /// The ballot the acceptor promised.
         promised: Ballot,
     },
-    /// Multi-Paxos: the leader of `ballot` is alive.
+    /// Multi-Paxos: the leader of `ballot` is alive, and has learned every slot below
+    /// `decided`.
     Heartbeat {
         /// The leader's ballot.
         ballot: Ballot,
+        /// The first slot the leader has not learned.
+        decided: u64,
+    },
+    /// Multi-Paxos: a learner behind the leader asks for the values chosen from slot `from` on.
+    CatchUp {
+        /// The leader's ballot, as the heartbeat gave it.
+        ballot: Ballot,
+        /// The first slot the learner has not learned.
+        from: u64,
+    },
+    /// Multi-Paxos: the leader tells a learner values it learned, each chosen by a majority
+    /// (a distinguished learner informing the others, §2.3).
+    Decided {
+        /// The leader's ballot.
+        ballot: Ballot,
+        /// The values, by slot.
+        values: Vec<(u64, Value)>,
     },
 }
 
@@ -348,7 +372,21 @@ impl fmt::Display for Msg {
             Msg::Rejected { ballot, promised } => {
                 write!(f, "Rejected {ballot} (promised {promised})")
             }
-            Msg::Heartbeat { ballot } => write!(f, "Heartbeat of leader {ballot}"),
+            Msg::Heartbeat { ballot, decided } => {
+                write!(
+                    f,
+                    "Heartbeat of leader {ballot} (decided below slot {decided})"
+                )
+            }
+            Msg::CatchUp { ballot, from } => {
+                write!(f, "CatchUp {ballot}: values chosen from slot {from} on")
+            }
+            Msg::Decided { ballot, values } => match (values.first(), values.last()) {
+                (Some((first, _)), Some((last, _))) => {
+                    write!(f, "Decided {ballot}: slots {first}–{last}")
+                }
+                _ => write!(f, "Decided {ballot}: nothing new"),
+            },
         }
     }
 }
@@ -362,7 +400,9 @@ impl Msg {
             | Msg::Accept { ballot, .. }
             | Msg::Accepted { ballot, .. }
             | Msg::Rejected { ballot, .. }
-            | Msg::Heartbeat { ballot } => *ballot,
+            | Msg::Heartbeat { ballot, .. }
+            | Msg::CatchUp { ballot, .. }
+            | Msg::Decided { ballot, .. } => *ballot,
         }
     }
 }
@@ -850,7 +890,9 @@ impl PaxosNode {
             Msg::Promise { .. }
             | Msg::Accepted { .. }
             | Msg::Rejected { .. }
-            | Msg::Heartbeat { .. } => {}
+            | Msg::Heartbeat { .. }
+            | Msg::CatchUp { .. }
+            | Msg::Decided { .. } => {}
         }
     }
 
@@ -1088,8 +1130,9 @@ impl PaxosNode {
         let id = self.id;
         let p = self.proposer_mut();
         let ballot = p.ballot.expect("a leader has a ballot");
+        let decided = p.first_unlearned();
         for other in params.proposer_ids().filter(|&o| o != id) {
-            ctx.send(other, Msg::Heartbeat { ballot });
+            ctx.send(other, Msg::Heartbeat { ballot, decided });
         }
         for (&slot, proposal) in &p.proposals {
             if p.learned.contains_key(&slot) {
@@ -1120,7 +1163,7 @@ impl PaxosNode {
         ctx.set_timer(Timer::LeaderLost, wait);
     }
 
-    fn on_heartbeat(&mut self, ctx: &mut Context<'_, Self>, ballot: Ballot) {
+    fn on_heartbeat(&mut self, ctx: &mut Context<'_, Self>, ballot: Ballot, decided: u64) {
         let id = self.id;
         let p = self.proposer_mut();
         let mine = p.ballot.filter(|_| p.stage != Stage::Idle);
@@ -1136,10 +1179,49 @@ impl PaxosNode {
             });
         }
         p.stage = Stage::Idle;
+        // A learner that missed Accepted messages fills its gaps from the leader.
+        let from = p.first_unlearned();
+        if from < decided {
+            ctx.send(ballot.proposer, Msg::CatchUp { ballot, from });
+        }
         ctx.cancel_timer(Timer::Phase);
         ctx.cancel_timer(Timer::Backoff);
         ctx.cancel_timer(Timer::Heartbeat);
         self.wait_for_leader(ctx);
+    }
+
+    /// The leader answers a learner behind it with what it learned from `from` on, a batch at
+    /// a time: the next heartbeat brings the next request.
+    fn on_catch_up(&mut self, ctx: &mut Context<'_, Self>, learner: NodeId, from: u64) {
+        let p = self.proposer_mut();
+        let Some(ballot) = p.ballot.filter(|_| p.stage == Stage::Proposing) else {
+            return;
+        };
+        let values: Vec<(u64, Value)> = p
+            .learned
+            .range(from..)
+            .take(CATCH_UP_BATCH)
+            .map(|(&slot, &value)| (slot, value))
+            .collect();
+        ctx.send(learner, Msg::Decided { ballot, values });
+    }
+
+    /// A learner takes values the leader learned: each was chosen by a majority.
+    fn on_decided(&mut self, ctx: &mut Context<'_, Self>, values: Vec<(u64, Value)>) {
+        let id = self.id;
+        let p = self.proposer_mut();
+        for (slot, value) in values {
+            if p.learned.contains_key(&slot) {
+                continue;
+            }
+            p.learned.insert(slot, value);
+            p.tally.retain(|&(s, _, _), _| s != slot);
+            ctx.note(Note::Learned {
+                learner: id,
+                slot,
+                value,
+            });
+        }
     }
 
     fn on_propose(&mut self, ctx: &mut Context<'_, Self>, value: Value) {
@@ -1256,7 +1338,9 @@ impl Node for PaxosNode {
                 from,
             ),
             Msg::Rejected { ballot, promised } => self.on_rejected(ctx, from, ballot, promised),
-            Msg::Heartbeat { ballot } => self.on_heartbeat(ctx, ballot),
+            Msg::Heartbeat { ballot, decided } => self.on_heartbeat(ctx, ballot, decided),
+            Msg::CatchUp { from: slot, .. } => self.on_catch_up(ctx, from, slot),
+            Msg::Decided { values, .. } => self.on_decided(ctx, values),
             Msg::Prepare { .. } | Msg::Accept { .. } => {}
         }
     }

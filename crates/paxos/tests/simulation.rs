@@ -4,11 +4,11 @@
 
 use netsplit_paxos::lab::FAULTS_UNTIL;
 use netsplit_paxos::{
-    Bug, Command, Mode, Params, PaxosLab, PaxosScenario, PaxosSim, SINGLE_SLOT, Value,
+    Bug, Command, Mode, Msg, Params, PaxosLab, PaxosScenario, PaxosSim, SINGLE_SLOT, Value,
 };
 use netsplit_sim::lab::{Lab, NetworkLab, Recording, first_breaking};
-use netsplit_sim::{Action, NodeId, Time};
-use std::collections::BTreeSet;
+use netsplit_sim::{Action, NodeId, Time, TraceEvent};
+use std::collections::{BTreeMap, BTreeSet};
 
 const SEEDS: u64 = 10_000;
 
@@ -135,6 +135,43 @@ fn a_single_multi_paxos_leader_commits_every_value_once_faults_stop() {
         let chosen_values = chosen.iter().map(|(&s, c)| (s, c.value)).collect();
         assert_eq!(learned, chosen_values, "seed {seed}\n{}", replay(&scenario));
     }
+}
+
+/// Multi-Paxos learners that missed Accepted messages fill their gaps: once faults stop, every
+/// proposer, leader or not, has learned every chosen slot, from the leader's Decided replies
+/// where it heard too few acceptors (§2.3, a distinguished learner informing the others).
+#[test]
+fn every_multi_paxos_learner_learns_every_chosen_slot_once_faults_stop() {
+    let mut caught_up = 0;
+    for seed in 0..300 {
+        let params = Params {
+            proposers: [2, 3][seed as usize % 2],
+            acceptors: [3, 5][(seed as usize / 2) % 2],
+            mode: Mode::Multi,
+            ..Params::default()
+        };
+        let scenario = PaxosLab::fuzz(seed, params, true);
+        let mut sim = PaxosLab::start(&scenario, Recording::Full).unwrap();
+        sim.run_until(Time::ZERO + scenario.duration);
+        assert!(sim.violations().is_empty(), "seed {seed}");
+        let chosen: BTreeMap<u64, Value> = sim
+            .monitor()
+            .chosen()
+            .iter()
+            .map(|(&s, c)| (s, c.value))
+            .collect();
+        for id in params.proposer_ids() {
+            let learned = sim.nodes()[id.index()].node().proposer().unwrap().learned();
+            assert_eq!(learned, &chosen, "seed {seed}: {id}\n{}", replay(&scenario));
+        }
+        caught_up += sim
+            .trace()
+            .records()
+            .iter()
+            .filter(|r| matches!(&r.event, TraceEvent::Sent { msg, .. } if matches!(**msg, Msg::Decided { .. })))
+            .count();
+    }
+    assert!(caught_up > 0, "no learner ever needed to catch up");
 }
 
 /// The property each bug toggle must trip.

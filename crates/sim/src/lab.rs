@@ -335,11 +335,12 @@ pub fn provoke<L: NetworkLab>(mut scenario: ScenarioOf<L>, faults_until: Time) -
             }
         }
         for strike in L::aim(step, sim.nodes(), &mut rng) {
-            // A message the network dropped as it was sent cannot be held.
-            if let Strike::Delay { message, .. } = strike
-                && sim.message(message).is_none()
-            {
-                continue;
+            // A message the network dropped as it was sent cannot be held, nor one held twice.
+            if let Strike::Delay { message, .. } = strike {
+                let held = Action::HoldMessage(message);
+                if sim.message(message).is_none() || actions.iter().any(|a| a.action == held) {
+                    continue;
+                }
             }
             actions.extend(strike.actions(now, faults_until));
         }

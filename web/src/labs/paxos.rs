@@ -158,6 +158,8 @@ impl LabSpec for PaxosSpec {
             Msg::Accepted { .. } => ("a", "accepted"),
             Msg::Rejected { .. } => ("✗", "rejected"),
             Msg::Heartbeat { .. } => ("H", "heartbeat"),
+            Msg::CatchUp { .. } => ("?", "catch-up"),
+            Msg::Decided { .. } => ("D", "decided"),
         }
     }
 
@@ -273,6 +275,8 @@ impl LabSpec for PaxosSpec {
                 <span class="key accepted">{ "a" }</span>{ " Accepted " }
                 <span class="key rejected">{ "✗" }</span>{ " rejected " }
                 <span class="key heartbeat">{ "H" }</span>{ " leader heartbeat " }
+                <span class="key catch-up">{ "?" }</span>{ " catch-up " }
+                <span class="key decided">{ "D" }</span>{ " decided values " }
                 <span class="key held">{ "‖" }</span>{ " held " }
                 <span class="key flag">{ "!" }</span>{ " named in a violation · 2.1 = round 2 of n1" }
             </>
