@@ -1,7 +1,9 @@
 //! The Gossip lab: what it checks, its settings, its findings and how it is fuzzed.
 
-use netsplit_sim::lab::{About, Finding, NetworkLab, Preset, named_bug, whole_number};
-use netsplit_sim::{FaultPlan, Link, Span, Time, random_faults};
+use netsplit_sim::lab::{About, Finding, NetworkLab, Preset, named_bug, provoke, whole_number};
+use netsplit_sim::{
+    FaultPlan, Link, NoCommand, Record, Rng, Slot, Span, Strike, Time, TraceEvent, random_faults,
+};
 
 use crate::{Bug, DetectorMonitor, GossipNode, GossipScenario, GossipSim, Params};
 
@@ -109,8 +111,9 @@ impl NetworkLab for GossipLab {
         Params::default()
     }
 
-    /// Random crashes, restarts, partitions, loss and duplication until [`FAULTS_UNTIL`] (with
-    /// `faults`), then 20 calm seconds in which every suspicion of a live node must clear.
+    /// Random crashes, restarts, partitions, one-way cuts, loss and duplication until
+    /// [`FAULTS_UNTIL`] (with `faults`), and the strikes of [`GossipLab::aim`]; then 20 calm
+    /// seconds in which every suspicion of a live node must clear.
     fn fuzz(seed: u64, params: Params, faults: bool) -> GossipScenario {
         let links = Link::default();
         let actions = if faults {
@@ -126,12 +129,46 @@ impl NetworkLab for GossipLab {
         } else {
             Vec::new()
         };
-        GossipScenario {
+        let scenario = GossipScenario {
             seed,
             params,
             links,
             actions,
             duration: FUZZ_DURATION,
+        };
+        if faults {
+            provoke::<GossipLab>(scenario, FAULTS_UNTIL)
+        } else {
+            scenario
         }
+    }
+
+    /// Where a failure detector is fragile: a digest held back until newer ones have arrived,
+    /// so that it tells its receiver nothing new, and sometimes its sender crashed soon after,
+    /// so that the stale digest arrives from a node already dead.
+    fn aim(
+        step: &[Record<GossipNode>],
+        _nodes: &[Slot<GossipNode>],
+        rng: &mut Rng,
+    ) -> Vec<Strike<NoCommand>> {
+        let mut strikes = Vec::new();
+        for record in step {
+            if let TraceEvent::Sent { id, from, .. } = record.event
+                && rng.below(30) == 0
+            {
+                strikes.push(Strike::Delay {
+                    message: id,
+                    lasting: Span(500 + rng.below(2000)),
+                });
+                if rng.below(3) == 0 {
+                    strikes.push(Strike::Bounce {
+                        node: from,
+                        after: Span(50 + rng.below(350)),
+                        down: Span(4000 + rng.below(4000)),
+                    });
+                }
+            }
+        }
+        strikes
     }
 }

@@ -1,26 +1,29 @@
-//! Simulation testing: many seeds with random faults, every invariant checked after every event.
+//! Simulation testing: 10,000 seeds with random faults, every invariant checked after every
+//! event, and every bug toggle tripping the property it names at every cluster size.
 //! A failing seed is printed so that it can be replayed with `netsplit run`.
 
 use netsplit_gossip::{Bug, GossipLab, GossipScenario, Note, Params};
-use netsplit_sim::lab::{Lab, NetworkLab, Recording};
+use netsplit_sim::lab::{Lab, NetworkLab, Recording, first_breaking};
 use netsplit_sim::{Span, Time, TraceEvent};
 
 /// How long a false suspicion of a live node may last once the network is calm.
 const SETTLE: Span = Span(3000);
 
-fn gossip_run(seed: u64, bug: Option<Bug>) -> GossipScenario {
+fn gossip_run(seed: u64, nodes: usize, bug: Option<Bug>) -> GossipScenario {
     let params = Params {
-        nodes: 6,
+        nodes,
         bug,
         ..Params::default()
     };
     GossipLab::fuzz(seed, params, true)
 }
 
+/// 10,000 faulty seeds, spread over every cluster size, break nothing.
 #[test]
-fn gossip_holds_every_invariant_under_random_faults() {
-    for seed in 0..1000 {
-        let scenario = gossip_run(seed, None);
+fn gossip_holds_every_invariant_under_10000_faulty_seeds() {
+    let sizes: Vec<usize> = Params::NODES.collect();
+    for seed in 0..10_000 {
+        let scenario = gossip_run(seed, sizes[seed as usize % sizes.len()], None);
         let mut sim = GossipLab::start(&scenario, Recording::Full).unwrap();
         sim.run_until(Time::ZERO + scenario.duration);
         assert!(
@@ -56,18 +59,35 @@ fn gossip_holds_every_invariant_under_random_faults() {
     }
 }
 
+/// The property each bug toggle must trip.
+fn tripped_by(bug: Bug) -> &'static str {
+    match bug {
+        // A dead node that others still mention keeps looking fresh, so nobody suspects it.
+        Bug::RefreshOnAnyDigest => "Suspects on time",
+        // One silent period is taken for a failure, before T_fail.
+        Bug::HastySuspicion => "Waits for the timeout",
+    }
+}
+
 #[test]
-fn every_bug_is_caught_within_1000_seeds() {
+fn every_bug_trips_its_property_within_1000_seeds_at_every_cluster_size() {
     for bug in Bug::ALL {
-        let caught = (0..1000).find(|&seed| {
-            !GossipLab::run(&gossip_run(seed, Some(bug)), Recording::Quiet)
-                .unwrap()
-                .violations
-                .is_empty()
-        });
-        match caught {
-            Some(seed) => println!("{} caught at seed {seed}", bug.name()),
-            None => panic!("{} was not caught in 1000 seeds", bug.name()),
+        let property = tripped_by(bug);
+        for nodes in Params::NODES {
+            let failure = first_breaking::<GossipLab>(0..1000, property, |seed| {
+                gossip_run(seed, nodes, Some(bug))
+            })
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} with {nodes} nodes did not trip {property} in 1000 seeds",
+                    bug.name()
+                )
+            });
+            println!(
+                "{} with {nodes} nodes trips {property} at seed {}",
+                bug.name(),
+                failure.seed
+            );
         }
     }
 }
