@@ -381,12 +381,9 @@ impl fmt::Display for Msg {
             Msg::CatchUp { ballot, from } => {
                 write!(f, "CatchUp {ballot}: values chosen from slot {from} on")
             }
-            Msg::Decided { ballot, values } => match (values.first(), values.last()) {
-                (Some((first, _)), Some((last, _))) => {
-                    write!(f, "Decided {ballot}: slots {first}–{last}")
-                }
-                _ => write!(f, "Decided {ballot}: nothing new"),
-            },
+            Msg::Decided { ballot, values } => {
+                write!(f, "Decided {ballot}: {} chosen values", values.len())
+            }
         }
     }
 }

@@ -4,7 +4,7 @@
 use netsplit_labs::LABS;
 use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::site::{PROFILE, wasm_opt_features};
 use crate::tools::{run, step, tool};
@@ -20,19 +20,29 @@ pub fn size_report() -> Result {
     step("size report: what each page downloads, gzipped");
     let dist = root().join("dist");
     let css = only_file(&dist, "style-", ".css")?;
+    // A page's files: its HTML, its stylesheets and scripts, and its wasm (none on the landing
+    // page). A page's own stylesheet is there when web/styles has one for it.
+    let styles = |stem: &str| -> Result<Vec<PathBuf>> {
+        let mut styles = vec![css.clone()];
+        if root().join(format!("web/styles/{stem}.css")).exists() {
+            styles.push(only_file(&dist, &format!("{stem}-"), ".css")?);
+        }
+        Ok(styles)
+    };
     let mut pages = vec![(
         "landing page".to_string(),
-        vec![dist.join("index.html"), css.clone()],
+        dist.join("index.html"),
+        styles("landing")?,
+        None,
     )];
     for lab in LABS {
+        let mut scripts = styles(lab.slug)?;
+        scripts.push(only_file(&dist, &format!("{}-", lab.slug), ".js")?);
         pages.push((
             format!("{} lab", lab.title),
-            vec![
-                dist.join(lab.slug).join("index.html"),
-                css.clone(),
-                only_file(&dist, &format!("{}-", lab.slug), ".js")?,
-                only_file(&dist, &format!("{}-", lab.slug), "_bg.wasm")?,
-            ],
+            dist.join(lab.slug).join("index.html"),
+            scripts,
+            Some(only_file(&dist, &format!("{}-", lab.slug), "_bg.wasm")?),
         ));
     }
     println!(
@@ -40,21 +50,19 @@ pub fn size_report() -> Result {
         "page", "html", "css+js", "wasm", "total"
     );
     let mut over = Vec::new();
-    for (page, files) in &pages {
-        let sizes = files
-            .iter()
-            .map(|f| {
-                fs::read(f)
-                    .map_err(|e| format!("cannot read {}: {e}", f.display()))
-                    .and_then(|b| gzipped_len(&b))
-            })
-            .collect::<Result<Vec<u64>>>()?;
-        let total: u64 = sizes.iter().sum();
-        let wasm = if sizes.len() > 3 { sizes[3] } else { 0 };
-        let scripts = sizes[1] + sizes.get(2).copied().unwrap_or(0);
+    let gzipped = |f: &PathBuf| {
+        fs::read(f)
+            .map_err(|e| format!("cannot read {}: {e}", f.display()))
+            .and_then(|b| gzipped_len(&b))
+    };
+    for (page, html, scripts, wasm) in &pages {
+        let html = gzipped(html)?;
+        let scripts = scripts.iter().map(gzipped).sum::<Result<u64>>()?;
+        let wasm = wasm.as_ref().map(gzipped).transpose()?.unwrap_or(0);
+        let total = html + scripts + wasm;
         println!(
             "  {page:<26} {:>7.1} K {:>7.1} K {:>7.1} K {:>7.1} K",
-            kib(sizes[0]),
+            kib(html),
             kib(scripts),
             kib(wasm),
             kib(total)
@@ -80,7 +88,7 @@ fn kib(bytes: u64) -> f64 {
 }
 
 /// The one file in `dir` named `prefix…suffix`.
-fn only_file(dir: &Path, prefix: &str, suffix: &str) -> Result<std::path::PathBuf> {
+fn only_file(dir: &Path, prefix: &str, suffix: &str) -> Result<PathBuf> {
     let mut found = fs::read_dir(dir)
         .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
