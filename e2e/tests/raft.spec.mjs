@@ -28,7 +28,7 @@ test('a leader is elected, and after it crashes another one', async ({ page }) =
   await expect(leaders(page)).toHaveCount(1);
   await expect(leaders(page)).not.toHaveAttribute('aria-label', new RegExp(`^n${id},`));
   await expect(page.locator('.invariants')).toContainText('term 1: n' + id);
-  await expect(page.locator('.invariants li.holds')).toHaveCount(5);
+  await expect(page.locator('.invariants li.holds')).toHaveCount(7);
   expect(errors).toEqual([]);
 });
 
@@ -75,9 +75,10 @@ test('Figure 8 with its bug toggle: the violation is caught and highlighted', as
   await expect(page.locator('.params select')).toHaveValue('commit-old-terms');
   await page.getByRole('button', { name: 'To end' }).click();
   const broken = page.locator('.invariants li.broken');
-  await expect(broken).toHaveCount(2);
+  await expect(broken).toHaveCount(3);
   await expect(broken.nth(0)).toContainText('Leader Completeness');
   await expect(broken.nth(1)).toContainText('State Machine Safety');
+  await expect(broken.nth(2)).toContainText('Durable Commits');
   await expect(page.locator('.log-table td.entry.flagged').first()).toBeVisible();
   await expect(page.locator('g.node.flagged').first()).toBeVisible();
   await page.screenshot({ path: `${shots}/raft-figure-8.png`, fullPage: true });
@@ -98,7 +99,7 @@ test('Figure 8 with its bug toggle: the violation is caught and highlighted', as
   // Without the bug Raft refuses to commit the old entry and every check holds.
   await page.locator('.params select').selectOption('none');
   await page.getByRole('button', { name: 'To end' }).click();
-  await expect(page.locator('.invariants li.holds')).toHaveCount(5);
+  await expect(page.locator('.invariants li.holds')).toHaveCount(7);
 });
 
 test('frame times with 9 servers at 10× are measured and reported', async ({ page }) => {
