@@ -235,14 +235,19 @@ pub struct OrSet {
 }
 
 impl OrSet {
-    /// `replica` adds `element` with a fresh tag.
+    /// `replica` adds `element` with a fresh tag: one above the highest `replica` has used.
+    /// Tags are ordered by replica, then sequence, so each set answers by one range lookup
+    /// rather than a scan of every tag.
     pub fn add(&mut self, replica: NodeId, element: char) {
+        let mine = Tag { replica, seq: 0 }..=Tag {
+            replica,
+            seq: u64::MAX,
+        };
         let seq = self
             .additions
             .values()
-            .flatten()
-            .chain(&self.tombstones)
-            .filter(|t| t.replica == replica)
+            .chain(std::iter::once(&self.tombstones))
+            .filter_map(|tags| tags.range(mine.clone()).next_back())
             .map(|t| t.seq)
             .max()
             .unwrap_or(0)
