@@ -119,7 +119,7 @@ impl ConvergenceMonitor {
         &mut self,
         replica: NodeId,
         now: State,
-        what: &str,
+        what: std::fmt::Arguments<'_>,
         index: usize,
         out: &mut Vec<Violation>,
     ) {
@@ -152,7 +152,13 @@ impl Monitor<Replica> for ConvergenceMonitor {
                 // Booting at the start changes nothing; a restart does, and must come back
                 // with all the replica knew.
                 if seen.now > Time::ZERO {
-                    self.climbed(*node, state_of(*node), "restarting", seen.index, out);
+                    self.climbed(
+                        *node,
+                        state_of(*node),
+                        format_args!("restarting"),
+                        seen.index,
+                        out,
+                    );
                     self.disturbed(seen.now);
                 }
             }
@@ -189,7 +195,7 @@ impl Monitor<Replica> for ConvergenceMonitor {
                     self.climbed(
                         *to,
                         now,
-                        &format!("merging {from}'s state"),
+                        format_args!("merging {from}'s state"),
                         seen.index,
                         out,
                     );
@@ -230,7 +236,7 @@ impl Monitor<Replica> for ConvergenceMonitor {
                 self.climbed(
                     *replica,
                     state_of(*replica),
-                    &format!("applying {op}"),
+                    format_args!("applying {op}"),
                     seen.index,
                     out,
                 );

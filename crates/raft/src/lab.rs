@@ -194,9 +194,9 @@ impl NetworkLab for RaftLab {
 
     /// Where Raft is fragile: a client turned away retries at the leader it is pointed to; a
     /// leader that has just appended an entry is cut off with a minority, so the entry reaches
-    /// only that minority, and may crash as well; a new leader is sometimes isolated at once;
-    /// and a server that has just voted sometimes restarts at once, while other candidates'
-    /// requests of the same term are still on the way.
+    /// only that minority, and may crash as well; a new leader, or a leader that has just
+    /// committed, is sometimes isolated at once; and a server that has just voted sometimes
+    /// restarts at once, while other candidates' requests of the same term are still on the way.
     fn aim(
         step: &[Record<RaftNode>],
         nodes: &[Slot<RaftNode>],

@@ -3,6 +3,7 @@
 
 use netsplit_sim::{Monitor, NodeId, Observation, Slot, TraceEvent, Violation, fnv1a};
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use crate::{Entry, Msg, Note, RaftNode, Role};
 
@@ -58,8 +59,9 @@ pub struct RaftMonitor {
     seen: Vec<Seen>,
     leaders: BTreeMap<u64, NodeId>,
     /// Each leader's log when it was elected: a leader only appends entries of its own term,
-    /// so an entry committed in an earlier term must be in it.
-    elected_with: BTreeMap<u64, Vec<Entry>>,
+    /// so an entry committed in an earlier term must be in it. Shared, since the monitor is
+    /// cloned into every checkpoint.
+    elected_with: BTreeMap<u64, Rc<[Entry]>>,
     /// (index, term) → the first holder's chain there, for Log Matching.
     entries: BTreeMap<(u64, u64), Known>,
     committed: BTreeMap<u64, Commit>,
@@ -328,7 +330,7 @@ impl RaftMonitor {
         let log = nodes[id.index()].node().log();
         self.elected_with
             .entry(term)
-            .or_insert_with(|| log.entries().to_vec());
+            .or_insert_with(|| log.entries().into());
         let missing = self
             .committed
             .iter()
@@ -460,7 +462,6 @@ mod tests {
     use super::*;
     use crate::{Log, Op, Params, Timer};
     use netsplit_sim::{MsgId, Node, Time};
-    use std::rc::Rc;
 
     fn entry(term: u64, key: char, value: u32) -> Entry {
         Entry {

@@ -315,26 +315,21 @@ pub fn provoke<L: NetworkLab>(mut scenario: ScenarioOf<L>, faults_until: Time) -
         let now = sim.now();
         let step = &sim.trace().records()[read..];
         read = sim.trace().len();
-        let mut actions = Vec::new();
+        let mut strikes = Vec::new();
         for record in step {
             if let TraceEvent::Sent { id, .. } = record.event
                 && sim.message(id).is_some()
                 && rng.below(40) == 0
             {
-                let hold = Timed {
-                    at: now,
-                    action: Action::HoldMessage(id),
-                };
-                let release = Timed {
-                    at: now + Span(1 + rng.below(500)),
-                    action: Action::ReleaseMessage(id),
-                };
-                if release.at < faults_until {
-                    actions.extend([hold, release]);
-                }
+                strikes.push(Strike::Delay {
+                    message: id,
+                    lasting: Span(1 + rng.below(500)),
+                });
             }
         }
-        for strike in L::aim(step, sim.nodes(), &mut rng) {
+        strikes.extend(L::aim(step, sim.nodes(), &mut rng));
+        let mut actions: Vec<Timed<Action<CommandOf<L>>>> = Vec::new();
+        for strike in strikes {
             // A message the network dropped as it was sent cannot be held, nor one held twice.
             if let Strike::Delay { message, .. } = strike {
                 let held = Action::HoldMessage(message);
