@@ -42,19 +42,32 @@ test('two replicas diverge under a partition, then converge once it heals', asyn
   expect(errors).toEqual([]);
 });
 
-test('the add/remove conflict on three set types reads three different outcomes', async ({ page }) => {
+test('the add/remove conflict on four set types reads three different outcomes', async ({ page }) => {
   await open(page);
   await preset(page, 'Add/remove conflict');
   await toEnd(page);
   const compared = page.locator('.comparison .replica-card');
-  await expect(compared).toHaveCount(3);
-  await expect(compared.locator('h3')).toHaveText(['2P-Set', 'OR-Set', 'LWW set']);
-  await expect(compared.locator('.value')).toHaveText(['{y, z}', '{x, y, z}', '{x, z}']);
+  await expect(compared).toHaveCount(4);
+  await expect(compared.locator('h3')).toHaveText(['2P-Set', 'OR-Set', 'Optimized OR-Set', 'LWW set']);
+  await expect(compared.locator('.value')).toHaveText(['{y, z}', '{x, y, z}', '{x, y, z}', '{x, z}']);
   await expect(compared.nth(1)).toContainText('Add wins');
   // The OR-Set card shows x's tags, one of them tombstoned by n1's remove.
   await expect(card(page, 1).locator('.tag.tombstone').first()).toHaveText('†n0#1');
   await expect(card(page, 1).locator('.element', { hasText: 'x' }).locator('.tag:not(.tombstone)')).toHaveText(['n0#2']);
   await page.screenshot({ path: `${shots}/crdt.png`, fullPage: true });
+});
+
+test('the optimized OR-Set keeps a few dots where the OR-Set piles up tombstones', async ({ page }) => {
+  await open(page);
+  await preset(page, 'Add, remove, again: tombstones or dots');
+  await toEnd(page);
+  await expect(page.locator('#replicas-title')).toHaveText('Replicas: Optimized OR-Set');
+  await expect(card(page, 0).locator('.hint')).toContainText('seen [n0:');
+  const compared = page.locator('.comparison .replica-card');
+  await expect(compared.nth(1).locator('.size')).toHaveText('largest state: 24 entries');
+  await expect(compared.nth(2).locator('.size')).toHaveText('largest state: 3 entries');
+  await expect(card(page, 0).locator('.size')).toHaveText(/^\d entr(y|ies)$/);
+  await page.screenshot({ path: `${shots}/crdt-tombstones.png`, fullPage: true });
 });
 
 test('a merge is animated and the card says what changed and from where', async ({ page }) => {

@@ -410,7 +410,6 @@ fn percent(p: u64) -> Result<Chance, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use netsplit_labs::Member;
     use netsplit_labs::raft::{Command, Op, RaftLab};
 
     fn request(key: char) -> Action<Command> {

@@ -222,10 +222,12 @@ pub struct SetOutcome {
     pub values: Vec<String>,
     /// How the type settles a concurrent add and remove.
     pub rule: &'static str,
+    /// The most entries any replica's state holds at the end ([`crate::State::entries`]).
+    pub largest_state: usize,
 }
 
 /// Runs the same set operations, seed and faults with each of [`Kind::COMPARED`] (2P-Set,
-/// OR-Set, LWW set) and returns how each ends; refuses a run with operations other than adding
+/// OR-Set, optimized OR-Set, LWW set) and returns how each ends; refuses a run with operations other than adding
 /// and removing.
 pub fn compare_set_types(s: &CrdtScenario) -> Result<Vec<SetOutcome>, ScenarioError> {
     let only_set_ops = s.actions.iter().all(|t| {
@@ -255,6 +257,12 @@ pub fn compare_set_types(s: &CrdtScenario) -> Result<Vec<SetOutcome>, ScenarioEr
                     .map(|n| n.node().state().value())
                     .collect(),
                 rule: kind.conflict_rule(),
+                largest_state: sim
+                    .nodes()
+                    .iter()
+                    .map(|n| n.node().state().entries())
+                    .max()
+                    .unwrap_or(0),
             })
         })
         .collect()

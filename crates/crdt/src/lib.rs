@@ -15,9 +15,10 @@
 //! ```
 //!
 //! The types ([`types`]): G-Counter, PN-Counter, G-Set, 2P-Set, OR-Set (add-wins, with unique
-//! tags and tombstones), LWW-Register (Lamport time with a replica-id tie-break), MV-Register
-//! (vector clocks), and an LWW-Register holding a whole set, the naive replicated set to compare
-//! the others with. Elements and values are letters, so a whole state can be drawn.
+//! tags and tombstones), the optimized OR-Set (the same set, with dots and a version vector
+//! instead of tombstones, so its state stays small; [`State::entries`] counts both),
+//! LWW-Register (Lamport time with a replica-id tie-break), MV-Register (vector clocks), and an
+//! LWW-Register holding a whole set, the naive replicated set to compare the others with. Elements and values are letters, so a whole state can be drawn.
 //!
 //! On the engine, each replica is a [`Replica`] node: it applies operations the user or a
 //! scenario asks for, sends its state to a random peer every anti-entropy period (or to a chosen

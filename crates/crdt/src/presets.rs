@@ -109,6 +109,31 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
             ),
         },
         Preset {
+            slug: "tombstones",
+            title: "Add, remove, again: tombstones or dots",
+            description: "A dozen times, a replica adds a or b, tells the next one, and that one \
+                          removes it. An OR-Set keeps a tombstone for every tag ever removed, so its state \
+                          only grows; the optimized OR-Set forgets removed dots and remembers them in one \
+                          version vector, so it holds a few entries however long the run. Both end with the \
+                          same set: compare their state sizes below.",
+            scenario: LabScenario::preset(
+                of(Kind::OptimizedOrSet),
+                (0..12u16)
+                    .flat_map(|i| {
+                        let (element, t) =
+                            (if i % 2 == 0 { 'a' } else { 'b' }, 300 + 700 * u64::from(i));
+                        let (adder, remover) = (i % 3, (i + 1) % 3);
+                        [
+                            at(t, update(adder, Op::Add(element))),
+                            at(t + 100, sync(adder, remover)),
+                            at(t + 400, update(remover, Op::Remove(element))),
+                        ]
+                    })
+                    .collect(),
+                14,
+            ),
+        },
+        Preset {
             slug: "mv-register",
             title: "Concurrent writes: MV-Register",
             description: "n0 writes p and n1 writes q without seeing each other. The MV-Register keeps both, \

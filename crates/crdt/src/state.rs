@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::types::{
-    GCounter, GSet, Lattice, LwwRegister, MvRegister, OrSet, PnCounter, TwoPhaseSet,
+    GCounter, GSet, Lattice, LwwRegister, MvRegister, OptimizedOrSet, OrSet, PnCounter, Tag,
+    TwoPhaseSet,
 };
 
 /// Which CRDT the replicas hold.
@@ -29,6 +30,9 @@ pub enum Kind {
     MvRegister,
     /// Last-writer-wins register holding a whole set: what a naive replicated set does.
     LwwSet,
+    /// Observed-remove set, add-wins, with a version vector instead of tombstones. (Last
+    /// here so that links made before it keep their meaning; menus follow [`Kind::ALL`].)
+    OptimizedOrSet,
 }
 
 /// Which family a type belongs to; each family has its bug toggle.
@@ -44,19 +48,25 @@ pub enum Family {
 
 impl Kind {
     /// Every type, in menu order.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::GCounter,
         Kind::PnCounter,
         Kind::GSet,
         Kind::TwoPhaseSet,
         Kind::OrSet,
+        Kind::OptimizedOrSet,
         Kind::LwwSet,
         Kind::LwwRegister,
         Kind::MvRegister,
     ];
 
     /// The set types the comparison runs side by side on the same operations.
-    pub const COMPARED: [Kind; 3] = [Kind::TwoPhaseSet, Kind::OrSet, Kind::LwwSet];
+    pub const COMPARED: [Kind; 4] = [
+        Kind::TwoPhaseSet,
+        Kind::OrSet,
+        Kind::OptimizedOrSet,
+        Kind::LwwSet,
+    ];
 
     /// How the type settles a concurrent add and remove of one element, in one sentence.
     pub fn conflict_rule(self) -> &'static str {
@@ -66,6 +76,9 @@ impl Kind {
             }
             Kind::OrSet => {
                 "Add wins: a remove tombstones only the tags it has seen, so a concurrent add survives."
+            }
+            Kind::OptimizedOrSet => {
+                "Add wins, as in the OR-Set, but a remove just forgets the dots it has seen; the version vector remembers them, so nothing is kept for each removal."
             }
             Kind::LwwSet => {
                 "The write with the later timestamp replaces the whole set; the other replica's change is lost."
@@ -82,6 +95,7 @@ impl Kind {
             Kind::GSet => "g-set",
             Kind::TwoPhaseSet => "2p-set",
             Kind::OrSet => "or-set",
+            Kind::OptimizedOrSet => "optimized-or-set",
             Kind::LwwRegister => "lww-register",
             Kind::MvRegister => "mv-register",
             Kind::LwwSet => "lww-set",
@@ -92,7 +106,9 @@ impl Kind {
     pub fn family(self) -> Family {
         match self {
             Kind::GCounter | Kind::PnCounter => Family::Counter,
-            Kind::GSet | Kind::TwoPhaseSet | Kind::OrSet | Kind::LwwSet => Family::Set,
+            Kind::GSet | Kind::TwoPhaseSet | Kind::OrSet | Kind::OptimizedOrSet | Kind::LwwSet => {
+                Family::Set
+            }
             Kind::LwwRegister | Kind::MvRegister => Family::Register,
         }
     }
@@ -103,7 +119,7 @@ impl Kind {
             Kind::GCounter => vec![Op::Increment],
             Kind::PnCounter => vec![Op::Increment, Op::Decrement],
             Kind::GSet => vec![Op::Add(element)],
-            Kind::TwoPhaseSet | Kind::OrSet | Kind::LwwSet => {
+            Kind::TwoPhaseSet | Kind::OrSet | Kind::OptimizedOrSet | Kind::LwwSet => {
                 vec![Op::Add(element), Op::Remove(element)]
             }
             Kind::LwwRegister | Kind::MvRegister => vec![Op::Set(element)],
@@ -118,6 +134,7 @@ impl Kind {
             Kind::GSet => State::GSet(GSet::default()),
             Kind::TwoPhaseSet => State::TwoPhaseSet(TwoPhaseSet::default()),
             Kind::OrSet => State::OrSet(OrSet::default()),
+            Kind::OptimizedOrSet => State::OptimizedOrSet(OptimizedOrSet::default()),
             Kind::LwwRegister => State::LwwRegister(LwwRegister::default()),
             Kind::MvRegister => State::MvRegister(MvRegister::default()),
             Kind::LwwSet => State::LwwSet(LwwRegister::default()),
@@ -133,6 +150,7 @@ impl fmt::Display for Kind {
             Kind::GSet => "G-Set",
             Kind::TwoPhaseSet => "2P-Set",
             Kind::OrSet => "OR-Set",
+            Kind::OptimizedOrSet => "Optimized OR-Set",
             Kind::LwwRegister => "LWW-Register",
             Kind::MvRegister => "MV-Register",
             Kind::LwwSet => "LWW set",
@@ -235,6 +253,8 @@ pub enum State {
     MvRegister(MvRegister),
     /// An LWW-Register holding a set.
     LwwSet(LwwRegister<BTreeSet<char>>),
+    /// An optimized OR-Set.
+    OptimizedOrSet(OptimizedOrSet),
 }
 
 impl State {
@@ -246,6 +266,7 @@ impl State {
             State::GSet(_) => Kind::GSet,
             State::TwoPhaseSet(_) => Kind::TwoPhaseSet,
             State::OrSet(_) => Kind::OrSet,
+            State::OptimizedOrSet(_) => Kind::OptimizedOrSet,
             State::LwwRegister(_) => Kind::LwwRegister,
             State::MvRegister(_) => Kind::MvRegister,
             State::LwwSet(_) => Kind::LwwSet,
@@ -273,6 +294,8 @@ impl State {
             }
             (State::OrSet(s), Op::Add(x)) => s.add(replica, x),
             (State::OrSet(s), Op::Remove(x)) => s.remove(x),
+            (State::OptimizedOrSet(s), Op::Add(x)) => s.add(replica, x),
+            (State::OptimizedOrSet(s), Op::Remove(x)) => s.remove(x),
             (State::LwwSet(r), Op::Add(x) | Op::Remove(x)) => {
                 let mut set = r.value().cloned().unwrap_or_default();
                 if matches!(op, Op::Add(_)) {
@@ -312,6 +335,7 @@ impl State {
             (State::GSet(a), State::GSet(b)) => a.merge(b),
             (State::TwoPhaseSet(a), State::TwoPhaseSet(b)) => a.merge(b),
             (State::OrSet(a), State::OrSet(b)) => a.merge(b),
+            (State::OptimizedOrSet(a), State::OptimizedOrSet(b)) => a.merge(b),
             (State::LwwRegister(a), State::LwwRegister(b)) => a.merge(b),
             (State::MvRegister(a), State::MvRegister(b)) => a.merge(b),
             (State::LwwSet(a), State::LwwSet(b)) => a.merge(b),
@@ -327,6 +351,7 @@ impl State {
             (State::GSet(a), State::GSet(b)) => a.leq(b),
             (State::TwoPhaseSet(a), State::TwoPhaseSet(b)) => a.leq(b),
             (State::OrSet(a), State::OrSet(b)) => a.leq(b),
+            (State::OptimizedOrSet(a), State::OptimizedOrSet(b)) => a.leq(b),
             (State::LwwRegister(a), State::LwwRegister(b)) => a.leq(b),
             (State::MvRegister(a), State::MvRegister(b)) => a.leq(b),
             (State::LwwSet(a), State::LwwSet(b)) => a.leq(b),
@@ -334,11 +359,33 @@ impl State {
         }
     }
 
+    /// How many entries the state holds (slots, elements, tags, tombstones, dots, clock
+    /// entries, written values): what a replica stores and sends, whatever it shows.
+    pub fn entries(&self) -> usize {
+        match self {
+            State::GCounter(c) => c.counts.iter().count(),
+            State::PnCounter(c) => c.up.counts.iter().count() + c.down.counts.iter().count(),
+            State::GSet(s) => s.elements.len(),
+            State::TwoPhaseSet(s) => s.added.len() + s.removed.len(),
+            State::OrSet(s) => s.entries(),
+            State::OptimizedOrSet(s) => s.entries(),
+            State::LwwRegister(r) => usize::from(r.write.is_some()),
+            State::MvRegister(r) => r.values.iter().map(|(c, _)| 1 + c.iter().count()).sum(),
+            State::LwwSet(r) => r.value().map_or(0, |s| 1 + s.len()),
+        }
+    }
+
     /// What a reader sees: "7", "{a, c}", "x", "{x, y}", or "empty".
     pub fn value(&self) -> String {
         let set = |s: &BTreeSet<char>| {
-            let items: Vec<String> = s.iter().map(char::to_string).collect();
-            format!("{{{}}}", items.join(", "))
+            let mut text = String::from("{");
+            for (i, x) in s.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(", ");
+                }
+                text.push(*x);
+            }
+            text + "}"
         };
         match self {
             State::GCounter(c) => c.value().to_string(),
@@ -346,6 +393,7 @@ impl State {
             State::GSet(s) => set(&s.elements),
             State::TwoPhaseSet(s) => set(&s.value()),
             State::OrSet(s) => set(&s.value()),
+            State::OptimizedOrSet(s) => set(&s.value()),
             State::LwwRegister(r) => r.value().map_or("empty".into(), char::to_string),
             State::MvRegister(r) if r.values.is_empty() => "empty".into(),
             State::MvRegister(r) => set(&r.value()),
@@ -355,7 +403,8 @@ impl State {
 }
 
 impl fmt::Display for State {
-    /// The whole state, compactly: "P[n0:2 n1:1] N[n1:1]", "A{x, y} R{x}", "x: n0#1 n1#1 †n0#1".
+    /// The whole state, compactly: "P[n0:2 n1:1] N[n1:1]", "A{x, y} R{x}", "x: n0#1 n1#1 †n0#1",
+    /// "x: n1#1; seen [n0:1 n1:1]".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             State::GCounter(c) => write!(f, "{}", c.counts),
@@ -368,34 +417,43 @@ impl fmt::Display for State {
             }
             State::OrSet(s) if s.additions.is_empty() => f.write_str("{}"),
             State::OrSet(s) => {
-                let parts: Vec<String> = s
-                    .additions
-                    .iter()
-                    .map(|(e, tags)| {
-                        let tags: Vec<String> = tags
-                            .iter()
-                            .map(|t| {
-                                let dead = if s.tombstones.contains(t) { "†" } else { "" };
-                                format!("{dead}{t}")
-                            })
-                            .collect();
-                        format!("{e}: {}", tags.join(" "))
-                    })
-                    .collect();
-                write!(f, "{}", parts.join("; "))
+                for (i, (element, tags)) in s.additions.iter().enumerate() {
+                    write!(f, "{}{element}:", if i == 0 { "" } else { "; " })?;
+                    for tag in tags {
+                        let dead = if s.tombstones.contains(tag) {
+                            "†"
+                        } else {
+                            ""
+                        };
+                        write!(f, " {dead}{tag}")?;
+                    }
+                }
+                Ok(())
             }
             State::LwwRegister(r) => match &r.write {
                 Some((stamp, v)) => write!(f, "{v} @ {stamp}"),
                 None => f.write_str("empty"),
             },
             State::MvRegister(r) => {
-                let parts: Vec<String> = r.values.iter().map(|(c, v)| format!("{v} {c}")).collect();
-                write!(f, "{}", parts.join(" | "))
+                for (i, (clock, value)) in r.values.iter().enumerate() {
+                    write!(f, "{}{value} {clock}", if i == 0 { "" } else { " | " })?;
+                }
+                Ok(())
             }
             State::LwwSet(r) => match &r.write {
                 Some((stamp, _)) => write!(f, "{} @ {stamp}", self.value()),
                 None => f.write_str("{}"),
             },
+            State::OptimizedOrSet(s) => {
+                for (element, dots) in &s.dots {
+                    write!(f, "{element}:")?;
+                    for (replica, seq) in dots.iter() {
+                        write!(f, " {}", Tag { replica, seq })?;
+                    }
+                    f.write_str("; ")?;
+                }
+                write!(f, "seen {}", s.seen)
+            }
         }
     }
 }

@@ -167,7 +167,7 @@ impl Lattice for GSet {
     }
 
     fn leq(&self, other: &Self) -> bool {
-        self.elements.is_subset(&other.elements)
+        within(&self.elements, &other.elements)
     }
 }
 
@@ -188,7 +188,12 @@ pub struct TwoPhaseSet {
 impl TwoPhaseSet {
     /// The elements present.
     pub fn value(&self) -> BTreeSet<char> {
-        set_of(self.added.difference(&self.removed).copied())
+        set_of(
+            self.added
+                .iter()
+                .copied()
+                .filter(|x| !self.removed.contains(x)),
+        )
     }
 }
 
@@ -199,7 +204,7 @@ impl Lattice for TwoPhaseSet {
     }
 
     fn leq(&self, other: &Self) -> bool {
-        self.added.is_subset(&other.added) && self.removed.is_subset(&other.removed)
+        within(&self.added, &other.added) && within(&self.removed, &other.removed)
     }
 }
 
@@ -275,6 +280,11 @@ impl OrSet {
             .filter(|t| !self.tombstones.contains(t))
     }
 
+    /// How many tags and tombstones the state holds.
+    pub fn entries(&self) -> usize {
+        self.additions.values().map(BTreeSet::len).sum::<usize>() + self.tombstones.len()
+    }
+
     /// The elements present.
     pub fn value(&self) -> BTreeSet<char> {
         set_of(
@@ -302,8 +312,97 @@ impl Lattice for OrSet {
             other
                 .additions
                 .get(e)
-                .is_some_and(|theirs| tags.is_subset(theirs))
-        }) && self.tombstones.is_subset(&other.tombstones)
+                .is_some_and(|theirs| within(tags, theirs))
+        }) && within(&self.tombstones, &other.tombstones)
+    }
+}
+
+/// Observed-remove set without tombstones (Bieniusa, Zawirski, Preguiça, Shapiro, Baquero and
+/// Balegas, "An Optimized Conflict-free Replicated Set", 2012, §3): the same add-wins set as
+/// [`OrSet`], in a state that does not grow with every removal.
+///
+/// Each addition is a *dot*, the adding replica and its how-manieth addition, and a version
+/// vector `seen` says which dots this state knows of. A removal forgets the element's dots;
+/// `seen` still covers them, and that is what tells a merge "removed here" from "not yet
+/// heard of here". A replica keeps only its latest dot per element, since a newer addition by
+/// the same replica covers the older.
+///
+/// ```text
+///   lattice: (dots, seen); a dot survives a merge if both sides hold it, or if the side
+///   without it has not seen it; seen = pointwise max.   x ∈ set  ⇔  x has a dot
+///   n0 {x: n0#1} seen [n0:1]  ⊔  n1 {} seen [n0:1] (n1 removed x) = {} seen [n0:1]
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptimizedOrSet {
+    /// Each element's dots: the replicas that added it, with the sequence of their latest add.
+    pub dots: BTreeMap<char, Counts>,
+    /// Every dot this state knows of: per replica, all of its additions up to this one.
+    pub seen: Counts,
+}
+
+impl OptimizedOrSet {
+    /// `replica` adds `element` with its next dot, replacing its own older dot of `element`.
+    pub fn add(&mut self, replica: NodeId, element: char) {
+        self.seen.bump(replica);
+        let seq = self.seen.get(replica);
+        self.dots.entry(element).or_default().0.insert(replica, seq);
+    }
+
+    /// Forgets every dot of `element` seen here; `seen` keeps them known.
+    pub fn remove(&mut self, element: char) {
+        self.dots.remove(&element);
+    }
+
+    /// The elements present.
+    pub fn value(&self) -> BTreeSet<char> {
+        set_of(self.dots.keys().copied())
+    }
+
+    /// How many dots and version-vector entries the state holds.
+    pub fn entries(&self) -> usize {
+        self.dots.values().map(|d| d.0.len()).sum::<usize>() + self.seen.0.len()
+    }
+
+    /// The sequence of `replica`'s dot of `element`, if this state holds one.
+    fn dot(&self, element: char, replica: NodeId) -> Option<u64> {
+        self.dots.get(&element)?.0.get(&replica).copied()
+    }
+}
+
+impl Lattice for OptimizedOrSet {
+    /// §3's merge: dots both sides hold, and dots one side holds that the other has not seen;
+    /// of one replica's dots of an element, only the latest is kept.
+    fn merge(&mut self, other: &Self) {
+        let mut merged = BTreeMap::new();
+        let elements = set_of(self.dots.keys().chain(other.dots.keys()).copied());
+        for element in elements {
+            let mut joined = Counts::default();
+            let sides = [(&*self, other), (other, &*self)];
+            for (from, to) in sides {
+                for (replica, seq) in from.dots.get(&element).into_iter().flat_map(Counts::iter) {
+                    if to.dot(element, replica) == Some(seq) || seq > to.seen.get(replica) {
+                        let kept = joined.0.entry(replica).or_default();
+                        *kept = (*kept).max(seq);
+                    }
+                }
+            }
+            if !joined.0.is_empty() {
+                merged.insert(element, joined);
+            }
+        }
+        self.dots = merged;
+        self.seen.merge(&other.seen);
+    }
+
+    /// `self ≤ other` when `other` has seen every dot `self` has, and holds no dot that `self`
+    /// has seen and dropped (so `self ⊔ other = other`).
+    fn leq(&self, other: &Self) -> bool {
+        self.seen.leq(&other.seen)
+            && other.dots.iter().all(|(&element, dots)| {
+                dots.iter().all(|(replica, seq)| {
+                    seq > self.seen.get(replica) || self.dot(element, replica) == Some(seq)
+                })
+            })
     }
 }
 
@@ -436,6 +535,12 @@ impl Lattice for MvRegister {
                 .any(|(d, w)| below(c, d) || (c == d && v == w))
         })
     }
+}
+
+/// `a ⊆ b`, by a lookup per element: `BTreeSet::is_subset` is faster on large sets and much
+/// larger in the browser build, and these sets are small.
+fn within<T: Ord>(a: &BTreeSet<T>, b: &BTreeSet<T>) -> bool {
+    a.iter().all(|x| b.contains(x))
 }
 
 /// The set of `elements`, built by inserting each: collecting into a set would sort first, and

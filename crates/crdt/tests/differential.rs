@@ -26,7 +26,7 @@ impl Theirs {
         match kind {
             Kind::GCounter => Theirs::Counter(GCounter::new()),
             Kind::PnCounter => Theirs::PnCounter(PNCounter::new()),
-            Kind::OrSet => Theirs::Set(Orswot::new()),
+            Kind::OrSet | Kind::OptimizedOrSet => Theirs::Set(Orswot::new()),
             Kind::LwwRegister => Theirs::Lww(LWWReg::default()),
             Kind::MvRegister => Theirs::Mv(MVReg::new()),
             other => unreachable!("{other} has no counterpart"),
@@ -105,6 +105,7 @@ fn compared() -> impl Strategy<Value = Kind> {
         Kind::GCounter,
         Kind::PnCounter,
         Kind::OrSet,
+        Kind::OptimizedOrSet,
         Kind::LwwRegister,
         Kind::MvRegister,
     ])

@@ -58,8 +58,9 @@ fn a_partition_lets_replicas_diverge_and_healing_brings_them_together() {
     assert!(last.took().as_millis() < 5_000, "{last:?}");
 }
 
-/// The same operations on the three set types: 2P-Set's removal is final, OR-Set's concurrent
-/// add wins, and the LWW set keeps only the later writer's whole set.
+/// The same operations on the four set types: 2P-Set's removal is final, OR-Set's concurrent
+/// add wins (in both forms), and the LWW set keeps only the later writer's whole set. The
+/// optimized OR-Set holds less than the OR-Set with its tombstones.
 #[test]
 fn the_comparison_reads_three_different_outcomes() {
     let outcomes = compare_set_types(&preset("add-remove")).unwrap();
@@ -75,10 +76,27 @@ fn the_comparison_reads_three_different_outcomes() {
         [
             (Kind::TwoPhaseSet, "{y, z}"),
             (Kind::OrSet, "{x, y, z}"),
+            (Kind::OptimizedOrSet, "{x, y, z}"),
             (Kind::LwwSet, "{x, z}"),
         ]
     );
     assert!(compare_set_types(&preset("concurrent-increments")).is_err());
+}
+
+/// Bieniusa et al. 2012, §3: the optimized OR-Set answers as the OR-Set does, but keeps no
+/// tombstones; after a dozen adds and removes it holds a few entries, the OR-Set dozens.
+#[test]
+fn the_optimized_or_set_keeps_no_tombstones() {
+    let outcomes = compare_set_types(&preset("tombstones")).unwrap();
+    let of = |kind: Kind| outcomes.iter().find(|o| o.kind == kind).unwrap();
+    let (tombstones, dots) = (of(Kind::OrSet), of(Kind::OptimizedOrSet));
+    assert_eq!(tombstones.values, dots.values);
+    assert!(
+        dots.largest_state * 4 <= tombstones.largest_state,
+        "{} entries against {}",
+        dots.largest_state,
+        tombstones.largest_state
+    );
 }
 
 /// 10,000 faulty seeds, spread over every type and every number of replicas, break nothing.

@@ -170,6 +170,8 @@ fn bench() -> Result {
         "netsplit-labs",
         "-p",
         "netsplit-hashring",
+        "-p",
+        "netsplit-crdt",
     ]))?;
     install_build_tools()?;
     build_site()?;

@@ -175,6 +175,7 @@ impl LabSpec for CrdtSpec {
                 <tbody>
                     { row("value", node.state().value()) }
                     { row("state", node.state().to_string()) }
+                    { row("size", entries(node.state().entries())) }
                     { row("last merge", node.last_merge().map_or("none yet".into(), |m| format!("{}'s state at {} (before it: {})", m.from, m.at, m.before.value()))) }
                 </tbody>
             </table>
@@ -202,6 +203,7 @@ impl LabSpec for CrdtSpec {
                     <h3>{ id.to_string() }{ if slot.is_up() { "" } else { " (down)" } }</h3>
                     <p class="value">{ node.state().value() }</p>
                     { state_view(node.state(), fresh.map(|m| &m.before)) }
+                    <p class="size">{ entries(node.state().entries()) }</p>
                     if let Some(merge) = fresh {
                         <p class="merged-from">{ format!("merged {}'s state: {} → {}", merge.from, merge.before.value(), node.state().value()) }</p>
                     }
@@ -238,6 +240,7 @@ fn kind_label(kind: Kind) -> &'static str {
         Kind::GSet => "G-Set (grow-only set)",
         Kind::TwoPhaseSet => "2P-Set (remove is final)",
         Kind::OrSet => "OR-Set (add wins)",
+        Kind::OptimizedOrSet => "Optimized OR-Set (add wins, no tombstones)",
         Kind::LwwSet => "LWW set (last writer's whole set)",
         Kind::LwwRegister => "LWW-Register (last writer wins)",
         Kind::MvRegister => "MV-Register (keeps concurrent values)",
@@ -258,6 +261,7 @@ fn present(state: &State) -> BTreeSet<char> {
     match state {
         State::TwoPhaseSet(s) => s.value(),
         State::OrSet(s) => s.value(),
+        State::OptimizedOrSet(s) => s.value(),
         State::LwwSet(r) => r.value().cloned().unwrap_or_default(),
         State::GSet(s) => s.elements.clone(),
         _ => BTreeSet::new(),
@@ -299,7 +303,7 @@ fn state_view(state: &State, before: Option<&State>) -> Html {
                 let tags = tags.iter().map(|t| {
                     let dead = s.tombstones.contains(t);
                     let new = was(&|b| matches!(b, State::OrSet(o) if o.additions.get(&x).is_some_and(|ts| ts.contains(t)) && o.tombstones.contains(t) == dead));
-                    tag_view(*t, dead, new)
+                    tag_view("tag", *t, dead, new)
                 });
                 html! {
                     <li class={classes!("element", (!live).then_some("gone"))}>
@@ -308,6 +312,21 @@ fn state_view(state: &State, before: Option<&State>) -> Html {
                 }
             });
             html! { <ul class="tags">{ for rows }</ul> }
+        }
+        State::OptimizedOrSet(s) => {
+            let rows = s.dots.iter().map(|(&x, dots)| {
+                let dots = dots.iter().map(|(replica, seq)| {
+                    let new = was(&|b| matches!(b, State::OptimizedOrSet(o) if o.dots.get(&x).is_some_and(|d| d.get(replica) == seq)));
+                    tag_view("dot", Tag { replica, seq }, false, new)
+                });
+                html! { <li class="element"><strong>{ x }</strong>{ " " }{ for dots }</li> }
+            });
+            html! {
+                <ul class="tags">
+                    { for rows }
+                    <li class="hint">{ format!("seen {}", s.seen) }</li>
+                </ul>
+            }
         }
         State::LwwRegister(r) => match &r.write {
             Some((stamp, v)) => html! { <p class="stamp">{ format!("{v} written at {stamp}") }</p> },
@@ -365,14 +384,23 @@ fn chips(items: impl Iterator<Item = (String, bool, bool)>) -> Html {
     html! { <ul class="chips">{ for items }</ul> }
 }
 
-fn tag_view(tag: Tag, dead: bool, new: bool) -> Html {
+/// A tag (or dot: the optimized OR-Set's name for the same pair) of one addition.
+fn tag_view(noun: &str, tag: Tag, dead: bool, new: bool) -> Html {
     let class = classes!("tag", dead.then_some("tombstone"), new.then_some("new"));
     let title = if dead {
-        format!("tag {tag}, tombstoned by a remove")
+        format!("{noun} {tag}, tombstoned by a remove")
     } else {
-        format!("tag {tag}, live")
+        format!("{noun} {tag}, live")
     };
     html! { <span {class} {title}>{ if dead { format!("†{tag}") } else { tag.to_string() } }</span> }
+}
+
+/// "7 entries": what a state holds, whatever it shows.
+fn entries(count: usize) -> String {
+    match count {
+        1 => "1 entry".into(),
+        n => format!("{n} entries"),
+    }
 }
 
 thread_local! {
@@ -395,7 +423,7 @@ fn compared(scenario: &ScenarioOf<CrdtSpec>) -> Comparison {
     })
 }
 
-/// The scenario's operations replayed on a 2P-Set, an OR-Set and an LWW set, side by side.
+/// The scenario's operations replayed on a 2P-Set, both OR-Sets and an LWW set, side by side.
 fn comparison(scenario: &ScenarioOf<CrdtSpec>) -> Html {
     let body = match compared(scenario) {
         Err(why) => {
@@ -409,6 +437,7 @@ fn comparison(scenario: &ScenarioOf<CrdtSpec>) -> Html {
                         <h3>{ o.kind.to_string() }</h3>
                         <p class="value">{ if agreed { o.values[0].clone() } else { o.values.join(" / ") } }</p>
                         <p class="rule">{ o.rule }</p>
+                        <p class="size">{ format!("largest state: {}", entries(o.largest_state)) }</p>
                     </li>
                 }
             });
@@ -417,7 +446,7 @@ fn comparison(scenario: &ScenarioOf<CrdtSpec>) -> Html {
     };
     html! {
         <section class="panel comparison" aria-labelledby="compare-title">
-            <h2 id="compare-title">{ "The same operations on three set types" }</h2>
+            <h2 id="compare-title">{ "The same operations on four set types" }</h2>
             <p class="hint">{ "This run's adds, removes, syncs and faults replayed to the end with each set type: where they differ, the type's rule for a concurrent add and remove decides." }</p>
             { body }
         </section>
