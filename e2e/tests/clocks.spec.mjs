@@ -67,6 +67,21 @@ test('a ShiViz log is imported and drawn; a broken one names its line and change
   await expect(events(page)).toHaveCount(3);
 });
 
+test('a ShiViz log with a multicast and a receive that sends on is drawn with every message', async ({ page }) => {
+  await open(page);
+  // alice offers to bob and carol at once; bob's receive passes it on to dave.
+  const log = 'offer\nalice {"alice": 1}\nyes\nbob {"alice": 1, "bob": 1}\nyes\ncarol {"alice": 1, "carol": 1}\n'
+    + 'told\ndave {"alice": 1, "bob": 1, "dave": 1}\n';
+  await page.getByLabel('ShiViz log to import').fill(log);
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page.locator('.error')).toHaveCount(0);
+  await expect(events(page)).toHaveCount(4);
+  await expect(page.locator('line.message')).toHaveCount(3);
+  await expect(page.locator('.log ol li', { hasText: 'also sends' })).toHaveText(
+    ['4.P1\'s yes also sends to P3', '2.P0\'s offer also sends to P2']);
+  await page.screenshot({ path: 'screenshots/clocks-multicast.png', fullPage: true });
+});
+
 test('8 processes by 200 events draw and scroll; generation time is reported', async ({ page }) => {
   await open(page);
   const field = (name) => page.locator('.panel label', { hasText: name }).locator('input');

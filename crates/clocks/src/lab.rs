@@ -155,13 +155,20 @@ impl Lab for ClocksLab {
         run.execution.events()
     }
 
+    /// Each step with the clock of its event: the event it made, or the one a
+    /// [`Step::SendFrom`] sends from.
     fn narrate(run: &ClocksRun) -> Vec<(String, String)> {
         let execution = &run.execution;
-        execution
-            .steps()
+        let mut made = execution.events().iter();
+        run.scenario.steps[..run.taken]
             .iter()
-            .zip(execution.events())
-            .map(|(step, event)| (event.clock.to_string(), step.to_string()))
+            .map(|step| {
+                let event = match step {
+                    Step::SendFrom { event, .. } => &execution.events()[*event as usize],
+                    _ => made.next().expect("every other step makes an event"),
+                };
+                (event.clock.to_string(), execution.describe(step))
+            })
             .collect()
     }
 

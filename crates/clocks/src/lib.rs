@@ -184,6 +184,14 @@ pub enum Step {
         /// What happened.
         label: String,
     },
+    /// An event that already sent or received also sends a message: a multicast, or a
+    /// receive that passes something on.
+    SendFrom {
+        /// The event, by its number.
+        event: u32,
+        /// The receiver.
+        to: u16,
+    },
 }
 
 impl fmt::Display for Step {
@@ -192,6 +200,7 @@ impl fmt::Display for Step {
             Step::Local { process, label } => write!(f, "P{process}: {label}"),
             Step::Send { from, to, label } => write!(f, "P{from} sends {label} to P{to}"),
             Step::Deliver { message, label } => write!(f, "message m{message} arrives: {label}"),
+            Step::SendFrom { event, to } => write!(f, "event {event} also sends to P{to}"),
         }
     }
 }
@@ -351,6 +360,35 @@ impl Execution {
         Ok(message)
     }
 
+    /// Event `event`, a send or a receive, also sends a message to `to`, stamped with the
+    /// event's clock. A local event sends nothing: it would be a send.
+    pub fn send_from(&mut self, event: EventId, to: usize) -> Result<MessageId, ExecutionError> {
+        let e = self
+            .events
+            .get(event.0)
+            .ok_or_else(|| ExecutionError(format!("there is no event {}", event.0)))?;
+        let from = e.process;
+        if e.kind == EventKind::Local {
+            return Err(ExecutionError(format!(
+                "event {} is local; only a send or a receive sends more",
+                event.0
+            )));
+        }
+        self.check_process(to)?;
+        if from == to {
+            return Err(ExecutionError(
+                "a process does not send messages to itself here".into(),
+            ));
+        }
+        self.messages.push(Message {
+            from,
+            to,
+            send: event,
+            receive: None,
+        });
+        Ok(MessageId(self.messages.len() - 1))
+    }
+
     /// Delivers a message in flight to its receiver.
     pub fn deliver(
         &mut self,
@@ -452,6 +490,22 @@ impl Execution {
             Step::Deliver { message, label } => {
                 self.deliver(MessageId(*message as usize), label.clone())
             }
+            Step::SendFrom { event, to } => {
+                let event = EventId(*event as usize);
+                self.send_from(event, usize::from(*to)).map(|_| event)
+            }
+        }
+    }
+
+    /// The step `step` in words, naming the event a [`Step::SendFrom`] sends from; `step` is
+    /// one this execution has taken.
+    pub fn describe(&self, step: &Step) -> String {
+        match step {
+            Step::SendFrom { event, to } => {
+                let e = &self.events[*event as usize];
+                format!("P{}'s {} also sends to P{to}", e.process, e.label)
+            }
+            step => step.to_string(),
         }
     }
 
@@ -466,26 +520,49 @@ impl Execution {
         Ok(execution)
     }
 
-    /// The steps that build this execution, in order.
+    /// The steps that build this execution, in order: one per event, and a
+    /// [`Step::SendFrom`] for each message that left an event made by an earlier step, taken as
+    /// soon as its event and the messages numbered before it exist.
     pub fn steps(&self) -> Vec<Step> {
-        self.events
-            .iter()
-            .map(|e| match e.kind {
+        let mut steps = Vec::with_capacity(self.events.len());
+        let mut next_message = 0;
+        let send_from_ready = |steps: &mut Vec<Step>, next: &mut usize, events: usize| {
+            while let Some(m) = self.messages.get(*next) {
+                let made_by_its_event =
+                    self.events[m.send.0].kind == EventKind::Send(MessageId(*next));
+                if made_by_its_event || m.send.0 >= events {
+                    break;
+                }
+                steps.push(Step::SendFrom {
+                    event: m.send.0 as u32,
+                    to: m.to as u16,
+                });
+                *next += 1;
+            }
+        };
+        for (i, e) in self.events.iter().enumerate() {
+            send_from_ready(&mut steps, &mut next_message, i);
+            steps.push(match e.kind {
                 EventKind::Local => Step::Local {
                     process: e.process as u16,
                     label: e.label.clone(),
                 },
-                EventKind::Send(m) => Step::Send {
-                    from: e.process as u16,
-                    to: self.messages[m.0].to as u16,
-                    label: e.label.clone(),
-                },
+                EventKind::Send(m) => {
+                    next_message = m.0 + 1;
+                    Step::Send {
+                        from: e.process as u16,
+                        to: self.messages[m.0].to as u16,
+                        label: e.label.clone(),
+                    }
+                }
                 EventKind::Receive(m) => Step::Deliver {
                     message: m.0 as u32,
                     label: e.label.clone(),
                 },
-            })
-            .collect()
+            });
+        }
+        send_from_ready(&mut steps, &mut next_message, self.events.len());
+        steps
     }
 
     /// A random execution of `processes` processes and about `events` events, fixed by `seed`:

@@ -177,10 +177,10 @@ pub fn import_shiviz(text: &str) -> Result<Execution, ShivizError> {
     }
 
     // The sender of each receive: the latest event of another host that the clock has newly
-    // learned of, and that is not already known through another such event.
+    // learned of, and that is not already known through another such event. One event may be
+    // the sender of several receives (a multicast), and may itself have received.
     let mut previous: Vec<VectorClock> = vec![VectorClock::zero(n); n];
-    let mut sender_of: Vec<Option<usize>> = vec![None; parsed.len()];
-    let mut receiver_of: Vec<Option<usize>> = vec![None; parsed.len()];
+    let mut receivers_of: Vec<Vec<usize>> = vec![Vec::new(); parsed.len()];
     for (i, e) in parsed.iter().enumerate() {
         let prev = &previous[e.host];
         let learned: Vec<usize> = (0..n)
@@ -199,15 +199,6 @@ pub fn import_shiviz(text: &str) -> Result<Execution, ShivizError> {
         match senders.as_slice() {
             [] => {}
             [s] => {
-                if let Some(other) = receiver_of[*s] {
-                    return Err(error(
-                        e.line,
-                        format!(
-                            "the event on line {} is received twice (also on line {}); one send delivers one message",
-                            parsed[*s].line, parsed[other].line
-                        ),
-                    ));
-                }
                 if parsed[*s].line > e.line {
                     return Err(error(
                         e.line,
@@ -217,8 +208,7 @@ pub fn import_shiviz(text: &str) -> Result<Execution, ShivizError> {
                         ),
                     ));
                 }
-                sender_of[i] = Some(*s);
-                receiver_of[*s] = Some(i);
+                receivers_of[*s].push(i);
             }
             many => {
                 let lines: Vec<String> = many.iter().map(|&s| parsed[s].line.to_string()).collect();
@@ -234,26 +224,30 @@ pub fn import_shiviz(text: &str) -> Result<Execution, ShivizError> {
         previous[e.host] = e.clock.clone();
     }
 
-    // Rebuild in log order and check that every clock follows.
+    // Rebuild in log order and check that every clock follows. An event that receives is a
+    // delivery; otherwise one that sends is a send to its first receiver; its other messages
+    // leave from it as soon as it exists.
     let mut execution = Execution::new(hosts.clone());
-    let mut messages: Vec<Option<MessageId>> = vec![None; parsed.len()];
+    let mut message_to: BTreeMap<usize, MessageId> = BTreeMap::new();
     for (i, e) in parsed.iter().enumerate() {
-        let id: EventId = if let Some(to) = receiver_of[i] {
+        let fail = |x: crate::ExecutionError| error(e.line, x.0);
+        let mut receivers = receivers_of[i].iter();
+        // Senders come first in the log, so a receive's message is made by now.
+        let id: EventId = if let Some(&m) = message_to.get(&i) {
+            execution.deliver(m, e.label.clone()).map_err(fail)?
+        } else if let Some(&to) = receivers.next() {
             let m = execution
                 .send(e.host, parsed[to].host, e.label.clone())
-                .map_err(|x| error(e.line, x.0))?;
-            messages[i] = Some(m);
+                .map_err(fail)?;
+            message_to.insert(to, m);
             execution.messages()[m.0].send
-        } else if let Some(s) = sender_of[i] {
-            let m = messages[s].expect("senders come first in the log");
-            execution
-                .deliver(m, e.label.clone())
-                .map_err(|x| error(e.line, x.0))?
         } else {
-            execution
-                .local(e.host, e.label.clone())
-                .map_err(|x| error(e.line, x.0))?
+            execution.local(e.host, e.label.clone()).map_err(fail)?
         };
+        for &to in receivers {
+            let m = execution.send_from(id, parsed[to].host).map_err(fail)?;
+            message_to.insert(to, m);
+        }
         let computed = &execution.event(id).clock;
         if *computed != e.clock {
             return Err(error(

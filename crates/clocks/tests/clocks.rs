@@ -33,8 +33,40 @@ fn reachability(execution: &Execution) -> Vec<Vec<bool>> {
     reach
 }
 
+/// Generated executions, and executions where events that sent or received send again: to
+/// several receivers (a multicast) and onward after a receive.
 fn executions() -> impl Strategy<Value = Execution> {
-    (any::<u64>(), 2usize..6, 0usize..40).prop_map(|(seed, p, e)| Execution::generate(seed, p, e))
+    let generated = (any::<u64>(), 2usize..6, 0usize..40)
+        .prop_map(|(seed, p, e)| Execution::generate(seed, p, e));
+    let multicasting = (
+        2usize..6,
+        prop::collection::vec((0u8..4, any::<u16>(), any::<u16>()), 0..40),
+    )
+        .prop_map(|(processes, ops)| {
+            let mut e = Execution::with_processes(processes);
+            for (i, (op, a, b)) in ops.into_iter().enumerate() {
+                let (a, b) = (usize::from(a), usize::from(b));
+                let to = |from: usize| (from + 1 + b % (processes - 1)) % processes;
+                let pending: Vec<_> = e.in_flight().collect();
+                let senders: Vec<EventId> = (0..e.events().len())
+                    .map(EventId)
+                    .filter(|&x| e.event(x).kind != EventKind::Local)
+                    .collect();
+                let label = format!("e{i}");
+                match op {
+                    0 => drop(e.local(a % processes, label)),
+                    1 => drop(e.send(a % processes, to(a % processes), label)),
+                    2 if !pending.is_empty() => drop(e.deliver(pending[a % pending.len()], label)),
+                    3 if !senders.is_empty() => {
+                        let from = senders[a % senders.len()];
+                        e.send_from(from, to(e.event(from).process)).unwrap();
+                    }
+                    _ => drop(e.local(a % processes, label)),
+                }
+            }
+            e
+        });
+    prop_oneof![generated, multicasting]
 }
 
 proptest! {
@@ -122,9 +154,16 @@ proptest! {
                     let known = before.map_or(0, |x| e.event(x).clock.0[m.from]);
                     (e.event(m.send).clock.0[m.from] > known).then_some((m.send.0, receive.0))
                 })
-                .collect::<Vec<_>>()
+                .collect::<std::collections::BTreeSet<_>>()
         };
         prop_assert_eq!(edges(&back), edges(&execution));
+    }
+
+    /// The steps an execution gives build it again, exactly.
+    #[test]
+    fn steps_rebuild_any_execution(execution in executions()) {
+        let back = Execution::from_steps(execution.processes().to_vec(), &execution.steps());
+        prop_assert_eq!(back.unwrap(), execution);
     }
 }
 
@@ -211,6 +250,60 @@ fn a_blank_description_keeps_its_event() {
     let labels: Vec<&str> = e.events().iter().map(|x| x.label.as_str()).collect();
     assert_eq!(labels, ["start", "", "end"]);
     assert_eq!(import_shiviz(&export_shiviz(&e)).unwrap(), e);
+}
+
+/// An event that receives and then sends (P1 passes P0's news on to P2), and one send
+/// received by two hosts, are read as such and written back unchanged.
+#[test]
+fn a_receive_that_sends_and_a_multicast_are_read() {
+    let relay = "a\nP0 {\"P0\": 1}\nb\nP1 {\"P0\": 1, \"P1\": 1}\nc\nP2 {\"P0\": 1, \"P1\": 1, \"P2\": 1}\n";
+    let e = import_shiviz(relay).unwrap();
+    let edges: Vec<(usize, usize)> = e
+        .messages()
+        .iter()
+        .map(|m| (m.send.0, m.receive.unwrap().0))
+        .collect();
+    assert_eq!(edges, [(0, 1), (1, 2)]);
+    assert_eq!(
+        e.event(EventId(1)).kind,
+        EventKind::Receive(netsplit_clocks::MessageId(0))
+    );
+    assert_eq!(export_shiviz(&e), relay);
+
+    let multicast =
+        "offer\nP0 {\"P0\": 1}\nyes\nP1 {\"P0\": 1, \"P1\": 1}\nyes\nP2 {\"P0\": 1, \"P2\": 1}\n";
+    let e = import_shiviz(multicast).unwrap();
+    let edges: Vec<(usize, usize, usize)> = e
+        .messages()
+        .iter()
+        .map(|m| (m.send.0, m.to, m.receive.unwrap().0))
+        .collect();
+    assert_eq!(edges, [(0, 1, 1), (0, 2, 2)]);
+    assert_eq!(e.verdict(EventId(1), EventId(2)), Verdict::Concurrent);
+    assert_eq!(export_shiviz(&e), multicast);
+    // Its steps say so: the second message leaves the first event.
+    assert_eq!(
+        e.steps()[1],
+        netsplit_clocks::Step::SendFrom { event: 0, to: 2 }
+    );
+    assert_eq!(e.describe(&e.steps()[1]), "P0's offer also sends to P2");
+}
+
+#[test]
+fn only_a_send_or_a_receive_sends_more() {
+    let mut e = Execution::with_processes(2);
+    let local = e.local(0, "a").unwrap();
+    assert_eq!(
+        e.send_from(local, 1).unwrap_err().0,
+        "event 0 is local; only a send or a receive sends more"
+    );
+    let m = e.send(0, 1, "b").unwrap();
+    let send = e.messages()[m.0].send;
+    assert!(e.send_from(send, 0).unwrap_err().0.contains("to itself"));
+    assert_eq!(
+        e.send_from(EventId(7), 1).unwrap_err().0,
+        "there is no event 7"
+    );
 }
 
 #[test]

@@ -471,7 +471,7 @@ impl Component for ClocksView {
             Msg::Zoom(input.value().parse().unwrap_or(48))
         });
         let narration = self.scenario.steps[..self.shown].iter().enumerate().rev().take(100).map(|(i, step)| {
-            html! { <li key={i}><time>{ format!("{}.", i + 1) }</time>{ step.to_string() }</li> }
+            html! { <li key={i}><time>{ format!("{}.", i + 1) }</time>{ self.execution.describe(step) }</li> }
         });
         let gen_field = |field: GenField, label: &'static str, value: String| {
             let onchange = link.callback(move |e: Event| {
@@ -605,8 +605,12 @@ impl ClocksView {
         })
     }
 
+    /// Events stand in columns by Lamport time, as in a layered space-time diagram: an event's
+    /// causes lie to its left, and events in one column are concurrent. (Columns in the order
+    /// events were added would put a multicast's arrows on one line through other events.)
     fn x(&self, event: EventId) -> f64 {
-        LEFT + f64::from(self.zoom) * (event.0 as f64 + 0.5)
+        let column = self.execution.event(event).lamport - 1;
+        LEFT + f64::from(self.zoom) * (column as f64 + 0.5)
     }
 
     fn y(&self, process: usize) -> f64 {
@@ -620,7 +624,8 @@ impl ClocksView {
         // selected and focused events keep theirs (every event still tells its clock on hover).
         let roomy = f64::from(self.zoom) >= 6.0 * (2 * n + 1) as f64;
         let events = self.execution.events();
-        let width = LEFT + f64::from(self.zoom) * (events.len() as f64 + 2.0) + 40.0;
+        let columns = events.iter().map(|e| e.lamport).max().unwrap_or(0);
+        let width = LEFT + f64::from(self.zoom) * (columns as f64 + 2.0) + 40.0;
         let height = TOP + ROW * n as f64;
         let (past, future) = self.reach(self.first);
         let (past_b, future_b) = self.reach(self.second);
