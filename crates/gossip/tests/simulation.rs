@@ -91,3 +91,62 @@ fn every_bug_trips_its_property_within_1000_seeds_at_every_cluster_size() {
         }
     }
 }
+
+/// Completeness alone, as textbooks state it ("every crashed node is eventually suspected"),
+/// is a weaker copy of Suspects on time, which holds the detector to its deadline for every
+/// peer whose heartbeat went still, up or not (§2). With refresh-on-any-digest and the network
+/// split in two, each side keeps hearing the other side mentioned by its neighbours and never
+/// suspects it: the real check fires, and the weakened copy, which asks only about peers that
+/// are down, sees nothing; with a crash instead, both fire.
+#[test]
+fn completeness_alone_misses_a_partitioned_peer_that_suspects_on_time_catches() {
+    let preset = |slug: &str| {
+        <GossipLab as Lab>::presets()
+            .into_iter()
+            .find(|p| p.slug == slug)
+            .unwrap()
+            .scenario
+    };
+    // The violations of Suspects on time, and those of them the weakened copy reports: the
+    // ones whose peer was down at that moment.
+    let late_and_weakened = |scenario: &GossipScenario| {
+        let mut sim = GossipLab::start(scenario, Recording::Full).unwrap();
+        sim.run_until(Time::ZERO + scenario.duration);
+        let records = sim.trace().records();
+        let down_at = |peer, index: usize| {
+            records[..index]
+                .iter()
+                .rev()
+                .find_map(|r| match r.event {
+                    TraceEvent::Crashed { node } if node == peer => Some(true),
+                    TraceEvent::Started { node } if node == peer => Some(false),
+                    _ => None,
+                })
+                .unwrap_or(false)
+        };
+        let late: Vec<_> = sim
+            .violations()
+            .iter()
+            .filter(|v| v.property == "Suspects on time")
+            .cloned()
+            .collect();
+        let weakened = late
+            .iter()
+            .filter(|v| down_at(v.nodes[1], v.events[0]))
+            .count();
+        (late.len(), weakened)
+    };
+    let partition = preset("partition");
+    let split = GossipScenario {
+        params: Params {
+            bug: Some(Bug::RefreshOnAnyDigest),
+            ..partition.params
+        },
+        ..partition
+    };
+    let (late, weakened) = late_and_weakened(&split);
+    assert!(late > 0, "Suspects on time saw nothing");
+    assert_eq!(weakened, 0, "the weakened copy saw the partition");
+    let (late, weakened) = late_and_weakened(&preset("bug-refresh"));
+    assert!(late > 0 && weakened > 0, "{late} {weakened}");
+}
