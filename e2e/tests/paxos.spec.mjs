@@ -135,6 +135,6 @@ test('the documentation pages embed the Paxos and CRDT labs at their shared runs
   await page.goto('http://127.0.0.1:4174/crdt.html');
   const crdt = page.frameLocator('iframe.netsplit').first();
   await expect(crdt.locator('.replicas .replica-card')).toHaveCount(3);
-  await expect(crdt.locator('.comparison .replica-card')).toHaveCount(3);
+  await expect(crdt.locator('.comparison .replica-card')).toHaveCount(4);
   await page.screenshot({ path: `${shots}/docs-crdt.png`, fullPage: true });
 });
