@@ -337,7 +337,10 @@ fn describe(error: postcard::Error) -> String {
         postcard::Error::DeserializeBadBool
         | postcard::Error::DeserializeBadChar
         | postcard::Error::DeserializeBadUtf8
-        | postcard::Error::DeserializeBadOption => "a value in it is malformed".into(),
-        other => other.to_string(),
+        | postcard::Error::DeserializeBadOption
+        | postcard::Error::DeserializeBadEncoding => "a value in it is malformed".into(),
+        postcard::Error::SerdeDeCustom => "a value in it is not one the lab accepts".into(),
+        // The rest come from writing, not reading, or from features links never use.
+        _ => "it does not hold a run this version of Netsplit can read".into(),
     }
 }

@@ -201,6 +201,50 @@ fn broken_links_say_what_is_wrong() {
     );
 }
 
+/// Every refusal of a damaged link is a sentence a person can act on: each byte of each
+/// preset's link (as stored, and unpacked) set to several values, and every message read.
+#[test]
+fn every_refusal_of_a_damaged_link_reads_as_a_sentence() {
+    let mut refused = 0;
+    let mut messages = std::collections::BTreeSet::new();
+    for lab in LABS {
+        for preset in presets(lab.slug) {
+            let code = ShareState {
+                scenario: preset.scenario,
+                view: ViewState::default(),
+            }
+            .encode();
+            let stored = URL_SAFE_NO_PAD.decode(&code).unwrap();
+            let plain = match stored[1] {
+                0 => stored[2..].to_vec(),
+                _ => lz4_flex::block::decompress_size_prepended(&stored[2..]).unwrap(),
+            };
+            let mut unpacked = vec![stored[0], 0];
+            unpacked.extend(plain);
+            for bytes in [stored, unpacked] {
+                for i in 0..bytes.len() {
+                    for value in [0u8, 1, 2, 7, 0x7f, 0x80, 0xfe, 0xff] {
+                        let mut damaged = bytes.clone();
+                        damaged[i] = value;
+                        if let Err(e) = ShareState::decode(&URL_SAFE_NO_PAD.encode(&damaged)) {
+                            refused += 1;
+                            messages.insert(e.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(refused > 10_000, "{refused} refusals");
+    for message in &messages {
+        let library_words = ["Serde", "Error", "error", "postcard", "Deserializ", "Lz4"];
+        assert!(
+            message.starts_with("the link") && !library_words.iter().any(|w| message.contains(w)),
+            "{message}"
+        );
+    }
+}
+
 #[test]
 fn a_decompression_bomb_is_refused() {
     let zeros = vec![0u8; MAX_INFLATED_BYTES * 8];
