@@ -42,6 +42,19 @@ test('a broken link says what is wrong and the lab opens as it would without it'
   await expect(future.locator('.link-problem')).toContainText('made by a newer version of Netsplit (format 9)');
 });
 
+test('a run that reaches the most events a run may take stops there and says so', async ({ page }) => {
+  // Nine servers, a 10 ms heartbeat, links of 0 to 5 ms and an hour to run: about 1.7 million
+  // events of Raft, more than a run may take.
+  await open(page, './#s=AgABAQEJMmQKAAAFAAAAgN3bAQAAAA');
+  await page.getByRole('button', { name: 'To end' }).click();
+  await expect(page.locator('.findings')).toContainText('this run stops at 1000000 events', { timeout: 30_000 });
+  await expect(page.locator('.log')).toContainText('the run stops here');
+  await page.screenshot({ path: 'screenshots/raft-stopped.png' });
+  // The lab still answers: back to the start and forward a step.
+  await page.getByRole('button', { name: /Reset/ }).click();
+  await expect(clock(page)).toHaveText(/^t = 0/);
+});
+
 test('reloading a lab restores the last run', async ({ page }) => {
   await open(page);
   await page.locator('.preset select').selectOption({ label: 'Figure 8, with its bug' });

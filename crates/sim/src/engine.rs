@@ -214,6 +214,15 @@ impl Ord for Scheduled {
     }
 }
 
+/// The most events one run takes: a run that gets there stops with a [`TraceEvent::Stopped`]
+/// record, so that no scenario, however it was made, can run without end or fill the memory.
+pub const MAX_EVENTS: u64 = 1_000_000;
+
+/// The most checkpoints a run keeps. When a long run would take more, every other one goes and
+/// the interval doubles, so checkpoints cost a bounded number of copies of the world and a
+/// seek costs at most one (longer) interval of events.
+pub const MAX_CHECKPOINTS: usize = 64;
+
 /// The part of a run that a checkpoint copies: everything except the trace and the script.
 #[derive(Clone, Debug)]
 struct World<N: Node, M> {
@@ -431,10 +440,13 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
         }
     }
 
-    /// Runs every event and action due at or before `until`, then sets the clock to `until`.
+    /// Runs every event and action due at or before `until`, then sets the clock to `until`;
+    /// a run that stopped at [`MAX_EVENTS`] stays at its last event.
     pub fn run_until(&mut self, until: Time) {
         while self.step_within(until) {}
-        self.world.now = self.world.now.max(until);
+        if !self.stopped() {
+            self.world.now = self.world.now.max(until);
+        }
     }
 
     /// Runs the next event or action; false when there is nothing left to run.
@@ -454,7 +466,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
                 (Some(q), Some(a)) => a < q,
             };
             let next = if run_action { action_at } else { queued };
-            if next.is_none_or(|t| t > limit) {
+            if next.is_none_or(|t| t > limit) || self.world.steps >= MAX_EVENTS {
                 return false;
             }
             let happened = if run_action {
@@ -470,6 +482,10 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
             };
             if happened {
                 self.world.steps += 1;
+                if self.world.steps == MAX_EVENTS {
+                    self.pending
+                        .push(TraceEvent::Stopped { events: MAX_EVENTS });
+                }
                 self.finish_step();
                 if let Some(every) = self.checkpoint_every
                     && self.world.steps.is_multiple_of(every)
@@ -544,6 +560,24 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
             world: self.world.clone(),
             trace_len: self.trace.len(),
         });
+        if self.checkpoints.len() > MAX_CHECKPOINTS
+            && let Some(every) = self.checkpoint_every
+        {
+            let wider = every * 2;
+            self.checkpoints
+                .retain(|c| c.world.steps == 0 || c.world.steps.is_multiple_of(wider));
+            self.checkpoint_every = Some(wider);
+        }
+    }
+
+    /// How many checkpoints the run keeps: never more than [`MAX_CHECKPOINTS`].
+    pub fn checkpoints_kept(&self) -> usize {
+        self.checkpoints.len()
+    }
+
+    /// Whether the run reached [`MAX_EVENTS`] and stopped.
+    pub fn stopped(&self) -> bool {
+        self.world.steps >= MAX_EVENTS
     }
 
     /// Runs a queue entry; false when it was stale (cancelled timer, held or dropped message).
@@ -869,7 +903,8 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
             for violation in found.drain(..) {
                 world.violations.push(violation.clone());
                 world.records += 1;
-                self.trace.push(world.now, TraceEvent::Violated(violation));
+                self.trace
+                    .push(world.now, TraceEvent::Violated(Box::new(violation)));
             }
         }
     }

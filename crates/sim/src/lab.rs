@@ -79,6 +79,21 @@ pub enum Recording {
     Quiet,
 }
 
+/// A network lab's findings for `sim`, led by a word on a run that reached
+/// [`crate::MAX_EVENTS`]: what the command line prints and the page shows.
+pub fn all_findings<L: NetworkLab>(sim: &SimOf<L>) -> Vec<Finding> {
+    let stopped = sim.stopped().then(|| Finding {
+        heading: "Stopped",
+        lines: vec![format!(
+            "this run stops at {} events, at {}: that is the most one run may take. Shorten the \
+             run, or use fewer nodes or slower timers, to see it to its end.",
+            crate::MAX_EVENTS,
+            sim.now()
+        )],
+    });
+    stopped.into_iter().chain(L::findings(sim)).collect()
+}
+
 /// A named scenario with a sentence on what it shows.
 #[derive(Clone, Debug)]
 pub struct Preset<S> {
@@ -395,7 +410,7 @@ impl<L: NetworkLab> Lab for L {
             records: sim.trace().len(),
             trace_hash: sim.trace().hash(),
             violations: sim.violations().to_vec(),
-            findings: L::findings(sim),
+            findings: all_findings::<L>(sim),
         }
     }
 

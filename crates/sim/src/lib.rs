@@ -53,7 +53,7 @@ mod time;
 mod trace;
 
 pub use action::{Action, NoCommand, Timed};
-pub use engine::{InFlight, MessageState, Sim, Slot, Snapshot};
+pub use engine::{InFlight, MAX_CHECKPOINTS, MAX_EVENTS, MessageState, Sim, Slot, Snapshot};
 pub use faults::{FaultPlan, Strike, random_faults};
 pub use monitor::{Monitor, NoMonitor, Observation, Violation};
 pub use network::{Chance, Link, Network, NetworkError, Partition};

@@ -139,8 +139,14 @@ pub enum TraceEvent<N: Node> {
         /// Why.
         reason: String,
     },
-    /// A monitor found a property broken.
-    Violated(Violation),
+    /// A monitor found a property broken. (Boxed: a violation is large and rare, and every
+    /// record is as large as the largest kind.)
+    Violated(Box<Violation>),
+    /// The run reached [`crate::MAX_EVENTS`] and stops here, whatever its scenario says.
+    Stopped {
+        /// How many events it took.
+        events: u64,
+    },
 }
 
 impl<N: Node> fmt::Display for TraceEvent<N> {
@@ -207,6 +213,10 @@ impl<N: Node> fmt::Display for TraceEvent<N> {
             },
             TraceEvent::Refused { reason, .. } => write!(f, "refused: {reason}"),
             TraceEvent::Violated(v) => write!(f, "VIOLATION of {}: {}", v.property, v.explanation),
+            TraceEvent::Stopped { events } => write!(
+                f,
+                "the run stops here: it has taken {events} events, the most one run may take"
+            ),
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Engine behaviour, checked with a tiny ping protocol.
 
 use netsplit_sim::{
-    Action, Chance, Context, DropReason, Link, MessageState, Monitor, MsgId, Node, NodeId,
-    Observation, Partition, Sim, Span, Time, TraceEvent, Violation,
+    Action, Chance, Context, DropReason, Link, MAX_CHECKPOINTS, MAX_EVENTS, MessageState, Monitor,
+    MsgId, Node, NodeId, Observation, Partition, Sim, Span, Time, TraceEvent, Violation,
 };
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -471,7 +471,7 @@ fn monitor_violations_enter_the_trace_with_their_evidence() {
     let evidence = &s.trace().records()[v.events[0]];
     assert!(matches!(evidence.event, TraceEvent::Noted { .. }));
     let last = s.trace().records().last().unwrap();
-    assert!(matches!(&last.event, TraceEvent::Violated(found) if found == v));
+    assert!(matches!(&last.event, TraceEvent::Violated(found) if **found == *v));
 }
 
 /// A change of script after going back keeps the run whole: later seeks forward restore only
@@ -595,4 +595,47 @@ mod properties {
             prop_assert_eq!(run().trace().hash(), s.trace().hash());
         }
     }
+}
+
+/// A long run keeps at most MAX_CHECKPOINTS checkpoints, thinning them as it goes, and seeking
+/// anywhere in it still gives what a fresh run gives.
+#[test]
+fn checkpoints_thin_out_and_seeking_stays_exact() {
+    let mut s = sim(4, 21).with_checkpoints(Some(2));
+    s.run_until(Time(40_000));
+    let steps = s.steps();
+    assert!(steps > 2 * 2 * MAX_CHECKPOINTS as u64, "{steps} events");
+    assert!(s.checkpoints_kept() <= MAX_CHECKPOINTS);
+    for t in [Time(13_333), Time(501), Time(39_999), Time(20_000)] {
+        let mut fresh = sim(4, 21);
+        fresh.run_until(t);
+        s.seek(t);
+        assert_eq!(
+            (s.trace().hash(), s.steps()),
+            (fresh.trace().hash(), fresh.steps()),
+            "{t}"
+        );
+    }
+}
+
+/// However long its scenario, a run stops at MAX_EVENTS, says so in its trace, and goes no
+/// further: its clock stays at its last event.
+#[test]
+fn a_run_stops_at_the_most_events_a_run_may_take() {
+    let mut s = sim(4, 1).with_checkpoints(None);
+    let end = Time(u64::MAX / 2);
+    s.run_until(end);
+    assert!(s.stopped());
+    assert_eq!(s.steps(), MAX_EVENTS);
+    assert!(s.now() < end);
+    let last = s.trace().records().last().unwrap();
+    assert!(matches!(
+        last.event,
+        TraceEvent::Stopped { events: MAX_EVENTS }
+    ));
+    assert!(last.event.to_string().starts_with("the run stops here"));
+    let (now, records) = (s.now(), s.trace().len());
+    s.run_until(end);
+    assert!(!s.step());
+    assert_eq!((s.now(), s.trace().len()), (now, records));
 }

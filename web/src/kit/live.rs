@@ -255,7 +255,7 @@ impl<S: LabSpec> LiveLab for Live<S> {
         self.session.sim().violations()
     }
     fn findings(&self) -> Vec<Finding> {
-        LabOf::<S>::findings(self.session.sim())
+        netsplit_sim::lab::all_findings::<LabOf<S>>(self.session.sim())
     }
     fn node_glyphs(&self, now: f64) -> Vec<NodeGlyph> {
         let sim = self.session.sim();
@@ -448,7 +448,9 @@ fn tone<N: Node>(event: &TraceEvent<N>) -> Tone {
             Tone::Routine
         }
         TraceEvent::Dropped { reason, .. } if *reason != DropReason::ByUser => Tone::Routine,
-        TraceEvent::Refused { .. } | TraceEvent::Violated(_) => Tone::Alarm,
+        TraceEvent::Refused { .. } | TraceEvent::Violated(_) | TraceEvent::Stopped { .. } => {
+            Tone::Alarm
+        }
         _ => Tone::Notable,
     }
 }
