@@ -55,6 +55,25 @@ test('a run that reaches the most events a run may take stops there and says so'
   await expect(clock(page)).toHaveText(/^t = 0/);
 });
 
+test('a crash of the module gets a sentence and a way out that does not reopen the run', async ({ page }) => {
+  await open(page, './#s=AgABAQEJMmQKAAAFAAAAgN3bAQAAAA');
+  await expect(page.locator('svg.topology')).toBeVisible();
+  // What the browser reports when the module traps (memory exhausted): no Rust code runs.
+  await page.evaluate(() => dispatchEvent(new ErrorEvent('error', {
+    message: 'RuntimeError: unreachable', error: new WebAssembly.RuntimeError('unreachable') })));
+  const panel = page.locator('#fatal');
+  await expect(panel).toBeVisible();
+  await expect(panel.locator('pre')).toHaveText(
+    'The app ran out of memory, or reached a limit inside it, while running this page (RuntimeError: unreachable).');
+  await expect(panel.getByLabel(/The link that was open/)).toHaveValue(/#s=AgABAQEJMmQKAAAFAAAAgN3bAQAAAA$/);
+  await page.screenshot({ path: 'screenshots/fatal.png' });
+  await panel.getByRole('button', { name: 'Open the lab without this run' }).click();
+  await expect(page.locator('svg.topology')).toBeVisible();
+  await expect(page).toHaveURL(/\/raft\/$/);
+  await expect(page.locator('#fatal')).toBeHidden();
+  await expect(page.locator('.preset select')).toHaveValue('0');
+});
+
 test('reloading a lab restores the last run', async ({ page }) => {
   await open(page);
   await page.locator('.preset select').selectOption({ label: 'Figure 8, with its bug' });

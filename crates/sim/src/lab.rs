@@ -82,16 +82,22 @@ pub enum Recording {
 /// A network lab's findings for `sim`, led by a word on a run that reached
 /// [`crate::MAX_EVENTS`]: what the command line prints and the page shows.
 pub fn all_findings<L: NetworkLab>(sim: &SimOf<L>) -> Vec<Finding> {
-    let stopped = sim.stopped().then(|| Finding {
+    let mut findings = L::findings(sim);
+    if sim.stopped() {
+        findings.insert(0, stopped_at(sim.now()));
+    }
+    findings
+}
+
+fn stopped_at(now: Time) -> Finding {
+    Finding {
         heading: "Stopped",
         lines: vec![format!(
-            "this run stops at {} events, at {}: that is the most one run may take. Shorten the \
-             run, or use fewer nodes or slower timers, to see it to its end.",
-            crate::MAX_EVENTS,
-            sim.now()
+            "this run stops at {} events, at {now}: that is the most one run may take. Shorten \
+             the run, or use fewer nodes or slower timers, to see it to its end.",
+            crate::MAX_EVENTS
         )],
-    });
-    stopped.into_iter().chain(L::findings(sim)).collect()
+    }
 }
 
 /// A named scenario with a sentence on what it shows.

@@ -63,6 +63,10 @@ pub fn build_site() -> Result {
         let name = hashed(&dist, stem, "css", &minified(&file, &bound_dir)?)?;
         Ok(format!(r#"<link rel="stylesheet" href="{up}{name}" />"#))
     };
+    // The error panel's script, minified into every lab page: it must run even when the
+    // module cannot.
+    let fatal = String::from_utf8(minified(&root().join("web/fatal.js"), &bound_dir)?)
+        .map_err(|e| format!("web/fatal.js is not UTF-8: {e}"))?;
     let features = wasm_opt_features()?;
     for lab in LABS {
         let built = root().join(format!("target/{WASM_TARGET}/{PROFILE}/{}.wasm", lab.slug));
@@ -72,9 +76,10 @@ pub fn build_site() -> Result {
             .arg(&built))?;
         let bound = bound_dir.join(format!("{}_bg.wasm", lab.slug));
         let optimized = bound_dir.join(format!("{}.opt.wasm", lab.slug));
-        // -Os: after gzip its output is smaller than -Oz's, for every lab.
+        // -Os: after gzip its output is smaller than -Oz's, for every lab; --converge runs the
+        // passes again while they still shrink the module.
         run(tool("wasm-opt")
-            .arg("-Os")
+            .args(["-Os", "--converge"])
             .args(&features)
             .arg(&bound)
             .arg("-o")
@@ -91,6 +96,7 @@ pub fn build_site() -> Result {
                 ("own_css", own_css(lab.slug, "../")?),
                 ("js", js),
                 ("wasm", wasm),
+                ("fatal", fatal.clone()),
                 ("nav", nav(Some(lab.slug), "../")),
             ],
         )?;

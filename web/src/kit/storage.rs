@@ -4,13 +4,24 @@
 use netsplit_labs::ShareState;
 use netsplit_sim::lab::Lab;
 
+/// Set in this tab's session storage by the error panel's "Open the lab without this run".
+const FRESH: &str = "netsplit.fresh";
+
 fn storage_key(slug: &str) -> String {
     format!("netsplit.{slug}.last")
 }
 
-/// The last run of lab `L` kept in this browser, if any and if it still opens.
+/// The last run of lab `L` kept in this browser, if any and if it still opens; none when the
+/// error panel asked for the lab without it (that run may be what stopped the app).
 pub fn restore<L: Lab>() -> Option<ShareState<L::Scenario>> {
-    let storage = web_sys::window()?.local_storage().ok()??;
+    let window = web_sys::window()?;
+    if let Some(session) = window.session_storage().ok().flatten()
+        && session.get_item(FRESH).ok().flatten().is_some()
+    {
+        let _ = session.remove_item(FRESH);
+        return None;
+    }
+    let storage = window.local_storage().ok()??;
     let code = storage.get_item(&storage_key(L::ABOUT.slug)).ok()??;
     ShareState::decode_as::<L>(&code).ok()
 }
