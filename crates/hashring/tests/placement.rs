@@ -240,6 +240,41 @@ fn bounded_loads_move_few_keys_for_their_slack() {
     }
 }
 
+/// A history's cost is known before it runs: the heaviest one the ranges allow (every key, node
+/// and replica, rendezvous, a thousand changes) would take minutes and is refused with a
+/// sentence saying how far to go; one just inside the budget is accepted.
+#[test]
+fn a_history_over_the_work_budget_is_refused_before_it_runs() {
+    use netsplit_hashring::HashingScenario;
+    use netsplit_sim::lab::Lab;
+    let params = Params {
+        strategy: Strategy::Rendezvous,
+        nodes: 64,
+        vnodes: 512,
+        keys: 100_000,
+        replicas: 5,
+        epsilon: 5,
+        seed: 1,
+    };
+    let history = |changes: usize| HashingScenario {
+        params,
+        ops: (0..changes)
+            .map(|i| Op::Weight(NodeId((i % 64) as u16), 1 + (i % 8) as u32))
+            .collect(),
+    };
+    let refused = netsplit_hashring::HashingLab::validate(&history(HashingScenario::MAX_OPS))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        refused,
+        "this history would take about 32032 million key steps (its keys placed 1001 times), over \
+         the 300 million a history may take; use fewer keys, nodes, virtual nodes or changes (at \
+         its starting settings, at most 9 placements, that is 8 changes)"
+    );
+    assert!(netsplit_hashring::HashingLab::validate(&history(8)).is_ok());
+    assert!(netsplit_hashring::HashingLab::validate(&history(9)).is_err());
+}
+
 #[test]
 fn out_of_range_changes_are_refused_and_change_nothing() {
     let mut config = cluster(Strategy::Ring, 3, 8, 100);
