@@ -47,7 +47,8 @@ test('a run that reaches the most events a run may take stops there and says so'
   // events of Raft, more than a run may take.
   await open(page, './#s=AgABAQEJMmQKAAAFAAAAgN3bAQAAAA');
   await page.getByRole('button', { name: 'To end' }).click();
-  await expect(page.locator('.findings')).toContainText('this run stops at 1000000 events', { timeout: 30_000 });
+  await expect(page.locator('.banner.stopped')).toContainText('Stopped: this run stops at 1000000 events', { timeout: 30_000 });
+  await expect(page.locator('.findings')).toContainText('this run stops at 1000000 events');
   await expect(page.locator('.log')).toContainText('the run stops here');
   await page.screenshot({ path: 'screenshots/raft-stopped.png' });
   // The lab still answers: back to the start and forward a step.

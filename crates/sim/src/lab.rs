@@ -89,9 +89,12 @@ pub fn all_findings<L: NetworkLab>(sim: &SimOf<L>) -> Vec<Finding> {
     findings
 }
 
+/// The heading of the finding on a run that reached [`crate::MAX_EVENTS`].
+pub const STOPPED: &str = "Stopped";
+
 fn stopped_at(now: Time) -> Finding {
     Finding {
-        heading: "Stopped",
+        heading: STOPPED,
         lines: vec![format!(
             "this run stops at {} events, at {now}: that is the most one run may take. Shorten \
              the run, or use fewer nodes or slower timers, to see it to its end.",

@@ -116,6 +116,11 @@ pub fn build_site() -> Result {
         ],
     )?;
     write(&dist.join("index.html"), landing.as_bytes())?;
+    // One icon for every page, fetched once and cached, rather than inlined into each.
+    write(
+        &dist.join("favicon.svg"),
+        read_text("web/pages/favicon.svg")?.as_bytes(),
+    )?;
     println!("  site: {}", dist.display());
     Ok(())
 }

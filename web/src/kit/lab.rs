@@ -496,6 +496,7 @@ impl Component for LabView {
             Selection::Message(id) => message_inspector(id, lab.message(id), c),
         };
         let (messages, in_flight) = lab.in_flight(12);
+        let findings = lab.findings();
         frame(
             Frame {
                 slug: lab.about().slug,
@@ -512,11 +513,16 @@ impl Component for LabView {
                 error: self.error.as_deref(),
                 problem: self.problem.as_deref(),
                 settled: self.settled,
-                banner: partition_banner(lab.network(), lab.nodes()),
+                banner: html! {
+                    <>
+                        { stopped_banner(&findings) }
+                        { partition_banner(lab.network(), lab.nodes()) }
+                    </>
+                },
                 topology,
                 legend: lab.legend(),
                 inspector,
-                invariants: invariants(lab.properties(), lab.violations(), &lab.findings()),
+                invariants: invariants(lab.properties(), lab.violations(), &findings),
                 below: lab.below_stage(),
                 network: network_panel(
                     lab.network(),
@@ -716,5 +722,19 @@ impl LabView {
         }
         let p95 = top.iter().copied().fold(f64::INFINITY, f64::min);
         format!(" · frame work p95: {} ms over {n} frames", tenths(p95))
+    }
+}
+
+/// The banner over the stage of a run that reached the most events a run may take.
+fn stopped_banner(findings: &[netsplit_sim::lab::Finding]) -> Html {
+    let line = findings
+        .iter()
+        .find(|f| f.heading == netsplit_sim::lab::STOPPED)
+        .and_then(|f| f.lines.first());
+    match line {
+        Some(line) => {
+            html! { <p class="banner stopped" role="status">{ format!("Stopped: {line}") }</p> }
+        }
+        None => html! {},
     }
 }
