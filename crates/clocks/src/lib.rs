@@ -2,9 +2,9 @@
 //!
 //! An [`Execution`] is a set of processes, each a sequence of events, and messages from a send
 //! event on one process to a receive event on another. An event that sent or received may send
-//! more messages (a multicast, or a receive that passes news on). From it both clocks follow (Lamport,
-//! "Time, Clocks, and the Ordering of Events in a Distributed System", 1978; Fidge and Mattern,
-//! 1988):
+//! more messages (a multicast, or a receive that passes news on). From it both clocks follow
+//! (Lamport, "Time, Clocks, and the Ordering of Events in a Distributed System", 1978; Fidge and
+//! Mattern, 1988):
 //!
 //! ```text
 //!   P0  ●────────●───────────────────●

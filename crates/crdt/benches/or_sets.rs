@@ -50,35 +50,26 @@ trait Replica: Clone + Default {
     fn read(&self) -> BTreeSet<char>;
 }
 
-impl Replica for OrSet {
-    fn add(&mut self, replica: usize, letter: char) {
-        OrSet::add(self, NodeId(replica as u16), letter);
-    }
-    fn remove(&mut self, letter: char) {
-        OrSet::remove(self, letter);
-    }
-    fn merge_from(&mut self, other: &Self) {
-        self.merge(other);
-    }
-    fn read(&self) -> BTreeSet<char> {
-        self.value()
-    }
+/// Both of ours take the same calls.
+macro_rules! ours {
+    ($($set:ty),*) => {$(
+        impl Replica for $set {
+            fn add(&mut self, replica: usize, letter: char) {
+                <$set>::add(self, NodeId(replica as u16), letter);
+            }
+            fn remove(&mut self, letter: char) {
+                <$set>::remove(self, letter);
+            }
+            fn merge_from(&mut self, other: &Self) {
+                self.merge(other);
+            }
+            fn read(&self) -> BTreeSet<char> {
+                self.value()
+            }
+        }
+    )*};
 }
-
-impl Replica for OptimizedOrSet {
-    fn add(&mut self, replica: usize, letter: char) {
-        OptimizedOrSet::add(self, NodeId(replica as u16), letter);
-    }
-    fn remove(&mut self, letter: char) {
-        OptimizedOrSet::remove(self, letter);
-    }
-    fn merge_from(&mut self, other: &Self) {
-        self.merge(other);
-    }
-    fn read(&self) -> BTreeSet<char> {
-        self.value()
-    }
-}
+ours!(OrSet, OptimizedOrSet);
 
 impl Replica for Orswot<char, u16> {
     fn add(&mut self, replica: usize, letter: char) {

@@ -376,11 +376,13 @@ impl Lattice for OptimizedOrSet {
         let mut merged = BTreeMap::new();
         let elements = set_of(self.dots.keys().chain(other.dots.keys()).copied());
         for element in elements {
+            let (mine, theirs) = (self.dots.get(&element), other.dots.get(&element));
             let mut joined = Counts::default();
-            let sides = [(&*self, other), (other, &*self)];
-            for (from, to) in sides {
-                for (replica, seq) in from.dots.get(&element).into_iter().flat_map(Counts::iter) {
-                    if to.dot(element, replica) == Some(seq) || seq > to.seen.get(replica) {
+            for (from, to, seen_there) in [(mine, theirs, &other.seen), (theirs, mine, &self.seen)]
+            {
+                for (replica, seq) in from.into_iter().flat_map(Counts::iter) {
+                    let held_there = to.is_some_and(|t| t.0.get(&replica) == Some(&seq));
+                    if held_there || seq > seen_there.get(replica) {
                         let kept = joined.0.entry(replica).or_default();
                         *kept = (*kept).max(seq);
                     }

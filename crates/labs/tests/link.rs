@@ -27,6 +27,32 @@ fn state(lab: &str, slug: &str) -> ShareState {
     }
 }
 
+/// Every preset of every lab as a link code at its start, with its lab.
+fn preset_codes() -> Vec<(&'static netsplit_sim::lab::About, String)> {
+    LABS.iter()
+        .flat_map(|lab| {
+            presets(lab.slug).into_iter().map(move |preset| {
+                let code = ShareState {
+                    scenario: preset.scenario,
+                    view: ViewState::default(),
+                }
+                .encode();
+                (lab, code)
+            })
+        })
+        .collect()
+}
+
+/// A link code's bytes as stored, and its body unpacked (`[format, packing, body…]`).
+fn stored_and_plain(code: &str) -> (Vec<u8>, Vec<u8>) {
+    let stored = URL_SAFE_NO_PAD.decode(code).unwrap();
+    let plain = match stored[1] {
+        0 => stored[2..].to_vec(),
+        _ => lz4_flex::block::decompress_size_prepended(&stored[2..]).unwrap(),
+    };
+    (stored, plain)
+}
+
 #[test]
 fn every_preset_of_every_lab_round_trips() {
     for lab in LABS {
@@ -102,21 +128,14 @@ fn a_lab_reads_its_own_links_and_names_the_lab_of_others() {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .filter_map(|l| l.split_whitespace().find(|w| w.starts_with("AQ")));
     let mut opened = 0;
-    for lab in LABS {
-        for preset in presets(lab.slug) {
-            let code = ShareState {
-                scenario: preset.scenario,
-                view: ViewState::default(),
-            }
-            .encode();
-            assert_eq!(netsplit_labs::lab_of_link(&code), Ok(*lab));
-            let state = ShareState::decode(&code).unwrap();
-            state.scenario.visit(Own(&format!(
-                "https://example.invalid/{}/#s={code}",
-                lab.slug
-            )));
-            opened += 1;
-        }
+    for (lab, code) in preset_codes() {
+        assert_eq!(netsplit_labs::lab_of_link(&code), Ok(*lab));
+        let state = ShareState::decode(&code).unwrap();
+        state.scenario.visit(Own(&format!(
+            "https://example.invalid/{}/#s={code}",
+            lab.slug
+        )));
+        opened += 1;
     }
     // Format 1 links name their lab too (re-encoding writes format 2, so only the lab is compared).
     for code in links {
@@ -207,29 +226,18 @@ fn broken_links_say_what_is_wrong() {
 fn every_refusal_of_a_damaged_link_reads_as_a_sentence() {
     let mut refused = 0;
     let mut messages = std::collections::BTreeSet::new();
-    for lab in LABS {
-        for preset in presets(lab.slug) {
-            let code = ShareState {
-                scenario: preset.scenario,
-                view: ViewState::default(),
-            }
-            .encode();
-            let stored = URL_SAFE_NO_PAD.decode(&code).unwrap();
-            let plain = match stored[1] {
-                0 => stored[2..].to_vec(),
-                _ => lz4_flex::block::decompress_size_prepended(&stored[2..]).unwrap(),
-            };
-            let mut unpacked = vec![stored[0], 0];
-            unpacked.extend(plain);
-            for bytes in [stored, unpacked] {
-                for i in 0..bytes.len() {
-                    for value in [0u8, 1, 2, 7, 0x7f, 0x80, 0xfe, 0xff] {
-                        let mut damaged = bytes.clone();
-                        damaged[i] = value;
-                        if let Err(e) = ShareState::decode(&URL_SAFE_NO_PAD.encode(&damaged)) {
-                            refused += 1;
-                            messages.insert(e.to_string());
-                        }
+    for (_, code) in preset_codes() {
+        let (stored, plain) = stored_and_plain(&code);
+        let mut unpacked = vec![stored[0], 0];
+        unpacked.extend(plain);
+        for bytes in [stored, unpacked] {
+            for i in 0..bytes.len() {
+                for value in [0u8, 1, 2, 7, 0x7f, 0x80, 0xfe, 0xff] {
+                    let mut damaged = bytes.clone();
+                    damaged[i] = value;
+                    if let Err(e) = ShareState::decode(&URL_SAFE_NO_PAD.encode(&damaged)) {
+                        refused += 1;
+                        messages.insert(e.to_string());
                     }
                 }
             }
@@ -385,11 +393,7 @@ fn links_carry_the_lab_tag_and_version() {
             view: ViewState::default(),
         }
         .encode();
-        let bytes = URL_SAFE_NO_PAD.decode(code).unwrap();
-        let plain = match bytes[1] {
-            0 => bytes[2..].to_vec(),
-            _ => lz4_flex::block::decompress_size_prepended(&bytes[2..]).unwrap(),
-        };
+        let (bytes, plain) = stored_and_plain(&code);
         assert_eq!(bytes[0], LINK_VERSION);
         assert_eq!(plain[..2], [lab.tag, lab.version], "{}", lab.slug);
     }
