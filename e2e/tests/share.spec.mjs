@@ -56,6 +56,62 @@ test('a run that reaches the most events a run may take stops there and says so'
   await expect(clock(page)).toHaveText(/^t = 0/);
 });
 
+test('a link opened at a late moment goes there in slices: the page answers, shows progress and can cancel', async ({ page }) => {
+  // Every long task the page runs, from before the module loads.
+  await page.addInitScript(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries()))
+      .observe({ type: 'longtask', buffered: true });
+  });
+  // Half this machine's pace first (a phone's), so the way lasts long enough to watch.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 2 });
+  // The heaviest Raft run the ranges allow (nine servers, a 10 ms heartbeat, an hour), opened
+  // at its end.
+  await open(page, './raft/#s=AgABAQEJMmQKAAAFAAAAgN3bAYDd2wEAAA');
+  const going = page.locator('.banner.going');
+  await expect(going).toContainText('Going to 3600 s');
+  await expect(going.locator('progress')).toBeVisible();
+  await page.screenshot({ path: 'screenshots/raft-going.png' });
+  // A click is answered while the run goes on: from the browser taking the click to the
+  // inspector showing the node, measured in the page.
+  await page.evaluate(() => {
+    window.answered = new Promise((resolve) => {
+      document.addEventListener('click', (e) => {
+        const shown = () => (document.querySelector('.inspector h3')?.textContent.startsWith('n2')
+          ? resolve(performance.now() - e.timeStamp) : requestAnimationFrame(shown));
+        shown();
+      }, { capture: true, once: true });
+    });
+  });
+  // By the mouse: the node's timer arcs change as the run goes, which Playwright's own click
+  // would wait out.
+  const box = await page.locator('g.node').nth(2).boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  const answered = await page.evaluate(() => window.answered);
+  const done = Number(await going.locator('progress').getAttribute('value'));
+  await going.getByRole('button', { name: 'Cancel' }).click();
+  await expect(going).toBeHidden();
+  const stayed = await seconds(page);
+  expect(stayed).toBeGreaterThan(0);
+  expect(stayed).toBeLessThan(3600);
+  // Cancel leaves a usable lab: it plays on from where it stopped.
+  await page.getByRole('button', { name: /Play/ }).click();
+  await expect.poll(() => seconds(page)).toBeGreaterThan(stayed);
+  await page.getByRole('button', { name: /Pause/ }).click();
+  // At this machine's pace, To end goes the rest of the way without a task over 100 ms, and
+  // the run stops at the most events a run may take.
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+  const since = await page.evaluate(() => performance.now());
+  await page.keyboard.press('e');
+  await expect(page.locator('.banner.stopped')).toContainText('this run stops at 1000000 events', { timeout: 60_000 });
+  const longest = await page.evaluate((since) => Math.max(0, ...window.longTasks
+    .filter((t) => t.startTime >= since).map((t) => t.duration)), since);
+  console.log(`late link: a click answered in ${Math.round(answered)} ms at half this machine's pace, ${done}% of the way; longest task on the way at full pace ${Math.round(longest)} ms`);
+  expect(answered).toBeLessThan(200);
+  expect(longest).toBeLessThan(100);
+});
+
 test('a crash of the module gets a sentence and a way out that does not reopen the run', async ({ page }) => {
   await open(page, './#s=AgABAQEJMmQKAAAFAAAAgN3bAQAAAA');
   await expect(page.locator('svg.topology')).toBeVisible();

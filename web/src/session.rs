@@ -7,6 +7,7 @@
 //!      act at t < frontier ──▶ fork: later scripted actions dropped, kept for undo
 //!      seek / step back ──────▶ sim.seek (checkpoints), the known future stays valid
 //!      set_param / seed / preset ──▶ a new run from the start
+//!      seek far / to end / open late ──▶ a goal, reached by work() in slices; cancel stays put
 //! ```
 //!
 //! It touches no web-sys, so `cargo test -p netsplit-web` runs its tests on the host; the lab
@@ -68,6 +69,38 @@ type Script<L> = Vec<Timed<Action<CommandOf<L>>>>;
 /// How far past the scenario's end "next violation" may run before it gives up.
 const SEARCH_PAST_END: Span = Span::secs(600);
 
+/// How many events [`Session::work`] runs between asking whether to go on: a few milliseconds
+/// of the heaviest lab in the browser.
+const SLICE: u64 = 500;
+
+/// Where the session is going: far moments are reached in slices by [`Session::work`], so the
+/// page draws its progress and takes a Cancel on the way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Goal {
+    /// Where the run was when it set out.
+    pub from: Time,
+    /// Where it is going; for the next violation, the furthest it looks.
+    pub to: Time,
+    /// For the next violation: how many violations the run had when it set out.
+    violations_seen: Option<usize>,
+}
+
+impl Goal {
+    /// How much of the way is gone, from 0 to 1, with the run at `now`.
+    pub fn done(&self, now: Time) -> f64 {
+        let whole = self.to.0.abs_diff(self.from.0);
+        if whole == 0 {
+            return 1.0;
+        }
+        1.0 - self.to.0.abs_diff(now.0) as f64 / whole as f64
+    }
+
+    /// Whether it looks for the next violation rather than going to a moment.
+    pub fn is_search(&self) -> bool {
+        self.violations_seen.is_some()
+    }
+}
+
 /// A network lab's run as the user drives it.
 pub struct Session<L: NetworkMember> {
     presets: Vec<Preset<ScenarioOf<L>>>,
@@ -83,6 +116,8 @@ pub struct Session<L: NetworkMember> {
     selected: Selection,
     /// The nodes picked to be cut off by a partition.
     picks: Vec<bool>,
+    /// Where the run is going, if it is on its way.
+    goal: Option<Goal>,
 }
 
 impl<L: NetworkMember> Session<L> {
@@ -100,7 +135,7 @@ impl<L: NetworkMember> Session<L> {
         let presets = <L as netsplit_sim::lab::Lab>::presets();
         let preset = preset_of(&presets, &scenario);
         let mut session = Session::with(presets, preset, scenario);
-        session.sim.run_until(view.at);
+        session.seek(view.at);
         session.selected = match view.selected {
             Some(Selected::Node(id)) if id.index() < session.sim.nodes().len() => {
                 Selection::Node(id)
@@ -126,6 +161,7 @@ impl<L: NetworkMember> Session<L> {
             frontier: Time::ZERO,
             undo: None,
             selected: Selection::Nothing,
+            goal: None,
         }
     }
 
@@ -174,47 +210,86 @@ impl<L: NetworkMember> Session<L> {
         self.frontier = self.frontier.max(self.sim.now());
     }
 
-    /// Runs `span` of virtual time forward (playing).
+    /// Runs `span` of virtual time forward (playing), giving up any goal.
     pub fn advance(&mut self, span: Span) {
+        self.goal = None;
         self.sim.run_until(self.sim.now() + span);
         self.sync();
     }
 
     /// Runs the next event.
     pub fn step(&mut self) {
+        self.goal = None;
         self.sim.step();
         self.sync();
     }
 
-    /// Goes back one event.
+    /// Goes back one event (at most one checkpoint interval of events to run again).
     pub fn step_back(&mut self) {
+        self.goal = None;
         self.sim.seek_step(self.sim.steps().saturating_sub(1));
     }
 
-    /// Goes to moment `t`, back or forth.
+    /// Sets out for moment `t`, back or forth; [`Session::work`] goes there.
     pub fn seek(&mut self, t: Time) {
-        self.sim.seek(t);
-        self.sync();
+        self.goal = Some(Goal {
+            from: self.sim.now(),
+            to: t,
+            violations_seen: None,
+        });
     }
 
-    /// Runs to the scenario's end (or stays, when already past it).
+    /// Sets out for the scenario's end (or stays, when already past it).
     pub fn run_to_end(&mut self) {
         let end = Time::ZERO + self.scenario.duration;
-        self.sim.run_until(end.max(self.sim.now()));
-        self.sync();
+        self.seek(end.max(self.sim.now()));
     }
 
-    /// Runs until a new violation is found, or ten minutes past the end.
+    /// Sets out to find the next violation, looking at most ten minutes past the end.
     pub fn next_violation(&mut self) {
-        let seen = self.sim.violations().len();
-        let limit = self.end().max(self.sim.now()) + SEARCH_PAST_END;
-        while self.sim.violations().len() == seen && self.sim.now() < limit && self.sim.step() {}
-        self.sync();
+        self.goal = Some(Goal {
+            from: self.sim.now(),
+            to: self.end().max(self.sim.now()) + SEARCH_PAST_END,
+            violations_seen: Some(self.sim.violations().len()),
+        });
+    }
+
+    /// Where the run is going, if it is on its way.
+    pub fn goal(&self) -> Option<Goal> {
+        self.goal
+    }
+
+    /// Goes toward the goal in slices of a few hundred events while `more` says to go on;
+    /// true when there is no goal left. The page calls it once a frame.
+    pub fn work(&mut self, more: &mut dyn FnMut() -> bool) -> bool {
+        while let Some(goal) = self.goal {
+            let arrived = match goal.violations_seen {
+                None => self.sim.seek_toward(goal.to, SLICE),
+                Some(seen) => (0..SLICE).any(|_| {
+                    self.sim.violations().len() > seen
+                        || self.sim.now() >= goal.to
+                        || !self.sim.step()
+                }),
+            };
+            self.sync();
+            if arrived {
+                self.goal = None;
+            } else if !more() {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Gives up the goal, staying at the moment reached.
+    pub fn cancel(&mut self) {
+        self.goal = None;
     }
 
     /// Acts now. Acting in the past (after going back in time) forks the run: the scripted
-    /// actions after now are dropped, and undo brings them back.
+    /// actions after now are dropped, and undo brings them back. Any goal is given up.
     pub fn act(&mut self, action: Action<CommandOf<L>>) {
+        self.goal = None;
         let now = self.sim.now();
         if now < self.frontier {
             let before = self.sim.script().to_vec();
@@ -234,13 +309,13 @@ impl<L: NetworkMember> Session<L> {
             let mut scenario = self.scenario.clone();
             scenario.actions = script;
             self.sim = start::<L>(&scenario);
-            self.sim.run_until(now);
-            self.sync();
+            self.seek(now);
         }
     }
 
     /// Back to the start of the scenario, forgetting what was done live.
     pub fn reset(&mut self) {
+        self.goal = None;
         self.sim = start::<L>(&self.scenario);
         self.frontier = Time::ZERO;
         self.undo = None;
@@ -373,7 +448,11 @@ impl<L: NetworkMember> Session<L> {
         ShareState {
             scenario,
             view: ViewState {
-                at: self.sim.now(),
+                // A link made on the way to a moment opens at that moment.
+                at: match self.goal {
+                    Some(goal) if !goal.is_search() => goal.to,
+                    _ => self.sim.now(),
+                },
                 selected: match self.selected {
                     Selection::Nothing => None,
                     Selection::Node(id) => Some(Selected::Node(id)),
@@ -412,6 +491,11 @@ mod tests {
     use super::*;
     use netsplit_labs::raft::{Command, Op, RaftLab};
 
+    /// Works until the goal is reached.
+    fn arrive(session: &mut Session<RaftLab>) {
+        assert!(session.work(&mut || true));
+    }
+
     fn request(key: char) -> Action<Command> {
         Action::Command(NodeId(0), Command::Request(Op { key, value: 1 }))
     }
@@ -420,18 +504,60 @@ mod tests {
     fn seeking_back_and_forth_lands_on_the_same_run() {
         let mut session = Session::<RaftLab>::new();
         session.seek(Time(3000));
+        arrive(&mut session);
         let hash_at_3 = session.sim().trace().hash();
         let steps_at_3 = session.sim().steps();
         session.seek(Time(1000));
+        arrive(&mut session);
         assert_eq!(session.sim().now(), Time(1000));
         assert!(session.sim().steps() < steps_at_3);
         session.seek(Time(3000));
+        arrive(&mut session);
         assert_eq!(session.sim().steps(), steps_at_3);
         assert_eq!(session.sim().trace().hash(), hash_at_3);
         session.step_back();
         assert_eq!(session.sim().steps(), steps_at_3 - 1);
         session.step();
         assert_eq!(session.sim().steps(), steps_at_3);
+    }
+
+    #[test]
+    fn a_far_moment_is_reached_in_slices_and_cancel_stays_where_it_got() {
+        let mut session = Session::<RaftLab>::new();
+        let far = Time(60_000);
+        session.seek(far);
+        let mut slices = 0;
+        assert!(!session.work(&mut || {
+            slices += 1;
+            slices < 3
+        }));
+        let partway = session.sim().now();
+        assert!(partway > Time::ZERO && partway < far, "{partway}");
+        let goal = session.goal().expect("still on its way");
+        assert!(goal.done(partway) > 0.0 && goal.done(partway) < 1.0);
+        // A link made on the way opens where the way leads.
+        assert_eq!(session.share_state(false).view.at, far);
+        session.cancel();
+        assert!(session.work(&mut || true), "nothing left to do");
+        assert_eq!(session.sim().now(), partway);
+        // Going on from there ends on the same run as going at once.
+        session.seek(far);
+        arrive(&mut session);
+        let mut fresh = Session::<RaftLab>::new();
+        fresh.seek(far);
+        arrive(&mut fresh);
+        assert_eq!(session.sim().trace().hash(), fresh.sim().trace().hash());
+    }
+
+    #[test]
+    fn acting_on_the_way_gives_the_goal_up() {
+        let mut session = Session::<RaftLab>::new();
+        session.run_to_end();
+        session.work(&mut || false);
+        let partway = session.sim().now();
+        session.act(request('q'));
+        assert_eq!(session.goal(), None);
+        assert_eq!(session.sim().now(), partway);
     }
 
     #[test]
@@ -448,17 +574,21 @@ mod tests {
             .count();
         assert!(later >= 2 && later < scripted, "{later} of {scripted}");
         session.run_to_end();
+        arrive(&mut session);
         let whole_run = session.sim().trace().hash();
         session.seek(Time(500));
+        arrive(&mut session);
         session.act(request('z'));
         // Every scripted action after 0.5 s is dropped; the earlier ones and the new one stay.
         assert_eq!(session.undoable(), Some(later));
         assert_eq!(session.sim().script().len(), scripted - later + 1);
         session.undo();
+        arrive(&mut session);
         assert_eq!(session.undoable(), None);
         assert_eq!(session.sim().now(), Time(500));
         assert_eq!(session.sim().script().len(), scripted);
         session.run_to_end();
+        arrive(&mut session);
         assert_eq!(session.sim().trace().hash(), whole_run);
     }
 
@@ -521,12 +651,15 @@ mod tests {
         let mut session = Session::<RaftLab>::new();
         session.load_preset(1);
         session.seek(Time(2500));
+        arrive(&mut session);
         session.select(Selection::Node(NodeId(2)));
         session.pick(NodeId(0));
         session.split().unwrap();
         let shared = session.share_state(true);
         let decoded = ShareState::decode_as::<RaftLab>(&shared.encode_as::<RaftLab>()).unwrap();
-        let opened = Session::<RaftLab>::opened(decoded.scenario, &decoded.view);
+        let mut opened = Session::<RaftLab>::opened(decoded.scenario, &decoded.view);
+        assert_eq!(opened.sim().now(), Time::ZERO, "a late moment is reached by work");
+        arrive(&mut opened);
         assert_eq!(opened.sim().now(), Time(2500));
         assert_eq!(opened.selected(), Selection::Node(NodeId(2)));
         assert_eq!(opened.sim().trace().hash(), session.sim().trace().hash());

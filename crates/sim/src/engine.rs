@@ -443,10 +443,21 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
     /// Runs every event and action due at or before `until`, then sets the clock to `until`;
     /// a run that stopped at [`MAX_EVENTS`] stays at its last event.
     pub fn run_until(&mut self, until: Time) {
-        while self.step_within(until) {}
-        if !self.stopped() {
-            self.world.now = self.world.now.max(until);
+        self.run_toward(until, u64::MAX);
+    }
+
+    /// Runs at most `events` events of [`Sim::run_until`]`(until)`, so that a long way can be
+    /// gone in slices; true when it got there.
+    pub fn run_toward(&mut self, until: Time, events: u64) -> bool {
+        for _ in 0..events {
+            if !self.step_within(until) {
+                if !self.stopped() {
+                    self.world.now = self.world.now.max(until);
+                }
+                return true;
+            }
         }
+        false
     }
 
     /// Runs the next event or action; false when there is nothing left to run.
@@ -501,6 +512,13 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
     /// of where the run is, or `t` is in the past) and running forward from it. The result is
     /// the same as a fresh run to `t`, and costs at most one checkpoint interval of events.
     pub fn seek(&mut self, t: Time) {
+        self.seek_toward(t, u64::MAX);
+    }
+
+    /// Runs at most `events` events of [`Sim::seek`]`(t)`: called again with the same `t`, it
+    /// goes on where it stopped (or jumps to a later checkpoint it reached before); true when
+    /// it got there.
+    pub fn seek_toward(&mut self, t: Time, events: u64) -> bool {
         let index = self
             .checkpoints
             .partition_point(|c| c.world.now <= t)
@@ -509,7 +527,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
         if t < self.world.now || self.checkpoints[index].world.steps > self.world.steps {
             self.restore(index);
         }
-        self.run_until(t);
+        self.run_toward(t, events)
     }
 
     /// Goes to the moment right after the `n`th event, as [`Sim::seek`] does for a time: one

@@ -1,6 +1,7 @@
 //! The typed record of everything that happened in a run.
 
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 
@@ -242,7 +243,14 @@ pub struct Trace<N: Node> {
     /// How many records belong to the present; the rest are the known future.
     len: usize,
     enabled: bool,
+    /// The hash's state after every [`HASHED_BLOCK`] records, from none on: made as
+    /// [`Trace::hash`] needs them, so that a page asking for the hash of a long run each frame
+    /// hashes only the records since the last whole block.
+    block_hashes: RefCell<Vec<u64>>,
 }
+
+/// How many records a remembered state of the trace hash covers.
+const HASHED_BLOCK: usize = 1024;
 
 impl<N: Node> Default for Trace<N> {
     fn default() -> Self {
@@ -250,6 +258,7 @@ impl<N: Node> Default for Trace<N> {
             records: Vec::new(),
             len: 0,
             enabled: true,
+            block_hashes: RefCell::new(vec![Fnv1a::default().0]),
         }
     }
 }
@@ -286,14 +295,26 @@ impl<N: Node> Trace<N> {
     /// Two runs with the same hash produced the same events with the same contents at the same
     /// times; the encoding does not depend on the platform's word size.
     pub fn hash(&self) -> u64 {
-        let mut hash = Fnv1a::default();
+        let mut blocks = self.block_hashes.borrow_mut();
+        let whole = self.len / HASHED_BLOCK;
         let mut buf = Vec::new();
-        for record in self.records() {
-            buf.clear();
-            buf = postcard::to_extend(record, buf).expect("a trace record always encodes");
-            hash.write(&buf);
+        let mut hash_from = |state: u64, records: &[Record<N>]| {
+            let mut hash = Fnv1a(state);
+            for record in records {
+                buf.clear();
+                buf = postcard::to_extend(record, std::mem::take(&mut buf))
+                    .expect("a trace record always encodes");
+                hash.write(&buf);
+            }
+            hash.0
+        };
+        while blocks.len() <= whole {
+            let k = blocks.len() - 1;
+            let block = &self.records[k * HASHED_BLOCK..(k + 1) * HASHED_BLOCK];
+            let state = hash_from(blocks[k], block);
+            blocks.push(state);
         }
-        hash.0
+        hash_from(blocks[whole], &self.records[whole * HASHED_BLOCK..self.len])
     }
 
     pub(crate) fn set_enabled(&mut self, enabled: bool) {
@@ -322,6 +343,10 @@ impl<N: Node> Trace<N> {
     /// Forgets the known future.
     pub(crate) fn forget_future(&mut self) {
         self.records.truncate(self.len);
+        // The states of whole blocks in the present stay true; those ahead go with their records.
+        self.block_hashes
+            .get_mut()
+            .truncate(self.len / HASHED_BLOCK + 1);
     }
 }
 

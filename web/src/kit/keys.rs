@@ -22,7 +22,10 @@ pub const SHARED_SHORTCUTS: [(&str, &str); 17] = [
     ("h", "hold or release the selected message"),
     ("n", "deliver the selected message now"),
     ("l", "show or hide messages and timers in the log"),
-    ("Esc / ?", "clear the selection, close / show this list"),
+    (
+        "Esc / ?",
+        "stop on the way to a moment, clear the selection, close / show this list",
+    ),
 ];
 
 /// Hands every key pressed on the page to `on_key`, until the listener is dropped. It is not

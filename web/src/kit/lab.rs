@@ -34,7 +34,7 @@ use crate::kit::storage::store;
 use crate::kit::timeline::timeline;
 use crate::kit::topology::Topology;
 use crate::kit::{BASE_RATE, SPEEDS, now_ms, prefers_reduced_motion, settle_later, tenths};
-use crate::session::{LinkField, Selection};
+use crate::session::{Goal, LinkField, Selection};
 
 /// The most log lines kept on screen.
 const LOG_LINES: usize = 150;
@@ -42,6 +42,9 @@ const LOG_LINES: usize = 150;
 const MAX_FRAME_MS: f64 = 100.0;
 /// How many recent frames the frame-time figure covers.
 const FRAME_WINDOW: usize = 240;
+/// How long one frame may spend on the way to a far moment, leaving the rest of the 100 ms a
+/// task may take to drawing and to the user's clicks.
+const WORK_MS: f64 = 30.0;
 
 /// What a lab reacts to.
 pub enum LabMsg {
@@ -91,6 +94,8 @@ pub enum LabMsg {
     NextViolation,
     /// Bring back the actions that acting in the past dropped.
     Undo,
+    /// Stop on the way to a far moment, staying where the run got.
+    Cancel,
     /// Open or close the share dialog.
     Share(bool),
     /// Open this run in the full app (from an embedded lab).
@@ -214,6 +219,7 @@ pub struct Controls {
     pub(crate) step_back: Callback<()>,
     pub(crate) next_violation: Callback<()>,
     pub(crate) undo: Callback<()>,
+    pub(crate) cancel: Callback<()>,
     pub(crate) share: Callback<bool>,
     pub(crate) open_full: Callback<()>,
     pub(crate) export: Callback<Export>,
@@ -242,6 +248,7 @@ impl Controls {
             step_back: link.callback(|()| LabMsg::StepBack),
             next_violation: link.callback(|()| LabMsg::NextViolation),
             undo: link.callback(|()| LabMsg::Undo),
+            cancel: link.callback(|()| LabMsg::Cancel),
             share: link.callback(LabMsg::Share),
             open_full: link.callback(|()| LabMsg::OpenFull),
             export: link.callback(LabMsg::Export),
@@ -318,6 +325,10 @@ impl Component for LabView {
         if autoplay && !prefers_reduced_motion() {
             view.set_playing(ctx, true);
         }
+        if view.lab.goal().is_some() {
+            // A link opened at a late moment: the page is drawn first, then the way is gone.
+            view.request_frame(ctx);
+        }
         view
     }
 
@@ -330,6 +341,11 @@ impl Component for LabView {
         match msg {
             LabMsg::Frame(ts) => {
                 self.frame = None;
+                if self.lab.goal().is_some() {
+                    self.work(ctx);
+                    self.sync_log();
+                    return true;
+                }
                 if !self.playing {
                     return false;
                 }
@@ -345,6 +361,8 @@ impl Component for LabView {
                 self.request_frame(ctx);
             }
             LabMsg::Play => {
+                // Playing starts from where the run is: a far moment on the way is given up.
+                self.lab.cancel();
                 self.set_playing(ctx, !self.playing);
                 self.keep();
             }
@@ -416,6 +434,10 @@ impl Component for LabView {
                 self.keep();
             }
             LabMsg::NextViolation => self.lab.next_violation(),
+            LabMsg::Cancel => {
+                self.lab.cancel();
+                self.keep();
+            }
             LabMsg::Undo => {
                 self.lab.undo();
                 self.log.clear();
@@ -446,6 +468,9 @@ impl Component for LabView {
                     let _ = window.open_with_url_and_target(&link_to(&self.share_code()), "_blank");
                 }
             }
+        }
+        if self.lab.goal().is_some() && self.frame.is_none() {
+            self.work(ctx);
         }
         self.sync_log();
         true
@@ -515,6 +540,7 @@ impl Component for LabView {
                 settled: self.settled,
                 banner: html! {
                     <>
+                        { lab.goal().map(|goal| goal_banner(goal, now, &c.cancel)) }
                         { stopped_banner(&findings) }
                         { partition_banner(lab.network(), lab.nodes()) }
                     </>
@@ -609,8 +635,19 @@ impl LabView {
         self.last_frame = None;
         if playing {
             self.request_frame(ctx);
-        } else {
+        } else if self.lab.goal().is_none() {
             self.frame = None;
+        }
+    }
+
+    /// Goes toward the lab's goal for at most [`WORK_MS`], then lets the page draw and asks
+    /// for another frame to go on; keeps the run once it arrives.
+    fn work(&mut self, ctx: &Context<Self>) {
+        let deadline = now_ms() + WORK_MS;
+        if self.lab.work(&mut || now_ms() < deadline) {
+            self.keep();
+        } else {
+            self.request_frame(ctx);
         }
     }
 
@@ -645,6 +682,7 @@ impl LabView {
             "?" => LabMsg::Help(!self.help),
             "Escape" if self.help => LabMsg::Help(false),
             "Escape" if self.share.is_some() => LabMsg::Share(false),
+            "Escape" if lab.goal().is_some() => LabMsg::Cancel,
             "Escape" => LabMsg::Select(Selection::Nothing),
             "l" => LabMsg::ToggleRoutine,
             "[" | "]" => match lab.cycle_message(key == "]") {
@@ -694,7 +732,7 @@ impl LabView {
             self.log.clear();
             self.logged = 0;
         }
-        let lines = self.lab.narrate(self.logged, self.routine_log);
+        let lines = self.lab.narrate(self.logged, self.routine_log, LOG_LINES);
         self.log.extend(lines);
         self.logged = len;
         let excess = self.log.len().saturating_sub(LOG_LINES);
@@ -722,6 +760,28 @@ impl LabView {
         }
         let p95 = top.iter().copied().fold(f64::INFINITY, f64::min);
         format!(" · frame work p95: {} ms over {n} frames", tenths(p95))
+    }
+}
+
+/// The banner over the stage while the run goes to a far moment: how far it got, and Cancel.
+fn goal_banner(goal: Goal, now: Time, cancel: &Callback<()>) -> Html {
+    // Whole numbers: formatting a float would add its code to every network lab's module.
+    let percent = (goal.done(now) * 100.0) as u32;
+    let what = if goal.is_search() {
+        format!("Looking for the next violation, up to {}", goal.to)
+    } else {
+        format!("Going to {}", goal.to)
+    };
+    html! {
+        // The button and the bar come first, so that the changing words never move them.
+        <div class="banner going" role="status">
+            <button onclick={cancel.reform(|_: MouseEvent| ())}
+                title="Stop here, at the moment reached (Esc)">{ "Cancel" }</button>
+            <label>
+                <progress max="100" value={percent.to_string()}></progress>
+                { format!("{what}: {percent}%") }
+            </label>
+        </div>
     }
 }
 

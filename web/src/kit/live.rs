@@ -18,7 +18,7 @@ use crate::kit::presets::{PresetEntry, preset_menu};
 use crate::kit::share::{Opening, opening};
 use crate::kit::spec::{CommandOf, LabOf, LabSpec, NodeAction, ScenarioOf};
 use crate::kit::topology::{Arrow, MessageGlyph, NodeGlyph};
-use crate::session::{LinkField, Mark, Selection, Session};
+use crate::session::{Goal, LinkField, Mark, Selection, Session};
 
 /// A network lab on screen, whatever its protocol: what the frame asks of it and tells it. Every
 /// method is the lab's [`Session`] or its [`LabSpec`], without their types.
@@ -92,7 +92,7 @@ pub trait LiveLab {
     /// The parameter controls.
     fn params_panel(&self, fields: &Fields) -> Html;
     /// Log lines for the trace records from `from` on (routine ones only with `routine`).
-    fn narrate(&self, from: usize, routine: bool) -> Vec<LogLine>;
+    fn narrate(&self, from: usize, routine: bool, at_most: usize) -> Vec<LogLine>;
     /// The whole trace as JSON.
     fn trace_json(&self) -> Result<String, String>;
     /// The link code of the run, the moment and the view, for links and storage.
@@ -104,12 +104,18 @@ pub trait LiveLab {
     fn step(&mut self);
     /// Goes back one event.
     fn step_back(&mut self);
-    /// Goes to moment `t`.
+    /// Sets out for moment `t`.
     fn seek(&mut self, t: Time);
-    /// Runs to the scenario's end.
+    /// Sets out for the scenario's end.
     fn run_to_end(&mut self);
-    /// Runs to the next violation.
+    /// Sets out for the next violation.
     fn next_violation(&mut self);
+    /// Where the run is going, if it is on its way.
+    fn goal(&self) -> Option<Goal>;
+    /// Goes toward the goal while `more` says to go on; true when there is none left.
+    fn work(&mut self, more: &mut dyn FnMut() -> bool) -> bool;
+    /// Gives up the goal, staying where the run got.
+    fn cancel(&mut self);
     /// Acts now, with an action every lab has.
     fn act(&mut self, action: Action<NoCommand>);
     /// Runs node `id`'s action number `n` (of [`LiveLab::node_actions`]).
@@ -356,12 +362,14 @@ impl<S: LabSpec> LiveLab for Live<S> {
     fn params_panel(&self, fields: &Fields) -> Html {
         S::params_panel(&self.session.scenario().params, fields)
     }
-    fn narrate(&self, from: usize, routine: bool) -> Vec<LogLine> {
+    fn narrate(&self, from: usize, routine: bool, at_most: usize) -> Vec<LogLine> {
         let records = self.session.sim().trace().records();
-        records
+        // From the newest back: after a long way only the last lines are written.
+        let mut lines: Vec<LogLine> = records
             .iter()
             .enumerate()
             .skip(from)
+            .rev()
             .filter_map(|(index, record)| {
                 let tone = tone(&record.event);
                 (routine || tone != Tone::Routine).then(|| LogLine {
@@ -371,7 +379,10 @@ impl<S: LabSpec> LiveLab for Live<S> {
                     tone,
                 })
             })
-            .collect()
+            .take(at_most)
+            .collect();
+        lines.reverse();
+        lines
     }
     fn trace_json(&self) -> Result<String, String> {
         to_json(self.session.sim().trace().records())
@@ -398,6 +409,15 @@ impl<S: LabSpec> LiveLab for Live<S> {
     }
     fn next_violation(&mut self) {
         self.session.next_violation();
+    }
+    fn goal(&self) -> Option<Goal> {
+        self.session.goal()
+    }
+    fn work(&mut self, more: &mut dyn FnMut() -> bool) -> bool {
+        self.session.work(more)
+    }
+    fn cancel(&mut self) {
+        self.session.cancel();
     }
     fn act(&mut self, action: Action<NoCommand>) {
         self.session.act(action.for_commands());
