@@ -1,7 +1,11 @@
-//! Downloads: the current view as SVG or PNG, and the trace as JSON.
+//! Downloads: the current view as SVG or PNG, and the run: a network lab's trace narrated as
+//! text, a step lab's steps as JSON.
 //!
 //! JSON is written by the browser's own `JSON.stringify` from the value serde-wasm-bindgen
-//! builds, so that no JSON library is part of the download.
+//! builds, so that no JSON library is part of the download. A network lab's trace is written as
+//! its log narrates it, one line per record, as `netsplit run --narrate` prints it: the code is
+//! already in the module (its JSON writer would add about 6 KiB to every network lab's page),
+//! and the command line's `--json` gives the same run as JSON from its link.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -13,7 +17,7 @@ pub enum Export {
     Svg,
     /// The same, drawn into a PNG.
     Png,
-    /// The trace so far, as JSON.
+    /// The run so far: a network lab's trace as text, a step lab's steps as JSON.
     Trace,
 }
 

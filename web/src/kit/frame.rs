@@ -99,7 +99,7 @@ pub fn frame(f: Frame<'_>, c: &Controls) -> Html {
                     </section>
                     <EventLog lines={f.log} routine={f.routine} on_toggle_routine={c.routine.clone()} />
                 </div>
-                { run_facts(html! { f.facts }, ("run", "trace"), &c.share, &c.export, &c.help) }
+                { run_facts(html! { f.facts }, ("run", "trace (text)"), &c.share, &c.export, &c.help) }
             }
             if let Some(shortcuts) = f.help {
                 <ShortcutHelp {shortcuts} on_close={c.help.reform(|()| false)} />

@@ -619,14 +619,11 @@ impl LabView {
                 &format!("netsplit-{slug}"),
                 kind == Export::Png,
             ),
-            Export::Trace => match self.lab.trace_json() {
-                Ok(json) => download_text(
-                    &format!("netsplit-{slug}-trace.json"),
-                    "application/json",
-                    &json,
-                ),
-                Err(e) => self.error = Some(format!("the trace could not be written: {e}")),
-            },
+            Export::Trace => download_text(
+                &format!("netsplit-{slug}-trace.txt"),
+                "text/plain",
+                &self.lab.trace_text(),
+            ),
         }
     }
 

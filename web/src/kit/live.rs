@@ -10,7 +10,6 @@ use netsplit_sim::{
 };
 use yew::prelude::*;
 
-use crate::kit::export::to_json;
 use crate::kit::field::Fields;
 use crate::kit::inspector::MessageInfo;
 use crate::kit::log::{LogLine, Tone};
@@ -19,6 +18,10 @@ use crate::kit::share::{Opening, opening};
 use crate::kit::spec::{CommandOf, LabOf, LabSpec, NodeAction, ScenarioOf};
 use crate::kit::topology::{Arrow, MessageGlyph, NodeGlyph};
 use crate::session::{Goal, LinkField, Mark, Selection, Session};
+
+/// The most trace lines a download holds: writing them takes a tenth of a second or so, and a
+/// longer run's whole trace is the command line's to print.
+pub const TEXT_LINES: usize = 50_000;
 
 /// A network lab on screen, whatever its protocol: what the frame asks of it and tells it. Every
 /// method is the lab's [`Session`] or its [`LabSpec`], without their types.
@@ -93,8 +96,8 @@ pub trait LiveLab {
     fn params_panel(&self, fields: &Fields) -> Html;
     /// Log lines for the trace records from `from` on (routine ones only with `routine`).
     fn narrate(&self, from: usize, routine: bool, at_most: usize) -> Vec<LogLine>;
-    /// The whole trace as JSON.
-    fn trace_json(&self) -> Result<String, String>;
+    /// The trace, narrated one line per record (at most [`TEXT_LINES`] of them).
+    fn trace_text(&self) -> String;
     /// The link code of the run, the moment and the view, for links and storage.
     fn share_code(&self, routine_log: bool) -> String;
 
@@ -384,8 +387,20 @@ impl<S: LabSpec> LiveLab for Live<S> {
         lines.reverse();
         lines
     }
-    fn trace_json(&self) -> Result<String, String> {
-        to_json(self.session.sim().trace().records())
+    fn trace_text(&self) -> String {
+        let records = self.session.sim().trace().records();
+        let mut text = String::new();
+        for record in records.iter().take(TEXT_LINES) {
+            // The command line's `--narrate` lines: the moment right-aligned, then the event.
+            text.push_str(&format!("{:>9}  {}\n", record.at.to_string(), record.event));
+        }
+        if records.len() > TEXT_LINES {
+            text.push_str(&format!(
+                "… and {} records more: `netsplit run --narrate` on this run's link prints them all\n",
+                records.len() - TEXT_LINES
+            ));
+        }
+        text
     }
     fn share_code(&self, routine_log: bool) -> String {
         self.session

@@ -111,7 +111,7 @@ pub fn run_facts(
             { "Download: " }
             <button class="link" onclick={export.reform(|_: MouseEvent| Export::Svg)}>{ "view (SVG)" }</button>
             <button class="link" onclick={export.reform(|_: MouseEvent| Export::Png)}>{ "view (PNG)" }</button>
-            <button class="link" onclick={export.reform(|_: MouseEvent| Export::Trace)}>{ format!("{record} (JSON)") }</button>
+            <button class="link" onclick={export.reform(|_: MouseEvent| Export::Trace)}>{ record }</button>
             <button class="link" onclick={help.reform(|_: MouseEvent| true)} aria-keyshortcuts="?">{ "Keyboard shortcuts (?)" }</button>
         </p>
     }

@@ -576,7 +576,7 @@ impl Component for ClocksView {
                         count(self.execution.events().len(), "event"),
                         count(self.execution.messages().len(), "message"),
                     ) },
-                    ("execution", "execution"),
+                    ("execution", "execution (JSON)"),
                     &link.callback(Msg::Share),
                     &link.callback(Msg::Download),
                     &link.callback(Msg::Help),

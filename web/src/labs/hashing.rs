@@ -528,7 +528,7 @@ impl Component for HashingView {
                 </div>
                 { run_facts(
                     html! { <span class="took">{ format!("placed and measured {} keys in {} ms", config.keys, tenths(self.took)) }</span> },
-                    ("history", "history and findings"),
+                    ("history", "history and findings (JSON)"),
                     &link.callback(Msg::Share),
                     &link.callback(Msg::Download),
                     &link.callback(Msg::Help),
