@@ -658,7 +658,11 @@ mod tests {
         let shared = session.share_state(true);
         let decoded = ShareState::decode_as::<RaftLab>(&shared.encode_as::<RaftLab>()).unwrap();
         let mut opened = Session::<RaftLab>::opened(decoded.scenario, &decoded.view);
-        assert_eq!(opened.sim().now(), Time::ZERO, "a late moment is reached by work");
+        assert_eq!(
+            opened.sim().now(),
+            Time::ZERO,
+            "a late moment is reached by work"
+        );
         arrive(&mut opened);
         assert_eq!(opened.sim().now(), Time(2500));
         assert_eq!(opened.selected(), Selection::Node(NodeId(2)));

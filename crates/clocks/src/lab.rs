@@ -175,4 +175,33 @@ impl Lab for ClocksLab {
     fn presets() -> Vec<Preset<ClocksScenario>> {
         crate::presets::presets()
     }
+
+    /// The most processes, with the most steps (every process sending to the next, each
+    /// message delivered, with the longest labels), and one step more than allowed.
+    fn heaviest() -> Vec<ClocksScenario> {
+        let processes = *ClocksScenario::PROCESSES.end();
+        let label = |i: usize| format!("{i:0>width$}", width = ClocksScenario::MAX_NAME);
+        let steps = |count: usize| {
+            (0..count)
+                .map(|i| match i % 2 {
+                    0 => Step::Send {
+                        from: (i / 2 % processes) as u16,
+                        to: ((i / 2 + 1) % processes) as u16,
+                        label: label(i),
+                    },
+                    _ => Step::Deliver {
+                        message: (i / 2) as u32,
+                        label: label(i),
+                    },
+                })
+                .collect()
+        };
+        let names: Vec<String> = (0..processes).map(|p| format!("p{p}")).collect();
+        [ClocksScenario::MAX_STEPS, ClocksScenario::MAX_STEPS + 1]
+            .map(|count| ClocksScenario {
+                processes: names.clone(),
+                steps: steps(count),
+            })
+            .to_vec()
+    }
 }

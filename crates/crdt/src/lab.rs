@@ -159,6 +159,26 @@ impl NetworkLab for CrdtLab {
         Params::default()
     }
 
+    /// Six replicas syncing as often as allowed, as an OR-Set (whose tombstones grow with every
+    /// removal) and as a multi-value register.
+    fn heaviest_params() -> Vec<Params> {
+        [Kind::OrSet, Kind::MvRegister]
+            .map(|kind| Params {
+                replicas: *Params::REPLICAS.end(),
+                kind,
+                period: Span(*Params::PERIOD_MS.start()),
+                bug: None,
+            })
+            .to_vec()
+    }
+
+    /// Each of the type's updates in turn, on each replica in turn.
+    fn busy_action(params: &Params, i: usize) -> Action<Command> {
+        let ops = params.kind.ops(char::from(b'a' + (i % 26) as u8));
+        let replica = NodeId((i % params.replicas) as u16);
+        Action::Command(replica, Command::Apply(ops[i / 26 % ops.len()]))
+    }
+
     /// Random updates at random replicas and a few explicit syncs until [`FAULTS_UNTIL`] and,
     /// with `faults`, random crashes, restarts, partitions, loss and duplication until then.
     /// The run lasts long enough after that for the convergence deadline to pass.

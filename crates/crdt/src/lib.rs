@@ -340,6 +340,16 @@ impl Node for Replica {
         }
     }
 
+    fn footprint(&self) -> usize {
+        std::mem::size_of_val(self) + self.state.footprint()
+    }
+
+    fn message_footprint(msg: &Msg) -> usize {
+        match msg {
+            Msg::State(state) => state.footprint(),
+        }
+    }
+
     fn durable(&self) -> State {
         self.state.clone()
     }

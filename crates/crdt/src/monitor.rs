@@ -144,6 +144,20 @@ impl ConvergenceMonitor {
 }
 
 impl Monitor<Replica> for ConvergenceMonitor {
+    /// The shadows and carried states are shared with the messages, and counted as entries.
+    fn footprint(&self) -> usize {
+        use netsplit_sim::{map_bytes, set_bytes};
+        std::mem::size_of_val(self)
+            + self.target.footprint()
+            + self.seen.iter().map(State::footprint).sum::<usize>()
+            + std::mem::size_of_val(self.shadows.as_slice())
+            + map_bytes(&self.carried)
+            + set_bytes(&self.down)
+            + map_bytes(&self.lossy_links)
+            + std::mem::size_of_val(self.convergences.as_slice())
+            + set_bytes(&self.reported)
+    }
+
     fn observe(&mut self, seen: &Observation<'_, Replica>, out: &mut Vec<Violation>) {
         let state_of = |n: NodeId| seen.nodes[n.index()].node().state().clone();
         match seen.event {

@@ -359,6 +359,12 @@ impl State {
         }
     }
 
+    /// About how many bytes the state holds, its heap included: its entries at the size of the
+    /// largest (a tag or a dot with its element, in a map's node).
+    pub fn footprint(&self) -> usize {
+        std::mem::size_of_val(self) + self.entries() * 48
+    }
+
     /// How many entries the state holds (slots, elements, tags, tombstones, dots, clock
     /// entries, written values): what a replica stores and sends, whatever it shows.
     pub fn entries(&self) -> usize {

@@ -111,6 +111,16 @@ impl NetworkLab for GossipLab {
         Params::default()
     }
 
+    /// Twelve nodes gossiping as often as allowed, suspecting after the shortest silence.
+    fn heaviest_params() -> Vec<Params> {
+        vec![Params {
+            nodes: *Params::NODES.end(),
+            gossip_period: Span(*Params::GOSSIP_PERIOD_MS.start()),
+            fail_after: Span(*Params::FAIL_AFTER_MS.start()),
+            bug: None,
+        }]
+    }
+
     /// Random crashes, restarts, partitions, one-way cuts, loss and duplication until
     /// [`FAULTS_UNTIL`] (with `faults`), and the strikes of [`GossipLab::aim`]; then 20 calm
     /// seconds in which every suspicion of a live node must clear.

@@ -139,13 +139,16 @@ impl Lab for HashingLab {
             ops: run.history.ops[..run.taken].to_vec(),
         };
         let configs = history.configs().expect("a started history is valid");
-        let mut bytes = Vec::new();
+        // Hashed as it goes: the placements of a long history would take gigabytes together.
+        let mut hash = netsplit_sim::Fnv1a::default();
         let mut lines = Vec::new();
         let mut previous: Option<(Placement, Vec<f64>)> = None;
         for (step, config) in configs.iter().enumerate() {
             let placement = config.place();
             let shares = config.fair_shares();
-            bytes.extend(placement.lists().iter().flat_map(|id| id.0.to_le_bytes()));
+            for id in placement.lists() {
+                hash.write(&id.0.to_le_bytes());
+            }
             let balance = Balance::of(&placement, &shares);
             let summary = format!(
                 "{}, {} nodes, {} keys: peak load {}× the fair share",
@@ -179,7 +182,7 @@ impl Lab for HashingLab {
             ended_at: Time(last as u64),
             steps: last as u64,
             records: configs.len(),
-            trace_hash: netsplit_sim::fnv1a(&bytes),
+            trace_hash: hash.finish(),
             violations: Vec::new(),
             findings: vec![Finding {
                 heading: "Keys moved at each step",
@@ -202,5 +205,40 @@ impl Lab for HashingLab {
 
     fn presets() -> Vec<Preset<HashingScenario>> {
         crate::presets::presets()
+    }
+
+    /// For every strategy, every key, node, virtual node and replica the ranges allow, with a
+    /// thousand changes (refused unless the strategy is cheap enough) and with as many as the
+    /// work budget allows.
+    fn heaviest() -> Vec<HashingScenario> {
+        let mut corpus = Vec::new();
+        for strategy in crate::Strategy::ALL {
+            let params = Params {
+                strategy,
+                nodes: Params::NODES.1,
+                vnodes: Params::VNODES.1,
+                keys: Params::KEYS.1,
+                replicas: Params::REPLICAS.1,
+                epsilon: Params::EPSILON.0,
+                seed: 1,
+            };
+            let history = |changes: usize| HashingScenario {
+                params,
+                ops: (0..changes)
+                    .map(|i| Op::Weight(netsplit_sim::NodeId((i % 64) as u16), 1 + (i % 8) as u32))
+                    .collect(),
+            };
+            let placements = HashingScenario::MAX_WORK / placement_work(&Config::new(&params));
+            let mut changes = (placements as usize)
+                .saturating_sub(1)
+                .min(HashingScenario::MAX_OPS);
+            // Changes of weight change the work of a ring's placement a little: the most that fit.
+            while changes > 0 && Self::validate(&history(changes)).is_err() {
+                changes -= 1;
+            }
+            corpus.push(history(HashingScenario::MAX_OPS));
+            corpus.push(history(changes));
+        }
+        corpus
     }
 }

@@ -173,6 +173,28 @@ impl NetworkLab for PaxosLab {
         Params::default()
     }
 
+    /// Three proposers, seven acceptors, the shortest timeout and backoff, in both modes.
+    fn heaviest_params() -> Vec<Params> {
+        let most = |range: std::ops::RangeInclusive<usize>| *range.end();
+        let least = |range: std::ops::RangeInclusive<u64>| Span(*range.start());
+        [Mode::Single, Mode::Multi]
+            .map(|mode| Params {
+                proposers: most(Params::PROPOSERS),
+                acceptors: most(Params::ACCEPTORS),
+                mode,
+                timeout: least(Params::TIMEOUT_MS),
+                backoff_max: least(Params::BACKOFF_MS),
+                bug: None,
+            })
+            .to_vec()
+    }
+
+    /// A numbered request to each proposer in turn.
+    fn busy_action(params: &Params, i: usize) -> Action<Command> {
+        let proposer = NodeId((i % params.proposers) as u16);
+        Action::Command(proposer, Command::Propose(Value::Request(i as u32)))
+    }
+
     /// Clients ask random proposers to propose values every few hundred milliseconds until
     /// 26 s, each request a value of its own (so that Validity can tell them apart), and, with `faults`, random crashes, restarts, partitions, loss and
     /// duplication until [`FAULTS_UNTIL`]. Once faults stop, each request goes to every

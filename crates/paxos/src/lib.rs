@@ -42,10 +42,11 @@ pub mod lab;
 mod monitor;
 mod presets;
 
-use netsplit_sim::{Context, Link, Node, NodeId, Sim, Span, check_range};
+use netsplit_sim::{Context, Link, Node, NodeId, Sim, Span, check_range, map_bytes, set_bytes};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::mem::size_of_val;
 use std::ops::RangeInclusive;
 
 pub use lab::PaxosLab;
@@ -1365,6 +1366,39 @@ impl Node for PaxosNode {
         if self.proposer().is_some() {
             self.on_propose(ctx, value);
         }
+    }
+
+    fn footprint(&self) -> usize {
+        let role = match &self.role {
+            Role::Acceptor(a) => map_bytes(&a.accepted),
+            Role::Proposer(p) => {
+                let promises: usize = p.promises.values().map(|v| size_of_val(v.as_slice())).sum();
+                let proposals: usize = p
+                    .proposals
+                    .values()
+                    .map(|p| set_bytes(&p.accepted_by))
+                    .sum();
+                let tally: usize = p.tally.values().map(set_bytes).sum();
+                size_of_val(p.queue.as_slice())
+                    + map_bytes(&p.promises)
+                    + promises
+                    + map_bytes(&p.proposals)
+                    + proposals
+                    + map_bytes(&p.tally)
+                    + tally
+                    + map_bytes(&p.learned)
+            }
+        };
+        size_of_val(self) + role
+    }
+
+    fn message_footprint(msg: &Msg) -> usize {
+        let heap = match msg {
+            Msg::Promise { accepted, .. } => size_of_val(accepted.as_slice()),
+            Msg::Decided { values, .. } => size_of_val(values.as_slice()),
+            _ => 0,
+        };
+        size_of_val(msg) + heap
     }
 
     fn durable(&self) -> Storage {

@@ -324,6 +324,34 @@ fn names(nodes: &[NodeId]) -> String {
 }
 
 impl Monitor<PaxosNode> for PaxosMonitor {
+    fn footprint(&self) -> usize {
+        use netsplit_sim::{map_bytes, set_bytes};
+        let ballots: usize = self
+            .ballots
+            .values()
+            .map(|b| {
+                set_bytes(&b.promises)
+                    + set_bytes(&b.refusals)
+                    + map_bytes(&b.proposals)
+                    + map_bytes(&b.accepts)
+                    + b.accepts.values().map(set_bytes).sum::<usize>()
+            })
+            .sum();
+        let reported: usize = self.reported.iter().map(|(what, _)| what.len()).sum();
+        std::mem::size_of_val(self)
+            + set_bytes(&self.asked)
+            + map_bytes(&self.promised)
+            + map_bytes(&self.ballots)
+            + ballots
+            + map_bytes(&self.votes)
+            + self.votes.values().map(set_bytes).sum::<usize>()
+            + map_bytes(&self.chosen)
+            + map_bytes(&self.learned)
+            + self.learned.values().map(map_bytes).sum::<usize>()
+            + set_bytes(&self.reported)
+            + reported
+    }
+
     fn observe(&mut self, seen: &Observation<'_, PaxosNode>, out: &mut Vec<Violation>) {
         let note = match seen.event {
             TraceEvent::Noted { note, .. } => note,

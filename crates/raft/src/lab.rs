@@ -129,6 +129,30 @@ impl NetworkLab for RaftLab {
         Params::default()
     }
 
+    /// Nine servers, the fastest heartbeat and the shortest election timeouts.
+    fn heaviest_params() -> Vec<Params> {
+        let (_, nodes) = Params::NODES.into_inner();
+        let (election, _) = Params::ELECTION_MS.into_inner();
+        let (heartbeat, _) = Params::HEARTBEAT_MS.into_inner();
+        vec![Params {
+            nodes,
+            election_min: Span(election),
+            election_max: Span(election + 1),
+            heartbeat: Span(heartbeat),
+            bug: None,
+        }]
+    }
+
+    /// A client request to each server in turn, each with a value of its own.
+    fn busy_action(params: &Params, i: usize) -> Action<Command> {
+        let key = char::from(b'a' + (i % 26) as u8);
+        let op = Op {
+            key,
+            value: i as u32,
+        };
+        Action::Command(NodeId((i % params.nodes) as u16), Command::Request(op))
+    }
+
     /// Client requests to random servers every few hundred milliseconds until
     /// [`REQUESTS_UNTIL`], each with a value of its own; with `faults`, random crashes,
     /// restarts, partitions, one-way cuts, loss and duplication until [`FAULTS_UNTIL`], and the

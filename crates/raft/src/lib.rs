@@ -916,6 +916,23 @@ impl Node for RaftNode {
         }
     }
 
+    fn footprint(&self) -> usize {
+        std::mem::size_of_val(self)
+            + self.log.footprint()
+            + netsplit_sim::map_bytes(&self.state)
+            + std::mem::size_of_val(self.votes.as_slice())
+            + std::mem::size_of_val(self.next_index.as_slice())
+            + std::mem::size_of_val(self.match_index.as_slice())
+    }
+
+    fn message_footprint(msg: &Msg) -> usize {
+        let entries = match msg {
+            Msg::AppendEntries { entries, .. } => std::mem::size_of_val(entries.as_slice()),
+            _ => 0,
+        };
+        std::mem::size_of_val(msg) + entries
+    }
+
     fn durable(&self) -> Storage {
         Storage {
             term: self.term,

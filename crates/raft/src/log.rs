@@ -58,6 +58,12 @@ impl Log {
         self.entries.get(i)
     }
 
+    /// About how many bytes the log holds on the heap.
+    pub fn footprint(&self) -> usize {
+        std::mem::size_of_val(self.entries.as_slice())
+            + std::mem::size_of_val(self.chain.as_slice())
+    }
+
     /// Every entry, index 1 first.
     pub fn entries(&self) -> &[Entry] {
         &self.entries

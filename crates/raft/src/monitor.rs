@@ -414,6 +414,22 @@ fn common_prefix(a: &[u64], b: &[u64]) -> usize {
 }
 
 impl Monitor<RaftNode> for RaftMonitor {
+    /// The logs leaders were elected with are shared with the checkpoints, and not counted.
+    fn footprint(&self) -> usize {
+        use netsplit_sim::{map_bytes, set_bytes};
+        std::mem::size_of_val(self)
+            + std::mem::size_of_val(self.seen.as_slice())
+            + map_bytes(&self.leaders)
+            + map_bytes(&self.elected_with)
+            + map_bytes(&self.entries)
+            + map_bytes(&self.committed)
+            + map_bytes(&self.applied)
+            + map_bytes(&self.reference)
+            + std::mem::size_of_val(self.machine.as_slice())
+            + map_bytes(&self.votes)
+            + set_bytes(&self.reported)
+    }
+
     fn observe(&mut self, seen: &Observation<'_, RaftNode>, out: &mut Vec<Violation>) {
         let touched = match seen.event {
             TraceEvent::Started { node } => {

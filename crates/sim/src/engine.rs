@@ -218,10 +218,39 @@ impl Ord for Scheduled {
 /// record, so that no scenario, however it was made, can run without end or fill the memory.
 pub const MAX_EVENTS: u64 = 1_000_000;
 
+/// The most records a run's trace keeps: a run whose trace gets within a step of it stops as at
+/// [`MAX_EVENTS`]. A power of two, so that the trace's vector is never grown past it: 64 MiB,
+/// and 96 MiB for the moment it moves from its last size to this one.
+pub const MAX_RECORDS: usize = 1 << 20;
+
+/// How many records one step can write at most, with room to spare (a broadcast to every node,
+/// its drops and a violation or two): the trace stops this far below [`MAX_RECORDS`].
+const RECORDS_PER_STEP: usize = 4096;
+
+/// The most memory one run may take on the host: its trace, its checkpoints and its world. The
+/// adversarial corpus of every lab (`Lab::heaviest`) is held to it by a test that counts
+/// every allocation; in the browser a run takes less (pointers are half as wide).
+pub const MEMORY_BUDGET: usize = 256 << 20;
+
 /// The most checkpoints a run keeps. When a long run would take more, every other one goes and
 /// the interval doubles, so checkpoints cost a bounded number of copies of the world and a
 /// seek costs at most one (longer) interval of events.
 pub const MAX_CHECKPOINTS: usize = 64;
+
+/// The most memory a run's checkpoints may hold, as their worlds' footprints count it (nodes,
+/// monitor, messages in flight, the queue): when they would hold more, every other one goes
+/// as when there are too many. A world of tens of thousands of messages in flight keeps fewer
+/// checkpoints, and a seek in it runs a longer interval.
+pub const CHECKPOINT_BUDGET: usize = 64 << 20;
+
+/// The most memory a run may hold by its own count (the trace's records and messages, its
+/// checkpoints and its world): a run that gets there stops as at [`MAX_EVENTS`]. A quarter
+/// below [`MEMORY_BUDGET`], for what the count leaves out (spare capacity, a growing vector's
+/// old and new buffers).
+pub const MEMORY_STOP: usize = MEMORY_BUDGET / 4 * 3;
+
+/// How often, in events, a run counts its memory.
+const MEMORY_CHECK_EVERY: u64 = 1024;
 
 /// The part of a run that a checkpoint copies: everything except the trace and the script.
 #[derive(Clone, Debug)]
@@ -231,6 +260,8 @@ struct World<N: Node, M> {
     next_ticket: u64,
     next_msg: u64,
     steps: u64,
+    /// Whether the run reached [`MAX_EVENTS`], [`MAX_RECORDS`] or [`MEMORY_STOP`] and stopped.
+    stopped: bool,
     records: usize,
     next_action: usize,
     queue: BinaryHeap<Reverse<Scheduled>>,
@@ -242,10 +273,37 @@ struct World<N: Node, M> {
     violations: Vec<Violation>,
 }
 
+impl<N: Node, M: Monitor<N>> World<N, M> {
+    /// About how many bytes a copy of the world holds (message contents are shared with the
+    /// trace and not counted).
+    fn footprint(&self) -> usize {
+        let nodes: usize = self
+            .nodes
+            .iter()
+            .map(|slot| {
+                slot.node.footprint()
+                    + slot.timers.len() * std::mem::size_of::<(N::Timer, u64, Time)>()
+                    + slot
+                        .storage
+                        .as_ref()
+                        .map_or(0, |_| std::mem::size_of::<N::Durable>())
+            })
+            .sum();
+        std::mem::size_of::<Self>()
+            + nodes
+            + self.monitor.footprint()
+            + self.queue.len() * std::mem::size_of::<Reverse<Scheduled>>()
+            + self.in_flight.slots.len() * std::mem::size_of::<Option<InFlight<N::Msg>>>()
+            + self.violations.len() * std::mem::size_of::<Violation>()
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Checkpoint<N: Node, M> {
     world: World<N, M>,
     trace_len: usize,
+    /// The world's footprint.
+    bytes: usize,
 }
 
 /// A deterministic run of a cluster of `N` nodes, checked by monitor `M`.
@@ -281,6 +339,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
                 next_ticket: 0,
                 next_msg: 0,
                 steps: 0,
+                stopped: false,
                 records: 0,
                 next_action: 0,
                 queue: BinaryHeap::new(),
@@ -477,7 +536,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
                 (Some(q), Some(a)) => a < q,
             };
             let next = if run_action { action_at } else { queued };
-            if next.is_none_or(|t| t > limit) || self.world.steps >= MAX_EVENTS {
+            if next.is_none_or(|t| t > limit) || self.world.stopped {
                 return false;
             }
             let happened = if run_action {
@@ -493,9 +552,14 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
             };
             if happened {
                 self.world.steps += 1;
-                if self.world.steps == MAX_EVENTS {
-                    self.pending
-                        .push(TraceEvent::Stopped { events: MAX_EVENTS });
+                let full = self.trace.len() >= MAX_RECORDS - RECORDS_PER_STEP
+                    || (self.world.steps.is_multiple_of(MEMORY_CHECK_EVERY)
+                        && self.memory_held() > MEMORY_STOP);
+                if self.world.steps == MAX_EVENTS || full {
+                    self.world.stopped = true;
+                    self.pending.push(TraceEvent::Stopped {
+                        events: self.world.steps,
+                    });
                 }
                 self.finish_step();
                 if let Some(every) = self.checkpoint_every
@@ -577,8 +641,14 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
         self.checkpoints.push(Checkpoint {
             world: self.world.clone(),
             trace_len: self.trace.len(),
+            bytes: self.world.footprint(),
         });
-        if self.checkpoints.len() > MAX_CHECKPOINTS
+        let over = |checkpoints: &[Checkpoint<N, M>]| {
+            checkpoints.len() > MAX_CHECKPOINTS
+                || checkpoints.iter().map(|c| c.bytes).sum::<usize>() > CHECKPOINT_BUDGET
+        };
+        while self.checkpoints.len() > 1
+            && over(&self.checkpoints)
             && let Some(every) = self.checkpoint_every
         {
             let wider = every * 2;
@@ -593,9 +663,15 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
         self.checkpoints.len()
     }
 
-    /// Whether the run reached [`MAX_EVENTS`] and stopped.
+    /// Whether the run reached [`MAX_EVENTS`], [`MAX_RECORDS`] or [`MEMORY_STOP`] and stopped.
     pub fn stopped(&self) -> bool {
-        self.world.steps >= MAX_EVENTS
+        self.world.stopped
+    }
+
+    /// About how many bytes the run holds: its trace, its checkpoints and its world.
+    pub fn memory_held(&self) -> usize {
+        let checkpoints: usize = self.checkpoints.iter().map(|c| c.bytes).sum();
+        self.trace.held() + checkpoints + self.world.footprint()
     }
 
     /// Runs a queue entry; false when it was stale (cancelled timer, held or dropped message).

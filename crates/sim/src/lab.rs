@@ -80,25 +80,33 @@ pub enum Recording {
 }
 
 /// A network lab's findings for `sim`, led by a word on a run that reached
-/// [`crate::MAX_EVENTS`]: what the command line prints and the page shows.
+/// [`crate::MAX_EVENTS`], [`crate::MAX_RECORDS`] or [`crate::MEMORY_STOP`]: what the command
+/// line prints and the page shows.
 pub fn all_findings<L: NetworkLab>(sim: &SimOf<L>) -> Vec<Finding> {
     let mut findings = L::findings(sim);
     if sim.stopped() {
-        findings.insert(0, stopped_at(sim.now()));
+        findings.insert(0, stopped_at(sim.steps(), sim.now(), sim.memory_held()));
     }
     findings
 }
 
-/// The heading of the finding on a run that reached [`crate::MAX_EVENTS`].
+/// The heading of the finding on a run that stopped at a limit.
 pub const STOPPED: &str = "Stopped";
 
-fn stopped_at(now: Time) -> Finding {
+fn stopped_at(events: u64, now: Time, held: usize) -> Finding {
+    let why = if events >= crate::MAX_EVENTS {
+        "that is the most events one run may take".to_string()
+    } else {
+        format!(
+            "by then it holds about {} MiB, the most memory one run may take",
+            held >> 20
+        )
+    };
     Finding {
         heading: STOPPED,
         lines: vec![format!(
-            "this run stops at {} events, at {now}: that is the most one run may take. Shorten \
-             the run, or use fewer nodes or slower timers, to see it to its end.",
-            crate::MAX_EVENTS
+            "this run stops at {events} events, at {now}: {why}. Shorten the run, or use fewer \
+             nodes, slower timers or shorter latencies, to see it to its end."
         )],
     }
 }
@@ -199,6 +207,11 @@ pub trait Lab: Sized + 'static {
     fn narrate(run: &Self::Run) -> Vec<(String, String)>;
     /// The lab's ready-made scenarios; the first is its default.
     fn presets() -> Vec<Preset<Self::Scenario>>;
+    /// The heaviest runs the lab's ranges allow, one for each way a run can cost (the most
+    /// nodes, the fastest timers, the widest latencies, the most actions), each to be played to
+    /// its end: the adversarial corpus. Each is refused by [`Lab::validate`] with a sentence
+    /// naming the limits, or runs within [`crate::MAX_EVENTS`] and [`crate::MEMORY_BUDGET`].
+    fn heaviest() -> Vec<Self::Scenario>;
 
     /// The bug toggle a scenario turns on, if any: its runs are expected to break a property.
     fn bug(_scenario: &Self::Scenario) -> Option<&'static str> {
@@ -308,6 +321,19 @@ pub trait NetworkLab: Sized + 'static {
     /// A run for fuzzing: the lab's own traffic and, with `faults`, random faults (drawn ahead
     /// with [`crate::random_faults`], then aimed with [`provoke`]).
     fn fuzz(seed: u64, params: Self::Params, faults: bool) -> ScenarioOf<Self>;
+    /// The costliest settings the lab's ranges allow (the most nodes, the fastest timers), for
+    /// [`Lab::heaviest`].
+    fn heaviest_params() -> Vec<Self::Params>;
+    /// The `i`th of the most actions a scenario may hold, for [`Lab::heaviest`]: by default a
+    /// crash or a restart; a lab with client commands sends one.
+    fn busy_action(params: &Self::Params, i: usize) -> Action<CommandOf<Self>> {
+        let node = NodeId((i / 2 % Self::nodes(params)) as u16);
+        if i % 2 == 0 {
+            Action::Crash(node)
+        } else {
+            Action::Restart(node)
+        }
+    }
     /// The lab's nemesis: after each step of a fuzz run, faults aimed at what the step did
     /// (`step` holds its records; `nodes` are the nodes right after it). None by default.
     fn aim(
@@ -437,6 +463,47 @@ impl<L: NetworkLab> Lab for L {
 
     fn presets() -> Vec<Preset<ScenarioOf<L>>> {
         <L as NetworkLab>::presets()
+    }
+
+    /// For each of the lab's heaviest settings, an hour: on the fastest links, on the slowest,
+    /// and with the most actions a scenario may hold spread over it on links of up to 10 s
+    /// (whose messages pile up in flight).
+    fn heaviest() -> Vec<ScenarioOf<L>> {
+        let fastest = Link {
+            latency_min: Span(0),
+            latency_max: Span(1),
+            ..Link::default()
+        };
+        let slowest = Link {
+            latency_min: Span(0),
+            latency_max: Span::secs(60),
+            ..Link::default()
+        };
+        let piling = Link {
+            latency_max: Span::secs(10),
+            ..slowest
+        };
+        let mut corpus = Vec::new();
+        for params in L::heaviest_params() {
+            let scenario = |links, actions| LabScenario {
+                seed: 1,
+                params,
+                links,
+                actions,
+                duration: MAX_DURATION,
+            };
+            let every = MAX_DURATION.0 / MAX_ACTIONS as u64;
+            let busy = (0..MAX_ACTIONS)
+                .map(|i| Timed {
+                    at: Time(every * i as u64),
+                    action: L::busy_action(&params, i),
+                })
+                .collect();
+            corpus.push(scenario(fastest, Vec::new()));
+            corpus.push(scenario(slowest, Vec::new()));
+            corpus.push(scenario(piling, busy));
+        }
+        corpus
     }
 
     fn bug(s: &ScenarioOf<L>) -> Option<&'static str> {

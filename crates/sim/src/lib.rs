@@ -53,14 +53,17 @@ mod time;
 mod trace;
 
 pub use action::{Action, NoCommand, Timed};
-pub use engine::{InFlight, MAX_CHECKPOINTS, MAX_EVENTS, MessageState, Sim, Slot, Snapshot};
+pub use engine::{
+    CHECKPOINT_BUDGET, InFlight, MAX_CHECKPOINTS, MAX_EVENTS, MAX_RECORDS, MEMORY_BUDGET,
+    MEMORY_STOP, MessageState, Sim, Slot, Snapshot,
+};
 pub use faults::{FaultPlan, Strike, random_faults};
 pub use monitor::{Monitor, NoMonitor, Observation, Violation};
 pub use network::{Chance, Link, Network, NetworkError, Partition};
-pub use node::{Context, Node, NodeId};
+pub use node::{Context, Node, NodeId, map_bytes, set_bytes};
 pub use rng::Rng;
 pub use time::{Span, Time};
-pub use trace::{DropReason, MsgId, Record, Trace, TraceEvent, fnv1a};
+pub use trace::{DropReason, Fnv1a, MsgId, Record, Trace, TraceEvent, fnv1a};
 
 /// Writes `value` rounded to `places` decimals ("12.3"), by integer formatting only: the same
 /// text on every platform, and Rust's float formatting would add kilobytes to the browser build.

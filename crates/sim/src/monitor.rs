@@ -39,6 +39,10 @@ pub struct Observation<'a, N: Node> {
 pub trait Monitor<N: Node>: Clone {
     /// Looks at the world after one event; pushes any violation it finds.
     fn observe(&mut self, seen: &Observation<'_, N>, violations: &mut Vec<Violation>);
+    /// About how many bytes the monitor holds, its heap included, as [`Node::footprint`].
+    fn footprint(&self) -> usize {
+        std::mem::size_of_val(self)
+    }
 }
 
 /// The monitor of a run that checks nothing.

@@ -69,6 +69,17 @@ pub trait Node: Clone + fmt::Debug + Sized + 'static {
     fn on_command(&mut self, ctx: &mut Context<'_, Self>, command: Self::Command);
     /// The state written to stable storage; handed back by `boot` after a crash.
     fn durable(&self) -> Self::Durable;
+    /// About how many bytes the node holds, its heap included: the engine keeps its
+    /// checkpoints, each a copy of every node, within [`crate::CHECKPOINT_BUDGET`] by it. The
+    /// default counts the node's own size; a node that grows (a log, a set) adds what it holds.
+    fn footprint(&self) -> usize {
+        std::mem::size_of_val(self)
+    }
+    /// About how many bytes message `msg` holds, its heap included, as [`Node::footprint`]: the
+    /// trace keeps every message sent.
+    fn message_footprint(msg: &Self::Msg) -> usize {
+        std::mem::size_of_val(msg)
+    }
 }
 
 /// What a handler asked for; applied by the engine when the handler returns.
@@ -152,4 +163,15 @@ impl<N: Node> Context<'_, N> {
             NodeId(pick)
         })
     }
+}
+
+/// About how many bytes the entries of `map` take on the heap (a B-tree's nodes are about two
+/// thirds full), for a [`Node::footprint`] or a monitor's.
+pub fn map_bytes<K, V>(map: &std::collections::BTreeMap<K, V>) -> usize {
+    map.len() * (std::mem::size_of::<K>() + std::mem::size_of::<V>()) * 3 / 2
+}
+
+/// About how many bytes the elements of `set` take on the heap, as [`map_bytes`].
+pub fn set_bytes<T>(set: &std::collections::BTreeSet<T>) -> usize {
+    set.len() * std::mem::size_of::<T>() * 3 / 2
 }

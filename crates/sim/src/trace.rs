@@ -143,7 +143,8 @@ pub enum TraceEvent<N: Node> {
     /// A monitor found a property broken. (Boxed: a violation is large and rare, and every
     /// record is as large as the largest kind.)
     Violated(Box<Violation>),
-    /// The run reached [`crate::MAX_EVENTS`] and stops here, whatever its scenario says.
+    /// The run reached [`crate::MAX_EVENTS`] or [`crate::MEMORY_STOP`] and stops here, whatever
+    /// its scenario says.
     Stopped {
         /// How many events it took.
         events: u64,
@@ -216,7 +217,8 @@ impl<N: Node> fmt::Display for TraceEvent<N> {
             TraceEvent::Violated(v) => write!(f, "VIOLATION of {}: {}", v.property, v.explanation),
             TraceEvent::Stopped { events } => write!(
                 f,
-                "the run stops here: it has taken {events} events, the most one run may take"
+                "the run stops here, after {events} events: the most one run may take, in \
+                 events or in memory"
             ),
         }
     }
@@ -243,6 +245,8 @@ pub struct Trace<N: Node> {
     /// How many records belong to the present; the rest are the known future.
     len: usize,
     enabled: bool,
+    /// About how many bytes the records hold, the known future's included.
+    held: usize,
     /// The hash's state after every [`HASHED_BLOCK`] records, from none on: made as
     /// [`Trace::hash`] needs them, so that a page asking for the hash of a long run each frame
     /// hashes only the records since the last whole block.
@@ -258,6 +262,7 @@ impl<N: Node> Default for Trace<N> {
             records: Vec::new(),
             len: 0,
             enabled: true,
+            held: 0,
             block_hashes: RefCell::new(vec![Fnv1a::default().0]),
         }
     }
@@ -278,6 +283,13 @@ impl<N: Node> Trace<N> {
                 _ => None,
             })
             .collect()
+    }
+
+    /// About how many bytes the records hold, the known future's included, and the room their
+    /// vector keeps for more.
+    pub fn held(&self) -> usize {
+        self.held
+            + (self.records.capacity() - self.records.len()) * std::mem::size_of::<Record<N>>()
     }
 
     /// How many records there are.
@@ -329,7 +341,10 @@ impl<N: Node> Trace<N> {
         match self.records.get_mut(self.len) {
             // Replaying the known future: the same record again.
             Some(slot) => *slot = record,
-            None => self.records.push(record),
+            None => {
+                self.held += record_bytes(&record);
+                self.records.push(record);
+            }
         }
         self.len += 1;
     }
@@ -342,12 +357,26 @@ impl<N: Node> Trace<N> {
 
     /// Forgets the known future.
     pub(crate) fn forget_future(&mut self) {
+        let forgotten: usize = self.records[self.len..].iter().map(record_bytes).sum();
+        self.held -= forgotten;
         self.records.truncate(self.len);
         // The states of whole blocks in the present stay true; those ahead go with their records.
         self.block_hashes
             .get_mut()
             .truncate(self.len / HASHED_BLOCK + 1);
     }
+}
+
+/// About how many bytes `record` holds: its own size, and a message's content (shared with the
+/// messages in flight, so counted here once).
+fn record_bytes<N: Node>(record: &Record<N>) -> usize {
+    let content = match &record.event {
+        TraceEvent::Sent {
+            msg, copy_of: None, ..
+        } => N::message_footprint(msg),
+        _ => 0,
+    };
+    std::mem::size_of::<Record<N>>() + content
 }
 
 /// The 64-bit FNV-1a hash of `bytes`: the hash the trace hash is made of, for runs whose record
@@ -358,8 +387,9 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     hash.0
 }
 
-/// The 64-bit Fowler–Noll–Vo hash, FNV-1a variant.
-struct Fnv1a(u64);
+/// The 64-bit Fowler–Noll–Vo hash, FNV-1a variant, written a piece at a time: the hash of
+/// pieces written one after the other is the hash of them joined.
+pub struct Fnv1a(u64);
 
 impl Default for Fnv1a {
     fn default() -> Self {
@@ -368,11 +398,17 @@ impl Default for Fnv1a {
 }
 
 impl Fnv1a {
-    fn write(&mut self, bytes: &[u8]) {
+    /// Hashes `bytes` after what was written before.
+    pub fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
             self.0 ^= u64::from(b);
             self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
         }
+    }
+
+    /// The hash of everything written.
+    pub fn finish(&self) -> u64 {
+        self.0
     }
 }
 
