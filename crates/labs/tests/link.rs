@@ -11,6 +11,9 @@ use netsplit_sim::lab::Recording;
 use netsplit_sim::{MsgId, NodeId, Time};
 use proptest::prelude::*;
 
+#[path = "support/mutations.rs"]
+mod mutations;
+
 fn state(lab: &str, slug: &str) -> ShareState {
     let scenario = presets(lab)
         .into_iter()
@@ -253,6 +256,33 @@ fn every_refusal_of_a_damaged_link_reads_as_a_sentence() {
     }
 }
 
+/// A hundred thousand damaged links (see `support/mutations.rs`): none panics, every refusal is
+/// a sentence, every link that still opens holds a valid run, and the damage reaches every
+/// layer (base64, the header, compression, the scenario's fields).
+#[test]
+fn a_hundred_thousand_damaged_links_are_refused_or_open_a_valid_run() {
+    let seeds = mutations::seeds();
+    assert!(seeds.len() > 60, "{} links to start from", seeds.len());
+    let mut rng = netsplit_sim::Rng::seeded(16);
+    let mut tally = mutations::Tally::default();
+    for _ in 0..100_000 {
+        mutations::try_one(&mutations::damaged(&seeds, &mut rng), &mut tally);
+    }
+    for kind in [
+        "cut short",
+        "bad compression",
+        "malformed scenario",
+        "scenario refused",
+    ] {
+        assert!(
+            tally.refused.get(kind).is_some_and(|&n| n > 100),
+            "{kind}: {:?}",
+            tally.refused
+        );
+    }
+    assert!(tally.opened > 100, "{} opened", tally.opened);
+}
+
 #[test]
 fn a_decompression_bomb_is_refused() {
     let zeros = vec![0u8; MAX_INFLATED_BYTES * 8];
@@ -463,6 +493,9 @@ mod a_lab_that_adds_a_parameter {
             &[]
         }
         fn narrate(_: &u32) -> Vec<(String, String)> {
+            Vec::new()
+        }
+        fn heaviest() -> Vec<Counter> {
             Vec::new()
         }
         fn presets() -> Vec<Preset<Counter>> {
