@@ -47,7 +47,7 @@ test('a run that reaches the most events a run may take stops there and says so'
   // events of Raft, whose trace fills the memory a run may take first.
   await open(page, './#s=AgABAQEJMmQKAAAFAAAAgN3bAQAAAA');
   await page.getByRole('button', { name: 'To end' }).click();
-  await expect(page.locator('.banner.stopped')).toContainText(/Stopped: this run stops at \d+ events, at [0-9.]+ s: by then it holds about \d+ MiB, the most memory one run may take/, { timeout: 30_000 });
+  await expect(page.locator('.banner.stopped')).toContainText(/Stopped: this run stops at \d+ events, at [0-9.]+ s: its trace holds \d+ records, the most memory one run may take/, { timeout: 30_000 });
   await expect(page.locator('.findings')).toContainText('the most memory one run may take');
   await expect(page.locator('.log')).toContainText('the run stops here');
   await page.screenshot({ path: 'screenshots/raft-stopped.png' });

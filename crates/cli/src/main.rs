@@ -26,6 +26,7 @@ use netsplit_labs::{
 use netsplit_sim::Time;
 use netsplit_sim::lab::{About, Recording, Report, fuzz, named};
 use std::io::Read;
+use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -229,18 +230,22 @@ impl Visit for RunToMoment<'_> {
         };
         L::run_until(&mut run, end);
         let report = L::report(&run);
-        if self.json {
-            let out = serde_json::json!({ "report": report, "trace": L::records(&run) });
-            println!("{}", to_json(&out)?);
+        let held = report.violations.is_empty();
+        let written = if self.json {
+            write_json(&report, L::records(&run))
+        } else if self.narrate {
+            write_narration(&L::narrate(&run))
         } else {
-            if self.narrate {
-                for (when, what) in L::narrate(&run) {
-                    println!("{when:>9}  {what}");
-                }
-            }
-            print_summary(&report);
+            Ok(())
+        };
+        match written {
+            // A reader that stopped reading (`| head`) has what it wanted.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(held),
+            Err(e) => return Err(format!("the output could not be written: {e}")),
+            Ok(()) if !self.json => print_summary(&report),
+            Ok(()) => {}
         }
-        Ok(report.violations.is_empty())
+        Ok(held)
     }
 }
 
@@ -295,6 +300,30 @@ impl VisitLab for Fuzz {
             }
         }
     }
+}
+
+/// The report and the whole trace as one JSON object, written a record at a time, so that a
+/// long run's trace is never held as JSON.
+fn write_json<R: serde::Serialize>(report: &Report, records: &[R]) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    write!(out, "{{\n\"report\": ")?;
+    serde_json::to_writer_pretty(&mut out, report)?;
+    write!(out, ",\n\"trace\": [")?;
+    for (i, record) in records.iter().enumerate() {
+        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        serde_json::to_writer(&mut out, record)?;
+    }
+    writeln!(out, "\n]\n}}")?;
+    out.flush()
+}
+
+/// Every event in words, one line each: the moment right-aligned, then what happened.
+fn write_narration(lines: &[(String, String)]) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (when, what) in lines {
+        writeln!(out, "{when:>9}  {what}")?;
+    }
+    out.flush()
 }
 
 fn to_json(value: &impl serde::Serialize) -> Result<String, String> {

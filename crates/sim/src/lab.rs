@@ -85,7 +85,7 @@ pub enum Recording {
 pub fn all_findings<L: NetworkLab>(sim: &SimOf<L>) -> Vec<Finding> {
     let mut findings = L::findings(sim);
     if sim.stopped() {
-        findings.insert(0, stopped_at(sim.steps(), sim.now(), sim.memory_held()));
+        findings.insert(0, stopped_at::<L>(sim));
     }
     findings
 }
@@ -93,13 +93,17 @@ pub fn all_findings<L: NetworkLab>(sim: &SimOf<L>) -> Vec<Finding> {
 /// The heading of the finding on a run that stopped at a limit.
 pub const STOPPED: &str = "Stopped";
 
-fn stopped_at(events: u64, now: Time, held: usize) -> Finding {
+fn stopped_at<L: NetworkLab>(sim: &SimOf<L>) -> Finding {
+    let (events, now) = (sim.steps(), sim.now());
+    let records = sim.trace().len();
     let why = if events >= crate::MAX_EVENTS {
         "that is the most events one run may take".to_string()
+    } else if records * 2 > crate::MAX_RECORDS {
+        format!("its trace holds {records} records, the most memory one run may take")
     } else {
         format!(
             "by then it holds about {} MiB, the most memory one run may take",
-            held >> 20
+            sim.memory_held() >> 20
         )
     };
     Finding {
