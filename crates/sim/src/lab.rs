@@ -332,7 +332,7 @@ pub trait NetworkLab: Sized + 'static {
     /// crash or a restart; a lab with client commands sends one.
     fn busy_action(params: &Self::Params, i: usize) -> Action<CommandOf<Self>> {
         let node = NodeId((i / 2 % Self::nodes(params)) as u16);
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             Action::Crash(node)
         } else {
             Action::Restart(node)

@@ -2,8 +2,8 @@
 
 use netsplit_sim::{
     Action, Chance, Context, DropReason, Link, MAX_CHECKPOINTS, MAX_EVENTS, MAX_RECORDS,
-    MEMORY_STOP, MessageState, Monitor, MsgId, Node, NodeId, Observation, Partition, Sim, Span,
-    Time, TraceEvent, Violation,
+    MessageState, Monitor, MsgId, Node, NodeId, Observation, Partition, Sim, Span, Time,
+    TraceEvent, Violation,
 };
 use serde::{Deserialize, Serialize};
 use std::fmt;
