@@ -63,16 +63,15 @@ test('a link opened at a late moment goes there in slices: the page answers, sho
     new PerformanceObserver((list) => window.longTasks.push(...list.getEntries()))
       .observe({ type: 'longtask', buffered: true });
   });
-  // Half this machine's pace first (a phone's), so the way lasts long enough to watch.
+  // A phone's pace first, a quarter of this machine's, so the way (three seconds here) lasts
+  // long enough to watch, click and cancel.
   const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 2 });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
   // The heaviest Raft run the ranges allow (nine servers, a 10 ms heartbeat, an hour), opened
   // at its end.
   await open(page, './raft/#s=AgABAQEJMmQKAAAFAAAAgN3bAYDd2wEAAA');
   const going = page.locator('.banner.going');
   await expect(going).toContainText('Going to 3600 s');
-  await expect(going.locator('progress')).toBeVisible();
-  await page.screenshot({ path: 'screenshots/raft-going.png' });
   // A click is answered while the run goes on: from the browser taking the click to the
   // inspector showing the node, measured in the page.
   await page.evaluate(() => {
@@ -89,9 +88,12 @@ test('a link opened at a late moment goes there in slices: the page answers, sho
   const box = await page.locator('g.node').nth(2).boundingBox();
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   const answered = await page.evaluate(() => window.answered);
+  await expect(going.locator('progress')).toBeVisible();
+  await page.screenshot({ path: 'screenshots/raft-going.png' });
   const done = Number(await going.locator('progress').getAttribute('value'));
   await going.getByRole('button', { name: 'Cancel' }).click();
   await expect(going).toBeHidden();
+  await expect(page.locator('.banner.stopped')).toBeHidden();
   const stayed = await seconds(page);
   expect(stayed).toBeGreaterThan(0);
   expect(stayed).toBeLessThan(3600);
@@ -107,8 +109,10 @@ test('a link opened at a late moment goes there in slices: the page answers, sho
   await expect(page.locator('.banner.stopped')).toContainText('the most memory one run may take', { timeout: 60_000 });
   const longest = await page.evaluate((since) => Math.max(0, ...window.longTasks
     .filter((t) => t.startTime >= since).map((t) => t.duration)), since);
-  console.log(`late link: a click answered in ${Math.round(answered)} ms at half this machine's pace, ${done}% of the way; longest task on the way at full pace ${Math.round(longest)} ms`);
-  expect(answered).toBeLessThan(200);
+  console.log(`late link: a click answered in ${Math.round(answered)} ms at a phone's pace, ${done}% of the way; longest task on the way at full pace ${Math.round(longest)} ms`);
+  // At a quarter of the pace a frame's drawing takes four times as long; here, a task never
+  // takes 100 ms, so a click waits less than that.
+  expect(answered).toBeLessThan(400);
   expect(longest).toBeLessThan(100);
 });
 
