@@ -135,7 +135,9 @@ impl<L: NetworkMember> Session<L> {
         let presets = <L as netsplit_sim::lab::Lab>::presets();
         let preset = preset_of(&presets, &scenario);
         let mut session = Session::with(presets, preset, scenario);
-        session.seek(view.at);
+        if view.at > Time::ZERO {
+            session.seek(view.at);
+        }
         session.selected = match view.selected {
             Some(Selected::Node(id)) if id.index() < session.sim.nodes().len() => {
                 Selection::Node(id)

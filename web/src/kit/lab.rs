@@ -638,11 +638,16 @@ impl LabView {
     }
 
     /// Goes toward the lab's goal for at most [`WORK_MS`], then lets the page draw and asks
-    /// for another frame to go on; keeps the run once it arrives.
+    /// for another frame to go on; keeps the run once it arrives, and plays on from there if
+    /// it was playing (an embedded run opened at its moment).
     fn work(&mut self, ctx: &Context<Self>) {
         let deadline = now_ms() + WORK_MS;
         if self.lab.work(&mut || now_ms() < deadline) {
             self.keep();
+            if self.playing {
+                self.last_frame = None;
+                self.request_frame(ctx);
+            }
         } else {
             self.request_frame(ctx);
         }
