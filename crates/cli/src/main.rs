@@ -24,7 +24,7 @@ use netsplit_labs::{
     with_lab,
 };
 use netsplit_sim::Time;
-use netsplit_sim::lab::{About, Recording, Report, fuzz, named};
+use netsplit_sim::lab::{About, Recording, Report, fuzz, named, narration_line};
 use std::io::Read;
 use std::io::Write;
 use std::process::ExitCode;
@@ -321,7 +321,7 @@ fn write_json<R: serde::Serialize>(report: &Report, records: &[R]) -> std::io::R
 fn write_narration(lines: &[(String, String)]) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (when, what) in lines {
-        writeln!(out, "{when:>9}  {what}")?;
+        out.write_all(narration_line(when, what).as_bytes())?;
     }
     out.flush()
 }

@@ -500,7 +500,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
     }
 
     /// Runs every event and action due at or before `until`, then sets the clock to `until`;
-    /// a run that stopped at [`MAX_EVENTS`] stays at its last event.
+    /// a run that stopped at a limit ([`Sim::stopped`]) stays at its last event.
     pub fn run_until(&mut self, until: Time) {
         self.run_toward(until, u64::MAX);
     }

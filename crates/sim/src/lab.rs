@@ -90,6 +90,12 @@ pub fn all_findings<L: NetworkLab>(sim: &SimOf<L>) -> Vec<Finding> {
     findings
 }
 
+/// One narrated event as a line of text: the moment right-aligned, then what happened. The
+/// command line's `--narrate` and the browser's trace download write these.
+pub fn narration_line(when: &str, what: &str) -> String {
+    format!("{when:>9}  {what}\n")
+}
+
 /// The heading of the finding on a run that stopped at a limit.
 pub const STOPPED: &str = "Stopped";
 

@@ -3,7 +3,7 @@
 //! the page parts are compiled once for every lab.
 
 use netsplit_labs::ViewState;
-use netsplit_sim::lab::{About, Finding, Lab, NetworkLab};
+use netsplit_sim::lab::{About, Finding, Lab, NetworkLab, narration_line};
 use netsplit_sim::{
     Action, DropReason, MessageState, MsgId, Network, NoCommand, Node, NodeId, Span, Time,
     TraceEvent, Violation,
@@ -391,8 +391,10 @@ impl<S: LabSpec> LiveLab for Live<S> {
         let records = self.session.sim().trace().records();
         let mut text = String::new();
         for record in records.iter().take(TEXT_LINES) {
-            // The command line's `--narrate` lines: the moment right-aligned, then the event.
-            text.push_str(&format!("{:>9}  {}\n", record.at.to_string(), record.event));
+            text.push_str(&narration_line(
+                &record.at.to_string(),
+                &record.event.to_string(),
+            ));
         }
         if records.len() > TEXT_LINES {
             text.push_str(&format!(
