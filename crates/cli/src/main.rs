@@ -234,7 +234,7 @@ impl Visit for RunToMoment<'_> {
         let written = if self.json {
             write_json(&report, L::records(&run))
         } else if self.narrate {
-            write_narration(&L::narrate(&run))
+            write_narration(L::narrate(&run))
         } else {
             Ok(())
         };
@@ -318,10 +318,10 @@ fn write_json<R: serde::Serialize>(report: &Report, records: &[R]) -> std::io::R
 }
 
 /// Every event in words, one line each: the moment right-aligned, then what happened.
-fn write_narration(lines: &[(String, String)]) -> std::io::Result<()> {
+fn write_narration(lines: impl Iterator<Item = (String, String)>) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (when, what) in lines {
-        out.write_all(narration_line(when, what).as_bytes())?;
+        out.write_all(narration_line(&when, &what).as_bytes())?;
     }
     out.flush()
 }

@@ -157,19 +157,16 @@ impl Lab for ClocksLab {
 
     /// Each step with the clock of its event: the event it made, or the one a
     /// [`Step::SendFrom`] sends from.
-    fn narrate(run: &ClocksRun) -> Vec<(String, String)> {
+    fn narrate(run: &ClocksRun) -> impl Iterator<Item = (String, String)> + '_ {
         let execution = &run.execution;
         let mut made = execution.events().iter();
-        run.scenario.steps[..run.taken]
-            .iter()
-            .map(|step| {
-                let event = match step {
-                    Step::SendFrom { event, .. } => &execution.events()[*event as usize],
-                    _ => made.next().expect("every other step makes an event"),
-                };
-                (event.clock.to_string(), execution.describe(step))
-            })
-            .collect()
+        run.scenario.steps[..run.taken].iter().map(move |step| {
+            let event = match step {
+                Step::SendFrom { event, .. } => &execution.events()[*event as usize],
+                _ => made.next().expect("every other step makes an event"),
+            };
+            (event.clock.to_string(), execution.describe(step))
+        })
     }
 
     fn presets() -> Vec<Preset<ClocksScenario>> {

@@ -2,8 +2,8 @@
 //! comparison of set types on one run.
 
 use netsplit_sim::lab::{
-    About, Finding, Lab, NetworkLab, Preset, Recording, ScenarioError, named, named_bug,
-    whole_number,
+    About, Finding, Knob, Lab, Lighter, NetworkLab, Preset, Recording, ScenarioError, named,
+    named_bug, over, whole_number, with_copies,
 };
 use netsplit_sim::{Action, FaultPlan, Link, NodeId, Rng, Span, Time, Timed, random_faults};
 
@@ -112,6 +112,38 @@ impl NetworkLab for CrdtLab {
             }
         }
         Ok(())
+    }
+
+    /// Every period each replica sends its state to one peer: a timer and a delivery. An
+    /// update costs an event; an explicit sync, a message and its delivery.
+    fn expected_events(s: &CrdtScenario) -> u64 {
+        let p = &s.params;
+        let gossip = if p.period == Span(0) {
+            0
+        } else {
+            over(s.duration, 2 * p.replicas as u64, p.period)
+        };
+        let actions = s.actions.iter().filter(|a| a.at.0 < s.duration.0).count() as u64;
+        with_copies(gossip + 2 * actions, &s.links)
+    }
+
+    fn knobs() -> Vec<Knob<Params>> {
+        vec![
+            Knob {
+                name: "period",
+                unit: " ms",
+                lighter: Lighter::Higher,
+                range: Params::PERIOD_MS,
+                get: |p| p.period.0,
+            },
+            Knob {
+                name: "replicas",
+                unit: "",
+                lighter: Lighter::Lower,
+                range: *Params::REPLICAS.start() as u64..=*Params::REPLICAS.end() as u64,
+                get: |p| p.replicas as u64,
+            },
+        ]
     }
 
     fn bug(params: &Params) -> Option<&'static str> {

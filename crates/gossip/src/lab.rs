@@ -1,6 +1,9 @@
 //! The Gossip lab: what it checks, its settings, its findings and how it is fuzzed.
 
-use netsplit_sim::lab::{About, Finding, NetworkLab, Preset, named_bug, provoke, whole_number};
+use netsplit_sim::lab::{
+    About, Finding, Knob, Lighter, NetworkLab, Preset, named_bug, over, provoke, whole_number,
+    with_copies,
+};
 use netsplit_sim::{
     FaultPlan, Link, NoCommand, Record, Rng, Slot, Span, Strike, Time, TraceEvent, random_faults,
 };
@@ -64,6 +67,34 @@ impl NetworkLab for GossipLab {
             }
         }
         Ok(())
+    }
+
+    /// Every gossip period each node beats and sends its list to one peer: a timer and a
+    /// delivery (§2 of the paper). A crash or a restart costs about an event more.
+    fn expected_events(s: &GossipScenario) -> u64 {
+        let p = &s.params;
+        let gossip = over(s.duration, 2 * p.nodes as u64, p.gossip_period);
+        let actions = s.actions.iter().filter(|a| a.at.0 < s.duration.0).count() as u64;
+        with_copies(gossip + 2 * actions, &s.links)
+    }
+
+    fn knobs() -> Vec<Knob<Params>> {
+        vec![
+            Knob {
+                name: "gossip_period",
+                unit: " ms",
+                lighter: Lighter::Higher,
+                range: Params::GOSSIP_PERIOD_MS,
+                get: |p| p.gossip_period.0,
+            },
+            Knob {
+                name: "nodes",
+                unit: "",
+                lighter: Lighter::Lower,
+                range: *Params::NODES.start() as u64..=*Params::NODES.end() as u64,
+                get: |p| p.nodes as u64,
+            },
+        ]
     }
 
     fn bug(params: &Params) -> Option<&'static str> {

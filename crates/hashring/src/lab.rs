@@ -195,12 +195,11 @@ impl Lab for HashingLab {
         &run.history.ops[..run.taken]
     }
 
-    fn narrate(run: &HashingRun) -> Vec<(String, String)> {
+    fn narrate(run: &HashingRun) -> impl Iterator<Item = (String, String)> + '_ {
         Self::records(run)
             .iter()
             .enumerate()
             .map(|(i, op)| (format!("step {}", i + 1), op.to_string()))
-            .collect()
     }
 
     fn presets() -> Vec<Preset<HashingScenario>> {

@@ -1,7 +1,8 @@
 //! The Paxos lab: what it checks, its settings, its findings and how it is fuzzed.
 
 use netsplit_sim::lab::{
-    About, Finding, NetworkLab, Preset, ScenarioError, named, named_bug, provoke, whole_number,
+    About, Finding, Knob, Lighter, NetworkLab, Preset, ScenarioError, named, named_bug, over,
+    provoke, whole_number, with_copies,
 };
 use netsplit_sim::{
     Action, FaultPlan, Link, NodeId, Record, Rng, Slot, Span, Strike, Time, Timed, TraceEvent,
@@ -116,6 +117,63 @@ impl NetworkLab for PaxosLab {
 
     fn bug(params: &Params) -> Option<&'static str> {
         params.bug.map(Bug::name)
+    }
+
+    /// An attempt is a Prepare to every acceptor and its Promise, an Accept and its Accepted,
+    /// the value to every learner and a timer a phase (§2.2); a proposal costs two (one meets
+    /// the other proposer's higher ballot about half the time, as the duel preset does). A phase
+    /// that cannot finish within the timeout (a round trip longer than it) makes proposers
+    /// retry after each timeout and wait, without end; a Multi-Paxos leader also beats to the
+    /// other proposers every third of a timeout.
+    fn expected_events(s: &PaxosScenario) -> u64 {
+        let p = &s.params;
+        let (proposers, acceptors) = (p.proposers as u64, p.acceptors as u64);
+        let attempt = 4 * acceptors + proposers + 2;
+        let proposals = s.actions.iter().filter(|a| a.at.0 < s.duration.0).count() as u64;
+        let duelling =
+            p.timeout.0 <= 2 * s.links.latency_max.0 && (p.mode == Mode::Multi || proposals > 0);
+        let retries = if duelling {
+            over(
+                s.duration,
+                proposers * attempt,
+                Span(p.timeout.0 + p.backoff_max.0 / 2),
+            )
+        } else {
+            0
+        };
+        let beats = match p.mode {
+            Mode::Multi => over(s.duration, proposers, p.heartbeat()),
+            Mode::Single => 0,
+        };
+        with_copies(retries + beats + proposals * 2 * attempt, &s.links)
+    }
+
+    fn knobs() -> Vec<Knob<Params>> {
+        let count =
+            |range: std::ops::RangeInclusive<usize>| *range.start() as u64..=*range.end() as u64;
+        vec![
+            Knob {
+                name: "timeout",
+                unit: " ms",
+                lighter: Lighter::Higher,
+                range: Params::TIMEOUT_MS,
+                get: |p| p.timeout.0,
+            },
+            Knob {
+                name: "proposers",
+                unit: "",
+                lighter: Lighter::Lower,
+                range: count(Params::PROPOSERS),
+                get: |p| p.proposers as u64,
+            },
+            Knob {
+                name: "acceptors",
+                unit: "",
+                lighter: Lighter::Lower,
+                range: count(Params::ACCEPTORS),
+                get: |p| p.acceptors as u64,
+            },
+        ]
     }
 
     fn findings(sim: &PaxosSim) -> Vec<Finding> {

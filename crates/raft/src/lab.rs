@@ -1,6 +1,9 @@
 //! The Raft lab: what it checks, its settings, its findings and how it is fuzzed.
 
-use netsplit_sim::lab::{About, Finding, NetworkLab, Preset, named_bug, provoke, whole_number};
+use netsplit_sim::lab::{
+    About, Finding, Knob, Lighter, NetworkLab, Preset, named_bug, over, provoke, whole_number,
+    with_copies,
+};
 use netsplit_sim::{
     Action, FaultPlan, Link, NodeId, Record, Rng, Slot, Span, Strike, Time, Timed, TraceEvent,
     random_faults,
@@ -93,6 +96,42 @@ impl NetworkLab for RaftLab {
 
     fn bug(params: &Params) -> Option<&'static str> {
         params.bug.map(Bug::name)
+    }
+
+    /// A leader's heartbeat is a timer, an AppendEntries to every follower and their replies;
+    /// an election is a timer, a RequestVote to every peer and their replies (§5.2). When
+    /// heartbeats arrive before the shortest timeout a leader holds, and the run costs its
+    /// heartbeats; otherwise elections follow one another, every server starting one each
+    /// shortest timeout. Each action (a request, a crash, a restart) costs about one more round.
+    fn expected_events(s: &RaftScenario) -> u64 {
+        let p = &s.params;
+        let round = 2 * (p.nodes as u64 - 1) + 1;
+        let steady = if s.links.latency_max < p.election_min {
+            over(s.duration, round, p.heartbeat)
+        } else {
+            over(s.duration, p.nodes as u64 * round, p.election_min)
+        };
+        let actions = s.actions.iter().filter(|a| a.at.0 < s.duration.0).count() as u64;
+        with_copies(steady + actions * (round + 1), &s.links)
+    }
+
+    fn knobs() -> Vec<Knob<Params>> {
+        vec![
+            Knob {
+                name: "heartbeat",
+                unit: " ms",
+                lighter: Lighter::Higher,
+                range: Params::HEARTBEAT_MS,
+                get: |p| p.heartbeat.0,
+            },
+            Knob {
+                name: "nodes",
+                unit: "",
+                lighter: Lighter::Lower,
+                range: *Params::NODES.start() as u64..=*Params::NODES.end() as u64,
+                get: |p| p.nodes as u64,
+            },
+        ]
     }
 
     fn findings(sim: &RaftSim) -> Vec<Finding> {

@@ -16,7 +16,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 
 use crate::{
     Action, Link, Monitor, Node, NodeId, Record, Rng, Sim, Slot, Span, Strike, Time, Timed,
@@ -44,6 +44,253 @@ pub struct About {
 pub const MAX_DURATION: Span = Span::secs(3600);
 /// The most actions a scenario may hold.
 pub const MAX_ACTIONS: usize = 10_000;
+
+/// The most events a network lab's run may be expected to take
+/// ([`NetworkLab::expected_events`]): validation refuses a heavier run and says which settings
+/// to lower. Half of [`crate::MAX_EVENTS`], so that the engine's stop is left for what an
+/// estimate from the settings cannot see (links changed by actions, a protocol's retries).
+pub const EVENT_BUDGET: u64 = crate::MAX_EVENTS / 2;
+
+/// Which way a setting makes a run lighter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lighter {
+    /// A smaller value costs less (the number of nodes).
+    Lower,
+    /// A larger value costs less (a timer's period).
+    Higher,
+}
+
+/// A parameter a run's cost depends on, for the advice given with a refusal of a run expected
+/// to cost more than [`EVENT_BUDGET`] or [`IN_FLIGHT_BUDGET`]: "raise heartbeat to at least
+/// 61 ms".
+pub struct Knob<P> {
+    /// Its name in scenario files and on the command line, which
+    /// [`NetworkLab::set_param`] knows.
+    pub name: &'static str,
+    /// The unit its values are written in, with its leading space (" ms"), or "".
+    pub unit: &'static str,
+    /// Which way it makes a run lighter.
+    pub lighter: Lighter,
+    /// The values the lab allows (the lab's validation checks how it goes with the others).
+    pub range: RangeInclusive<u64>,
+    /// Its value in the parameters.
+    pub get: fn(&P) -> u64,
+}
+
+/// Events at `per_period` a period over `span`: a protocol's steady traffic in a run's length.
+pub fn over(span: Span, per_period: u64, period: Span) -> u64 {
+    per_period.saturating_mul(span.0) / period.0.max(1)
+}
+
+/// `events` that send messages on `links`, with the copies the links' duplication adds.
+pub fn with_copies(events: u64, links: &Link) -> u64 {
+    events.saturating_add(events.saturating_mul(u64::from(links.duplicate.ppm())) / 1_000_000)
+}
+
+/// The most messages a network lab's run may be expected to hold in flight at once
+/// ([`expected_in_flight`]): every checkpoint copies them, and the page must copy a world
+/// within a frame.
+pub const IN_FLIGHT_BUDGET: u64 = 5_000;
+
+/// How many messages the run is expected to hold in the network at once: its events a
+/// millisecond (as if every one were a delivery) times the links' mean latency.
+pub fn expected_in_flight<L: NetworkLab>(s: &ScenarioOf<L>) -> u64 {
+    let latency = u128::from(s.links.latency_min.0 + s.links.latency_max.0) / 2;
+    let in_flight = u128::from(L::expected_events(s)) * latency / u128::from(s.duration.0.max(1));
+    u64::try_from(in_flight).unwrap_or(u64::MAX)
+}
+
+/// The two budgets a network lab's run is expected within.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Budget {
+    /// [`EVENT_BUDGET`].
+    Events,
+    /// [`IN_FLIGHT_BUDGET`].
+    InFlight,
+}
+
+impl Budget {
+    fn holds<L: NetworkLab>(self, s: &ScenarioOf<L>) -> bool {
+        match self {
+            Budget::Events => L::expected_events(s) <= EVENT_BUDGET,
+            Budget::InFlight => expected_in_flight::<L>(s) <= IN_FLIGHT_BUDGET,
+        }
+    }
+}
+
+/// Refuses a run expected to take more than [`EVENT_BUDGET`] events or to hold more than
+/// [`IN_FLIGHT_BUDGET`] messages at once. For each budget it misses, the sentence says what
+/// would meet it: the longest duration (for events) or the slowest links (for messages in
+/// flight), and for each of the lab's [`NetworkLab::knobs`], the value.
+fn within_budget<L: NetworkLab>(s: &ScenarioOf<L>) -> Result<(), ScenarioError> {
+    let mut over = Vec::new();
+    if !Budget::Events.holds::<L>(s) {
+        over.push(format!(
+            "to take about {}, more than the {} a run may take (to fit, {})",
+            about(L::expected_events(s)),
+            about(EVENT_BUDGET),
+            ways_to_meet::<L>(s, Budget::Events).join(", or ")
+        ));
+    }
+    if !Budget::InFlight.holds::<L>(s) {
+        over.push(format!(
+            "to hold about {} messages in flight at once, more than the {IN_FLIGHT_BUDGET} a \
+             run may hold (to fit, {})",
+            expected_in_flight::<L>(s),
+            ways_to_meet::<L>(s, Budget::InFlight).join(", or ")
+        ));
+    }
+    if over.is_empty() {
+        return Ok(());
+    }
+    Err(ScenarioError(format!(
+        "this run is expected {}",
+        over.join(", and ")
+    )))
+}
+
+/// Each change of one setting that would bring the run within `budget`, in words: "lower
+/// duration to at most 294118 ms", "raise heartbeat to at least 61 ms".
+fn ways_to_meet<L: NetworkLab>(s: &ScenarioOf<L>, budget: Budget) -> Vec<String> {
+    let mut ways = Vec::new();
+    let (what, value) = match budget {
+        Budget::Events => (
+            "duration",
+            largest_fix::<L>(s, budget, set_duration, 1, s.duration.0),
+        ),
+        Budget::InFlight => (
+            "latency_max",
+            largest_fix::<L>(
+                s,
+                budget,
+                set_latency_max,
+                s.links.latency_min.0,
+                s.links.latency_max.0,
+            ),
+        ),
+    };
+    if let Some(ms) = value {
+        ways.push(format!("lower {what} to at most {ms} ms"));
+    }
+    for knob in L::knobs() {
+        let now = (knob.get)(&s.params);
+        let (start, end) = knob.range.clone().into_inner();
+        let toward = match knob.lighter {
+            Lighter::Lower if now > start => start..=now - 1,
+            Lighter::Higher if now < end => now + 1..=end,
+            _ => continue,
+        };
+        let fits = |value: u64| {
+            let mut t = s.clone();
+            L::set_param(&mut t.params, knob.name, &value.to_string()).is_ok()
+                && L::validate_params(&t.params).is_ok()
+                && validate_actions(&t, L::nodes(&t.params)).is_ok()
+                && L::validate_commands(&t).is_ok()
+                && budget.holds::<L>(&t)
+        };
+        if let Some(value) = edge(toward, knob.lighter, fits) {
+            let (way, bound) = match knob.lighter {
+                Lighter::Lower => ("lower", "most"),
+                Lighter::Higher => ("raise", "least"),
+            };
+            ways.push(format!(
+                "{way} {} to at {bound} {value}{}",
+                knob.name, knob.unit
+            ));
+        }
+    }
+    if ways.is_empty() {
+        ways.push("hold fewer actions".to_string());
+    }
+    ways
+}
+
+fn set_duration<P, C>(s: &mut LabScenario<P, C>, ms: u64) {
+    s.duration = Span(ms);
+}
+
+fn set_latency_max<P, C>(s: &mut LabScenario<P, C>, ms: u64) {
+    s.links.latency_max = Span(ms);
+}
+
+/// The largest value from `least` to below `most` that, `set` into the scenario, brings it
+/// within `budget`.
+fn largest_fix<L: NetworkLab>(
+    s: &ScenarioOf<L>,
+    budget: Budget,
+    set: fn(&mut ScenarioOf<L>, u64),
+    least: u64,
+    most: u64,
+) -> Option<u64> {
+    if most <= least {
+        return None;
+    }
+    let fits = |value: u64| {
+        let mut t = s.clone();
+        set(&mut t, value);
+        budget.holds::<L>(&t)
+    };
+    edge(least..=most - 1, Lighter::Lower, fits)
+}
+
+/// The scenario brought within both budgets by slower links and then a shorter length, if
+/// those are enough: the heaviest run of its kind that is accepted.
+fn fitted<L: NetworkLab>(s: &ScenarioOf<L>) -> Option<ScenarioOf<L>> {
+    let mut t = s.clone();
+    for (budget, set, least, most) in [
+        (
+            Budget::InFlight,
+            set_latency_max as fn(&mut ScenarioOf<L>, u64),
+            t.links.latency_min.0,
+            t.links.latency_max.0,
+        ),
+        (Budget::Events, set_duration, 1, t.duration.0),
+    ] {
+        if !budget.holds::<L>(&t) {
+            let value = largest_fix::<L>(&t, budget, set, least, most)?;
+            set(&mut t, value);
+        }
+    }
+    (Budget::Events.holds::<L>(&t) && Budget::InFlight.holds::<L>(&t)).then_some(t)
+}
+
+/// A count of events in round words: "500 thousand events", "6.1 million events".
+fn about(events: u64) -> String {
+    if events.div_ceil(1000) < 1000 {
+        format!("{} thousand events", events.div_ceil(1000))
+    } else {
+        let tenths = events.div_ceil(100_000);
+        format!("{}.{} million events", tenths / 10, tenths % 10)
+    }
+}
+
+/// The value in `range` nearest the heavy end that still `fits`, searching by halves (cost
+/// only grows toward the heavy end); `None` when not even the lightest end fits.
+fn edge(range: RangeInclusive<u64>, lighter: Lighter, fits: impl Fn(u64) -> bool) -> Option<u64> {
+    let (mut light, mut heavy) = match lighter {
+        Lighter::Lower => (*range.start(), *range.end()),
+        Lighter::Higher => (*range.end(), *range.start()),
+    };
+    if range.is_empty() || !fits(light) {
+        return None;
+    }
+    // `light` fits; look between it and `heavy` for the heaviest value that does.
+    while light != heavy {
+        let middle = if light < heavy {
+            light + (heavy - light).div_ceil(2)
+        } else {
+            light - (light - heavy).div_ceil(2)
+        };
+        if fits(middle) {
+            light = middle;
+        } else if light < heavy {
+            heavy = middle - 1;
+        } else {
+            heavy = middle + 1;
+        }
+    }
+    Some(light)
+}
 
 /// Why a scenario was refused, in a sentence that names the allowed range.
 #[derive(Clone, PartialEq, Eq)]
@@ -213,8 +460,9 @@ pub trait Lab: Sized + 'static {
     fn report(run: &Self::Run) -> Report;
     /// What the run has recorded.
     fn records(run: &Self::Run) -> &[Self::Record];
-    /// Every recorded event in plain words: (when, what).
-    fn narrate(run: &Self::Run) -> Vec<(String, String)>;
+    /// Every recorded event in plain words, (when, what), one at a time so that a long trace
+    /// is written as it is narrated.
+    fn narrate(run: &Self::Run) -> impl Iterator<Item = (String, String)> + '_;
     /// The lab's ready-made scenarios; the first is its default.
     fn presets() -> Vec<Preset<Self::Scenario>>;
     /// The heaviest runs the lab's ranges allow, one for each way a run can cost (the most
@@ -322,6 +570,14 @@ pub trait NetworkLab: Sized + 'static {
     fn set_param(params: &mut Self::Params, key: &str, value: &str) -> Result<(), String>;
     /// The bug toggle the parameters turn on, if any.
     fn bug(params: &Self::Params) -> Option<&'static str>;
+    /// How many events the run is expected to take, from its settings alone, before it runs:
+    /// the protocol's traffic at its busiest over the run's length (see [`over`]) and what its
+    /// actions set off, with the links' copies ([`with_copies`]). A run expected to take more
+    /// than [`EVENT_BUDGET`], or to hold more than [`IN_FLIGHT_BUDGET`] messages at once
+    /// ([`expected_in_flight`]), is refused; a test holds the estimate to the events runs take.
+    fn expected_events(scenario: &ScenarioOf<Self>) -> u64;
+    /// The parameters a run's cost depends on, for the advice with a refusal.
+    fn knobs() -> Vec<Knob<Self::Params>>;
     /// What the monitor found beyond pass or fail.
     fn findings(sim: &SimOf<Self>) -> Vec<Finding>;
     /// The lab's ready-made scenarios; the first is its default.
@@ -419,7 +675,8 @@ impl<L: NetworkLab> Lab for L {
     fn validate(s: &ScenarioOf<L>) -> Result<(), ScenarioError> {
         L::validate_params(&s.params)?;
         validate_actions(s, L::nodes(&s.params))?;
-        L::validate_commands(s)
+        L::validate_commands(s)?;
+        within_budget::<L>(s)
     }
 
     fn build(s: &ScenarioOf<L>, recording: Recording) -> Box<SimOf<L>> {
@@ -463,12 +720,11 @@ impl<L: NetworkLab> Lab for L {
         sim.trace().records()
     }
 
-    fn narrate(sim: &Box<SimOf<L>>) -> Vec<(String, String)> {
+    fn narrate(sim: &Box<SimOf<L>>) -> impl Iterator<Item = (String, String)> + '_ {
         sim.trace()
             .records()
             .iter()
             .map(|r| (r.at.to_string(), r.event.to_string()))
-            .collect()
     }
 
     fn presets() -> Vec<Preset<ScenarioOf<L>>> {
@@ -477,7 +733,8 @@ impl<L: NetworkLab> Lab for L {
 
     /// For each of the lab's heaviest settings, an hour: on the fastest links, on the slowest,
     /// and with the most actions a scenario may hold spread over it on links of up to 10 s
-    /// (whose messages pile up in flight).
+    /// (whose messages pile up in flight); each hour that is refused also with its links made
+    /// as fast and its length as short as it takes to be accepted.
     fn heaviest() -> Vec<ScenarioOf<L>> {
         let fastest = Link {
             latency_min: Span(0),
@@ -509,9 +766,16 @@ impl<L: NetworkLab> Lab for L {
                     action: L::busy_action(&params, i),
                 })
                 .collect();
-            corpus.push(scenario(fastest, Vec::new()));
-            corpus.push(scenario(slowest, Vec::new()));
-            corpus.push(scenario(piling, busy));
+            for hour in [
+                scenario(fastest, Vec::new()),
+                scenario(slowest, Vec::new()),
+                scenario(piling, busy),
+            ] {
+                if let Some(accepted) = fitted::<L>(&hour).filter(|fit| *fit != hour) {
+                    corpus.push(accepted);
+                }
+                corpus.push(hour);
+            }
         }
         corpus
     }

@@ -16,7 +16,7 @@ use crate::kit::log::{LogLine, Tone};
 use crate::kit::presets::{PresetEntry, preset_menu};
 use crate::kit::share::{Opening, opening};
 use crate::kit::spec::{CommandOf, LabOf, LabSpec, NodeAction, ScenarioOf};
-use crate::kit::topology::{Arrow, MessageGlyph, NodeGlyph};
+use crate::kit::topology::{Arrow, DRAWN_MESSAGES, MessageGlyph, NodeGlyph};
 use crate::session::{Goal, LinkField, Mark, Selection, Session};
 
 /// The most trace lines a download holds: writing them takes a tenth of a second or so, and a
@@ -296,9 +296,8 @@ impl<S: LabSpec> LiveLab for Live<S> {
     fn message_glyphs(&self, now: f64) -> Vec<MessageGlyph> {
         self.session
             .sim()
-            .snapshot()
-            .messages
-            .iter()
+            .in_flight()
+            .take(DRAWN_MESSAGES)
             .map(|m| {
                 let held = matches!(m.state, MessageState::Held { .. });
                 let (letter, class) = S::message_look(&m.msg);

@@ -7,7 +7,7 @@ use yew::prelude::*;
 use crate::kit::field::NumberField;
 use crate::kit::inspector::MessageInfo;
 use crate::kit::lab::Controls;
-use crate::kit::topology::group_letter;
+use crate::kit::topology::{DRAWN_MESSAGES, group_letter};
 use crate::session::{LinkField, Selection};
 
 /// The network panel: pick nodes and cut them off, heal, change every link, and the messages
@@ -68,7 +68,13 @@ pub fn network_panel(
                 { number(LinkField::LatencyMin, "latency min (ms)", current.latency_min.as_millis(), 60_000) }
                 { number(LinkField::LatencyMax, "latency max (ms)", current.latency_max.as_millis(), 60_000) }
             </fieldset>
-            <h3>{ format!("In flight: {in_flight}") }</h3>
+            <h3>{
+                if in_flight > DRAWN_MESSAGES {
+                    format!("In flight: {in_flight} (the oldest {DRAWN_MESSAGES} drawn)")
+                } else {
+                    format!("In flight: {in_flight}")
+                }
+            }</h3>
             <ul class="in-flight">{ for messages }</ul>
         </section>
     }

@@ -71,6 +71,11 @@ pub struct Arrow {
     pub description: String,
 }
 
+/// The most messages the stage draws, the oldest first: a network of thousands in flight (links
+/// of many seconds) would take longer to draw than a frame has. The network panel says how many
+/// there are.
+pub const DRAWN_MESSAGES: usize = 200;
+
 /// Properties of [`Topology`].
 #[derive(Properties, PartialEq)]
 pub struct TopologyProps {
