@@ -64,14 +64,14 @@ test('a run that reaches the most memory a run may take stops there and says so'
   await expect(clock(page)).toHaveText(/^t = 0/);
 });
 
-// The heaviest run of each network lab that is accepted (`Lab::heaviest`: the most nodes, the
-// fastest timers, the slowest links and the longest length the estimate allows), opened at
-// its end.
-for (const [lab, link, end] of [
-  ['raft', 'AgABAQEJMjMKAADFGQAAAMf8Ccf8CQAA', '163.399'],
-  ['paxos', 'AgAEAQEDBwEyAQAAhyQAAACZig6Zig4AAA', '230.681'],
-  ['crdt', 'AgAFAQEGBGQAAODUAwAAAIDd2wGA3dsBAAA', '3600'],
-  ['gossip', 'AgAAAQEMMmQAAOWiAQAAAITKP4TKPwAA', '1041.668'],
+// The heaviest run of each network lab on fast links that is accepted (`Lab::heaviest`: the
+// most nodes, the fastest timers, links of 0 to 1 ms, as long as the estimate allows), opened
+// at its end. Gossip's trace fills before its end, and it stops there.
+for (const [lab, link, end, stops] of [
+  ['raft', 'AgABAQEJMjMKAAABAAAA5vkR5vkRAAA', '294.118', false],
+  ['paxos', 'AgAEAQEDBwEyAQAAAQAAAK_hogGv4aIBAAA', '2666.671', false],
+  ['crdt', 'AgAFAQEGBGQAAAEAAACA3dsBgN3bAQAA', '3600', false],
+  ['gossip', 'AgAAAQEMMmQAAAEAAACEyj-Eyj8AAA', '1041.668', true],
 ]) {
   test(`${lab}: the heaviest link opened at its end goes there in slices: the page answers, shows progress and can cancel`, async ({ page }) => {
     test.setTimeout(180_000);
@@ -81,10 +81,10 @@ for (const [lab, link, end] of [
       new PerformanceObserver((list) => window.longTasks.push(...list.getEntries()))
         .observe({ type: 'longtask', buffered: true });
     });
-    // A phone's pace first, a quarter of this machine's, so the way lasts long enough to
+    // A slow phone's pace first, a sixth of this machine's, so the way lasts long enough to
     // watch, click and cancel.
     const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 });
     await open(page, `./${lab}/#s=${link}`);
     const going = page.locator('.banner.going');
     await expect(going).toContainText(`Going to ${end} s`);
@@ -107,8 +107,9 @@ for (const [lab, link, end] of [
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     const answered = await page.evaluate(() => window.answered);
     await expect(going.locator('progress')).toBeVisible();
-    await page.screenshot({ path: `screenshots/${lab}-going.png` });
     const done = Number(await going.locator('progress').getAttribute('value'));
+    // Paxos goes its way in a few seconds even at this pace: one picture, of the longest way.
+    if (lab === 'raft') await page.screenshot({ path: 'screenshots/raft-going.png' });
     await going.getByRole('button', { name: 'Cancel' }).click();
     await expect(going).toBeHidden();
     const stayed = await seconds(page);
@@ -122,15 +123,19 @@ for (const [lab, link, end] of [
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
     const since = await page.evaluate(() => performance.now());
     await page.keyboard.press('e');
-    await expect(clock(page)).toHaveText(`t = ${end} s`, { timeout: 60_000 });
+    if (stops) {
+      await expect(page.locator('.banner.stopped')).toContainText('the most memory one run may take', { timeout: 60_000 });
+    } else {
+      await expect(clock(page)).toHaveText(`t = ${end} s`, { timeout: 60_000 });
+      await expect(page.locator('.banner.stopped')).toBeHidden();
+    }
     await expect(going).toBeHidden();
-    await expect(page.locator('.banner.stopped')).toBeHidden();
     const longest = await page.evaluate((since) => Math.max(0, ...window.longTasks
       .filter((t) => t.startTime >= since).map((t) => t.duration)), since);
-    console.log(`${lab}, heaviest link: a click answered in ${Math.round(answered)} ms at a phone's pace, ${done}% of the way; longest task on the way at full pace ${Math.round(longest)} ms`);
-    // At a quarter of the pace a frame's drawing takes four times as long; here, a task never
-    // takes 100 ms, so a click waits less than that.
-    expect(answered).toBeLessThan(400);
+    console.log(`${lab}, heaviest link: a click answered in ${Math.round(answered)} ms at a sixth of the pace, ${done}% of the way; longest task on the way at full pace ${Math.round(longest)} ms`);
+    // At a sixth of the pace a frame's drawing takes six times as long; here, a task never
+    // takes 100 ms, so a click waits less than six times that.
+    expect(answered).toBeLessThan(600);
     expect(longest).toBeLessThan(100);
   });
 }
