@@ -2,8 +2,8 @@
 //! comparison of set types on one run.
 
 use netsplit_sim::lab::{
-    About, Finding, Knob, Lab, Lighter, NetworkLab, Preset, Recording, ScenarioError, named,
-    named_bug, over, whole_number, with_copies,
+    About, Finding, Knob, Lab, NetworkLab, Preset, Recording, ScenarioError, named, named_bug,
+    over, whole_number, with_copies,
 };
 use netsplit_sim::{Action, FaultPlan, Link, NodeId, Rng, Span, Time, Timed, random_faults};
 
@@ -123,26 +123,14 @@ impl NetworkLab for CrdtLab {
         } else {
             over(s.duration, 2 * p.replicas as u64, p.period)
         };
-        let actions = s.actions.iter().filter(|a| a.at.0 < s.duration.0).count() as u64;
+        let actions = s.actions_taken();
         with_copies(gossip + 2 * actions, &s.links)
     }
 
     fn knobs() -> Vec<Knob<Params>> {
         vec![
-            Knob {
-                name: "period",
-                unit: " ms",
-                lighter: Lighter::Higher,
-                range: Params::PERIOD_MS,
-                get: |p| p.period.0,
-            },
-            Knob {
-                name: "replicas",
-                unit: "",
-                lighter: Lighter::Lower,
-                range: *Params::REPLICAS.start() as u64..=*Params::REPLICAS.end() as u64,
-                get: |p| p.replicas as u64,
-            },
+            Knob::period("period", Params::PERIOD_MS, |p| p.period.0),
+            Knob::count("replicas", Params::REPLICAS, |p| p.replicas as u64),
         ]
     }
 

@@ -1,8 +1,7 @@
 //! The Gossip lab: what it checks, its settings, its findings and how it is fuzzed.
 
 use netsplit_sim::lab::{
-    About, Finding, Knob, Lighter, NetworkLab, Preset, named_bug, over, provoke, whole_number,
-    with_copies,
+    About, Finding, Knob, NetworkLab, Preset, named_bug, over, provoke, whole_number, with_copies,
 };
 use netsplit_sim::{
     FaultPlan, Link, NoCommand, Record, Rng, Slot, Span, Strike, Time, TraceEvent, random_faults,
@@ -74,26 +73,16 @@ impl NetworkLab for GossipLab {
     fn expected_events(s: &GossipScenario) -> u64 {
         let p = &s.params;
         let gossip = over(s.duration, 2 * p.nodes as u64, p.gossip_period);
-        let actions = s.actions.iter().filter(|a| a.at.0 < s.duration.0).count() as u64;
+        let actions = s.actions_taken();
         with_copies(gossip + 2 * actions, &s.links)
     }
 
     fn knobs() -> Vec<Knob<Params>> {
         vec![
-            Knob {
-                name: "gossip_period",
-                unit: " ms",
-                lighter: Lighter::Higher,
-                range: Params::GOSSIP_PERIOD_MS,
-                get: |p| p.gossip_period.0,
-            },
-            Knob {
-                name: "nodes",
-                unit: "",
-                lighter: Lighter::Lower,
-                range: *Params::NODES.start() as u64..=*Params::NODES.end() as u64,
-                get: |p| p.nodes as u64,
-            },
+            Knob::period("gossip_period", Params::GOSSIP_PERIOD_MS, |p| {
+                p.gossip_period.0
+            }),
+            Knob::count("nodes", Params::NODES, |p| p.nodes as u64),
         ]
     }
 

@@ -1,8 +1,8 @@
 //! The Paxos lab: what it checks, its settings, its findings and how it is fuzzed.
 
 use netsplit_sim::lab::{
-    About, Finding, Knob, Lighter, NetworkLab, Preset, ScenarioError, named, named_bug, over,
-    provoke, whole_number, with_copies,
+    About, Finding, Knob, NetworkLab, Preset, ScenarioError, named, named_bug, over, provoke,
+    whole_number, with_copies,
 };
 use netsplit_sim::{
     Action, FaultPlan, Link, NodeId, Record, Rng, Slot, Span, Strike, Time, Timed, TraceEvent,
@@ -120,8 +120,9 @@ impl NetworkLab for PaxosLab {
     }
 
     /// An attempt is a Prepare to every acceptor and its Promise, an Accept and its Accepted,
-    /// the value to every learner and a timer a phase (§2.2); a proposal costs two (one meets
-    /// the other proposer's higher ballot about half the time, as the duel preset does). A phase
+    /// the value to every learner and a timer a phase (§2.2); each action (a proposal, or a
+    /// fault that interrupts one) costs two (one meets the other proposer's higher ballot
+    /// about half the time, as the duel preset does). A phase
     /// that cannot finish within the timeout (a round trip longer than it) makes proposers
     /// retry after each timeout and wait, without end; a Multi-Paxos leader also beats to the
     /// other proposers every third of a timeout.
@@ -129,9 +130,9 @@ impl NetworkLab for PaxosLab {
         let p = &s.params;
         let (proposers, acceptors) = (p.proposers as u64, p.acceptors as u64);
         let attempt = 4 * acceptors + proposers + 2;
-        let proposals = s.actions.iter().filter(|a| a.at.0 < s.duration.0).count() as u64;
+        let actions = s.actions_taken();
         let duelling =
-            p.timeout.0 <= 2 * s.links.latency_max.0 && (p.mode == Mode::Multi || proposals > 0);
+            p.timeout.0 <= 2 * s.links.latency_max.0 && (p.mode == Mode::Multi || actions > 0);
         let retries = if duelling {
             over(
                 s.duration,
@@ -145,34 +146,14 @@ impl NetworkLab for PaxosLab {
             Mode::Multi => over(s.duration, proposers, p.heartbeat()),
             Mode::Single => 0,
         };
-        with_copies(retries + beats + proposals * 2 * attempt, &s.links)
+        with_copies(retries + beats + actions * 2 * attempt, &s.links)
     }
 
     fn knobs() -> Vec<Knob<Params>> {
-        let count =
-            |range: std::ops::RangeInclusive<usize>| *range.start() as u64..=*range.end() as u64;
         vec![
-            Knob {
-                name: "timeout",
-                unit: " ms",
-                lighter: Lighter::Higher,
-                range: Params::TIMEOUT_MS,
-                get: |p| p.timeout.0,
-            },
-            Knob {
-                name: "proposers",
-                unit: "",
-                lighter: Lighter::Lower,
-                range: count(Params::PROPOSERS),
-                get: |p| p.proposers as u64,
-            },
-            Knob {
-                name: "acceptors",
-                unit: "",
-                lighter: Lighter::Lower,
-                range: count(Params::ACCEPTORS),
-                get: |p| p.acceptors as u64,
-            },
+            Knob::period("timeout", Params::TIMEOUT_MS, |p| p.timeout.0),
+            Knob::count("proposers", Params::PROPOSERS, |p| p.proposers as u64),
+            Knob::count("acceptors", Params::ACCEPTORS, |p| p.acceptors as u64),
         ]
     }
 

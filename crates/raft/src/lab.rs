@@ -1,8 +1,7 @@
 //! The Raft lab: what it checks, its settings, its findings and how it is fuzzed.
 
 use netsplit_sim::lab::{
-    About, Finding, Knob, Lighter, NetworkLab, Preset, named_bug, over, provoke, whole_number,
-    with_copies,
+    About, Finding, Knob, NetworkLab, Preset, named_bug, over, provoke, whole_number, with_copies,
 };
 use netsplit_sim::{
     Action, FaultPlan, Link, NodeId, Record, Rng, Slot, Span, Strike, Time, Timed, TraceEvent,
@@ -111,26 +110,14 @@ impl NetworkLab for RaftLab {
         } else {
             over(s.duration, p.nodes as u64 * round, p.election_min)
         };
-        let actions = s.actions.iter().filter(|a| a.at.0 < s.duration.0).count() as u64;
+        let actions = s.actions_taken();
         with_copies(steady + actions * (round + 1), &s.links)
     }
 
     fn knobs() -> Vec<Knob<Params>> {
         vec![
-            Knob {
-                name: "heartbeat",
-                unit: " ms",
-                lighter: Lighter::Higher,
-                range: Params::HEARTBEAT_MS,
-                get: |p| p.heartbeat.0,
-            },
-            Knob {
-                name: "nodes",
-                unit: "",
-                lighter: Lighter::Lower,
-                range: *Params::NODES.start() as u64..=*Params::NODES.end() as u64,
-                get: |p| p.nodes as u64,
-            },
+            Knob::period("heartbeat", Params::HEARTBEAT_MS, |p| p.heartbeat.0),
+            Knob::count("nodes", Params::NODES, |p| p.nodes as u64),
         ]
     }
 

@@ -77,6 +77,30 @@ pub struct Knob<P> {
     pub get: fn(&P) -> u64,
 }
 
+impl<P> Knob<P> {
+    /// A timer's period in milliseconds, which costs less the longer it is.
+    pub fn period(name: &'static str, range: RangeInclusive<u64>, get: fn(&P) -> u64) -> Self {
+        Knob {
+            name,
+            unit: " ms",
+            lighter: Lighter::Higher,
+            range,
+            get,
+        }
+    }
+
+    /// A number of nodes, which costs less the fewer they are.
+    pub fn count(name: &'static str, range: RangeInclusive<usize>, get: fn(&P) -> u64) -> Self {
+        Knob {
+            name,
+            unit: "",
+            lighter: Lighter::Lower,
+            range: *range.start() as u64..=*range.end() as u64,
+            get,
+        }
+    }
+}
+
 /// Events at `per_period` a period over `span`: a protocol's steady traffic in a run's length.
 pub fn over(span: Span, per_period: u64, period: Span) -> u64 {
     per_period.saturating_mul(span.0) / period.0.max(1)
@@ -237,19 +261,14 @@ fn largest_fix<L: NetworkLab>(
 /// those are enough: the heaviest run of its kind that is accepted.
 fn fitted<L: NetworkLab>(s: &ScenarioOf<L>) -> Option<ScenarioOf<L>> {
     let mut t = s.clone();
-    for (budget, set, least, most) in [
-        (
-            Budget::InFlight,
-            set_latency_max as fn(&mut ScenarioOf<L>, u64),
-            t.links.latency_min.0,
-            t.links.latency_max.0,
-        ),
-        (Budget::Events, set_duration, 1, t.duration.0),
-    ] {
-        if !budget.holds::<L>(&t) {
-            let value = largest_fix::<L>(&t, budget, set, least, most)?;
-            set(&mut t, value);
-        }
+    if !Budget::InFlight.holds::<L>(&t) {
+        let (least, most) = (t.links.latency_min.0, t.links.latency_max.0);
+        let ms = largest_fix::<L>(&t, Budget::InFlight, set_latency_max, least, most)?;
+        set_latency_max(&mut t, ms);
+    }
+    if !Budget::Events.holds::<L>(&t) {
+        let ms = largest_fix::<L>(&t, Budget::Events, set_duration, 1, t.duration.0)?;
+        set_duration(&mut t, ms);
     }
     (Budget::Events.holds::<L>(&t) && Budget::InFlight.holds::<L>(&t)).then_some(t)
 }
@@ -523,6 +542,14 @@ pub struct LabScenario<P, C> {
 }
 
 impl<P, C> LabScenario<P, C> {
+    /// How many of its actions come before its end: the ones a run takes.
+    pub fn actions_taken(&self) -> u64 {
+        self.actions
+            .iter()
+            .filter(|a| a.at.0 < self.duration.0)
+            .count() as u64
+    }
+
     /// A ready-made run: seed 1, calm default links, `actions`, `seconds` long.
     pub fn preset(params: P, actions: Vec<Timed<Action<C>>>, seconds: u64) -> Self {
         LabScenario {
