@@ -252,6 +252,11 @@ pub const MEMORY_STOP: usize = MEMORY_BUDGET / 4 * 3;
 /// How often, in events, a run counts its memory.
 const MEMORY_CHECK_EVERY: u64 = 1024;
 
+/// How often, in events, a run frees one of the checkpoints it let go of. Freeing the dozens
+/// that a thinning or a change of script lets go of at once would hold the page for longer
+/// than a frame; one at a time, they are gone within a few thousand events.
+const FREE_EVERY: u64 = 64;
+
 /// The part of a run that a checkpoint copies: everything except the trace and the script.
 #[derive(Clone, Debug)]
 struct World<N: Node, M> {
@@ -315,6 +320,8 @@ pub struct Sim<N: Node, M: Monitor<N> = NoMonitor> {
     script: Vec<Timed<Action<N::Command>>>,
     checkpoints: Vec<Checkpoint<N, M>>,
     checkpoint_every: Option<u64>,
+    /// Checkpoints let go of and not yet freed (see [`FREE_EVERY`]).
+    let_go: Vec<Checkpoint<N, M>>,
     /// Records of the current step, waiting for the monitor before they enter the trace.
     pending: Vec<TraceEvent<N>>,
     effects: Vec<Effect<N>>,
@@ -354,6 +361,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
             script: Vec::new(),
             checkpoints: Vec::new(),
             checkpoint_every: Some(1024),
+            let_go: Vec::new(),
             pending: Vec::new(),
             effects: Vec::new(),
             seed,
@@ -562,6 +570,9 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
                     });
                 }
                 self.finish_step();
+                if self.world.steps.is_multiple_of(FREE_EVERY) {
+                    self.let_go.pop();
+                }
                 if let Some(every) = self.checkpoint_every
                     && self.world.steps.is_multiple_of(every)
                 {
@@ -617,7 +628,8 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
             .checkpoints
             .partition_point(|c| c.world.now < at && c.world.steps <= present)
             .max(1);
-        self.checkpoints.truncate(keep);
+        let stale = self.checkpoints.split_off(keep);
+        self.let_go.extend(stale);
         self.trace.forget_future();
     }
 
@@ -652,8 +664,11 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
             && let Some(every) = self.checkpoint_every
         {
             let wider = every * 2;
-            self.checkpoints
-                .retain(|c| c.world.steps == 0 || c.world.steps.is_multiple_of(wider));
+            let (kept, thinned) = std::mem::take(&mut self.checkpoints)
+                .into_iter()
+                .partition(|c| c.world.steps == 0 || c.world.steps.is_multiple_of(wider));
+            self.checkpoints = kept;
+            self.let_go.extend(thinned);
             self.checkpoint_every = Some(wider);
         }
     }
@@ -668,9 +683,15 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
         self.world.stopped
     }
 
-    /// About how many bytes the run holds: its trace, its checkpoints and its world.
+    /// About how many bytes the run holds: its trace, its checkpoints (those let go of and not
+    /// yet freed too) and its world.
     pub fn memory_held(&self) -> usize {
-        let checkpoints: usize = self.checkpoints.iter().map(|c| c.bytes).sum();
+        let checkpoints: usize = self
+            .checkpoints
+            .iter()
+            .chain(&self.let_go)
+            .map(|c| c.bytes)
+            .sum();
         self.trace.held() + checkpoints + self.world.footprint()
     }
 

@@ -683,6 +683,29 @@ fn checkpoints_thin_out_and_seeking_stays_exact() {
     }
 }
 
+/// The checkpoints a thinning lets go of are freed one every few dozen events, not all in the
+/// step that thins (which would hold the page for longer than a frame): the memory the run
+/// holds stays, then falls as the run goes on.
+#[test]
+fn thinned_checkpoints_are_freed_a_few_at_a_time() {
+    let mut s = sim(4, 21).without_trace().with_checkpoints(Some(2));
+    let mut before = (s.checkpoints_kept(), s.memory_held());
+    while s.checkpoints_kept() >= before.0 {
+        before = (s.checkpoints_kept(), s.memory_held());
+        assert!(s.step());
+    }
+    let thinned = before.0 - s.checkpoints_kept();
+    assert!(thinned >= MAX_CHECKPOINTS / 2 - 1, "{thinned} checkpoints let go");
+    let held = s.memory_held();
+    assert!(held >= before.1, "all freed at once: {held} bytes, {} before", before.1);
+    // No more checkpoints, to see the memory of those let go of leave.
+    let mut s = s.with_checkpoints(None);
+    for _ in 0..64 * thinned {
+        assert!(s.step());
+    }
+    assert!(s.memory_held() < held / 2 + held / 4, "{} bytes, {held} after thinning", s.memory_held());
+}
+
 /// However long its scenario, a run stops at MAX_EVENTS, says so in its trace, and goes no
 /// further: its clock stays at its last event. Without a trace (fuzzing) it stops there too.
 #[test]

@@ -496,10 +496,17 @@ impl Component for LabView {
         let lab = &*self.lab;
         let now = lab.now();
         let shown_at = now.0 as f64 + self.carry;
+        // On the way to a far moment, messages in flight are not drawn: every frame of the way
+        // would draw a new set of them, which takes longer than running the way.
+        let messages = if lab.goal().is_some() {
+            Vec::new()
+        } else {
+            lab.message_glyphs(shown_at)
+        };
         let topology = html! {
             <Topology
                 nodes={lab.node_glyphs(shown_at)}
-                messages={lab.message_glyphs(shown_at)}
+                {messages}
                 arrows={lab.arrows()}
                 selected={lab.selected()}
                 on_select={c.select.clone()}
@@ -727,8 +734,12 @@ impl LabView {
         Component::update(self, ctx, msg)
     }
 
-    /// Narrates the trace records not yet in the log.
+    /// Narrates the trace records not yet in the log. While the run goes to a far moment the
+    /// log waits for it there: every frame of the way would write all its lines anew.
     fn sync_log(&mut self) {
+        if self.lab.goal().is_some() {
+            return;
+        }
         let len = self.lab.trace_len();
         if self.logged > len {
             self.log.clear();
