@@ -135,6 +135,8 @@ for (const [lab, links, link, end, stops] of [
       await expect(page.locator('.banner.stopped')).toBeHidden();
     }
     await expect(going).toBeHidden();
+    // The CRDT lab then replays the run with each set type, in slices too.
+    if (lab === 'crdt') await expect(page.locator('.comparison .cards')).toBeVisible({ timeout: 60_000 });
     const longest = await page.evaluate((since) => Math.max(0, ...window.longTasks
       .filter((t) => t.startTime >= since).map((t) => t.duration)), since);
     console.log(`${lab}, heaviest link on ${links} links: a click answered in ${Math.round(answered)} ms at a sixth of the pace, ${done}% of the way; longest task on the way at full pace ${Math.round(longest)} ms`);

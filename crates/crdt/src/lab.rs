@@ -267,43 +267,96 @@ pub struct SetOutcome {
 }
 
 /// Runs the same set operations, seed and faults with each of [`Kind::COMPARED`] (2P-Set,
-/// OR-Set, optimized OR-Set, LWW set) and returns how each ends; refuses a run with operations other than adding
-/// and removing.
+/// OR-Set, optimized OR-Set, LWW set) and returns how each ends; refuses a run with operations
+/// other than adding and removing.
 pub fn compare_set_types(s: &CrdtScenario) -> Result<Vec<SetOutcome>, ScenarioError> {
-    let only_set_ops = s.actions.iter().all(|t| {
-        !matches!(
-            t.action,
-            Action::Command(_, Command::Apply(op)) if !matches!(op, Op::Add(_) | Op::Remove(_))
-        )
-    });
-    if !only_set_ops {
-        return Err(ScenarioError(
-            "the comparison replays adds and removes; this run has other operations".into(),
-        ));
-    }
-    Kind::COMPARED
-        .into_iter()
-        .map(|kind| {
-            let mut run = s.clone();
-            run.params.kind = kind;
-            run.params.bug = None;
-            let mut sim = CrdtLab::start(&run, Recording::Quiet)?;
-            sim.run_until(Time::ZERO + s.duration);
-            Ok(SetOutcome {
-                kind,
-                values: sim
-                    .nodes()
-                    .iter()
-                    .map(|n| n.node().state().value())
-                    .collect(),
-                rule: kind.conflict_rule(),
-                largest_state: sim
-                    .nodes()
-                    .iter()
-                    .map(|n| n.node().state().entries())
-                    .max()
-                    .unwrap_or(0),
+    let mut comparison = SetComparison::new(s)?;
+    comparison.go(u64::MAX);
+    Ok(comparison.outcomes().expect("every run is at its end"))
+}
+
+/// [`compare_set_types`] on its way: a run for each set type, gone through a number of events
+/// at a time ([`SetComparison::go`]), so that the page can go on between slices of a long one.
+pub struct SetComparison {
+    end: Time,
+    runs: Vec<(Kind, <CrdtLab as Lab>::Run)>,
+    /// How many of the runs are at the end.
+    finished: usize,
+}
+
+impl SetComparison {
+    /// The runs at their start; refuses a run with operations other than adding and removing.
+    pub fn new(s: &CrdtScenario) -> Result<SetComparison, ScenarioError> {
+        let only_set_ops = s.actions.iter().all(|t| {
+            !matches!(
+                t.action,
+                Action::Command(_, Command::Apply(op)) if !matches!(op, Op::Add(_) | Op::Remove(_))
+            )
+        });
+        if !only_set_ops {
+            return Err(ScenarioError(
+                "the comparison replays adds and removes; this run has other operations".into(),
+            ));
+        }
+        let runs = Kind::COMPARED
+            .into_iter()
+            .map(|kind| {
+                let mut run = s.clone();
+                run.params.kind = kind;
+                run.params.bug = None;
+                Ok((kind, CrdtLab::start(&run, Recording::Quiet)?))
             })
+            .collect::<Result<_, ScenarioError>>()?;
+        Ok(SetComparison {
+            end: Time::ZERO + s.duration,
+            runs,
+            finished: 0,
         })
-        .collect()
+    }
+
+    /// Runs at most `events` more events, the runs one after another; true once every run is
+    /// at the end.
+    pub fn go(&mut self, mut events: u64) -> bool {
+        while let Some((_, sim)) = self.runs.get_mut(self.finished) {
+            let before = sim.steps();
+            if !sim.run_toward(self.end, events) {
+                return false;
+            }
+            events = events.saturating_sub(sim.steps() - before);
+            self.finished += 1;
+        }
+        true
+    }
+
+    /// How much of the way is gone, from 0 to 1.
+    pub fn done(&self) -> f64 {
+        let current = self.runs.get(self.finished).map_or(0.0, |(_, sim)| {
+            sim.now().0 as f64 / self.end.0.max(1) as f64
+        });
+        (self.finished as f64 + current) / self.runs.len() as f64
+    }
+
+    /// How each type ends, once every run is at the end.
+    pub fn outcomes(&self) -> Option<Vec<SetOutcome>> {
+        (self.finished == self.runs.len()).then(|| {
+            self.runs
+                .iter()
+                .map(|(kind, sim)| SetOutcome {
+                    kind: *kind,
+                    values: sim
+                        .nodes()
+                        .iter()
+                        .map(|n| n.node().state().value())
+                        .collect(),
+                    rule: kind.conflict_rule(),
+                    largest_state: sim
+                        .nodes()
+                        .iter()
+                        .map(|n| n.node().state().entries())
+                        .max()
+                        .unwrap_or(0),
+                })
+                .collect()
+        })
+    }
 }

@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::RangeInclusive;
 
-pub use lab::{CrdtLab, SetOutcome, compare_set_types};
+pub use lab::{CrdtLab, SetComparison, SetOutcome, compare_set_types};
 pub use monitor::{Convergence, ConvergenceMonitor};
 pub use state::{Bug, Family, Kind, Op, State};
 

@@ -2,7 +2,7 @@
 //! comparison of set types reads three different outcomes, random faults give zero violations
 //! for every type, and every bug toggle is caught by the property it breaks.
 
-use netsplit_crdt::{Bug, CrdtLab, CrdtScenario, Kind, Params, compare_set_types};
+use netsplit_crdt::{Bug, CrdtLab, CrdtScenario, Kind, Params, SetComparison, compare_set_types};
 use netsplit_sim::lab::{Lab, NetworkLab, Recording, at, first_breaking, run_to_end};
 use netsplit_sim::{Action, Chance, Link, Span, Time};
 
@@ -81,6 +81,27 @@ fn the_comparison_reads_three_different_outcomes() {
         ]
     );
     assert!(compare_set_types(&preset("concurrent-increments")).is_err());
+}
+
+/// Gone a few events at a time, as the page goes, the comparison ends as it does at once, and
+/// its progress only grows, to 1.
+#[test]
+fn the_comparison_in_slices_ends_as_at_once() {
+    let scenario = preset("tombstones");
+    let mut comparison = SetComparison::new(&scenario).unwrap();
+    let (mut slices, mut done) = (0, 0.0);
+    while !comparison.go(7) {
+        assert!(comparison.outcomes().is_none());
+        assert!(comparison.done() >= done && comparison.done() < 1.0);
+        done = comparison.done();
+        slices += 1;
+    }
+    assert!(slices > Kind::COMPARED.len(), "{slices} slices");
+    assert_eq!(comparison.done(), 1.0);
+    assert_eq!(
+        comparison.outcomes().unwrap(),
+        compare_set_types(&scenario).unwrap()
+    );
 }
 
 /// Bieniusa et al. 2012, §3: the optimized OR-Set answers as the OR-Set does, but keeps no

@@ -695,15 +695,26 @@ fn thinned_checkpoints_are_freed_a_few_at_a_time() {
         assert!(s.step());
     }
     let thinned = before.0 - s.checkpoints_kept();
-    assert!(thinned >= MAX_CHECKPOINTS / 2 - 1, "{thinned} checkpoints let go");
+    assert!(
+        thinned >= MAX_CHECKPOINTS / 2 - 1,
+        "{thinned} checkpoints let go"
+    );
     let held = s.memory_held();
-    assert!(held >= before.1, "all freed at once: {held} bytes, {} before", before.1);
+    assert!(
+        held >= before.1,
+        "all freed at once: {held} bytes, {} before",
+        before.1
+    );
     // No more checkpoints, to see the memory of those let go of leave.
     let mut s = s.with_checkpoints(None);
     for _ in 0..64 * thinned {
         assert!(s.step());
     }
-    assert!(s.memory_held() < held / 2 + held / 4, "{} bytes, {held} after thinning", s.memory_held());
+    assert!(
+        s.memory_held() < held / 2 + held / 4,
+        "{} bytes, {held} after thinning",
+        s.memory_held()
+    );
 }
 
 /// However long its scenario, a run stops at MAX_EVENTS, says so in its trace, and goes no

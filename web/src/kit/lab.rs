@@ -45,6 +45,9 @@ const FRAME_WINDOW: usize = 240;
 /// How long one frame may spend on the way to a far moment, leaving the rest of the 100 ms a
 /// task may take to drawing and to the user's clicks.
 const WORK_MS: f64 = 30.0;
+/// How long a frame of play gives the lab's side work ([`LiveLab::work`]), leaving the rest of
+/// the frame to the run and its drawing.
+const SIDE_WORK_MS: f64 = 8.0;
 
 /// What a lab reacts to.
 pub enum LabMsg {
@@ -325,7 +328,7 @@ impl Component for LabView {
         if autoplay && !prefers_reduced_motion() {
             view.set_playing(ctx, true);
         }
-        if view.lab.goal().is_some() {
+        if view.lab.busy() {
             // A link opened at a late moment: the page is drawn first, then the way is gone.
             view.request_frame(ctx);
         }
@@ -341,7 +344,7 @@ impl Component for LabView {
         match msg {
             LabMsg::Frame(ts) => {
                 self.frame = None;
-                if self.lab.goal().is_some() {
+                if self.lab.goal().is_some() || (self.lab.busy() && !self.playing) {
                     self.work(ctx);
                     self.sync_log();
                     return true;
@@ -358,6 +361,11 @@ impl Component for LabView {
                 let whole = self.carry.floor();
                 self.carry -= whole;
                 self.lab.advance(Span(whole as u64));
+                // The lab's side work goes on while the run plays, a little each frame.
+                if self.lab.busy() {
+                    let deadline = now_ms() + SIDE_WORK_MS;
+                    self.lab.work(&mut || now_ms() < deadline);
+                }
                 self.request_frame(ctx);
             }
             LabMsg::Play => {
@@ -469,7 +477,7 @@ impl Component for LabView {
                 }
             }
         }
-        if self.lab.goal().is_some() && self.frame.is_none() {
+        if self.lab.busy() && self.frame.is_none() {
             self.work(ctx);
         }
         self.sync_log();
@@ -639,7 +647,7 @@ impl LabView {
         self.last_frame = None;
         if playing {
             self.request_frame(ctx);
-        } else if self.lab.goal().is_none() {
+        } else if !self.lab.busy() {
             self.frame = None;
         }
     }

@@ -115,8 +115,11 @@ pub trait LiveLab {
     fn next_violation(&mut self);
     /// Where the run is going, if it is on its way.
     fn goal(&self) -> Option<Goal>;
-    /// Goes toward the goal while `more` says to go on; true when there is none left.
+    /// Goes toward the goal, then does the lab's side work ([`LabSpec::side_work`]), while
+    /// `more` says to go on; true when neither is left.
     fn work(&mut self, more: &mut dyn FnMut() -> bool) -> bool;
+    /// Whether [`LiveLab::work`] has anything left to do.
+    fn busy(&self) -> bool;
     /// Gives up the goal, staying where the run got.
     fn cancel(&mut self);
     /// Acts now, with an action every lab has.
@@ -430,7 +433,10 @@ impl<S: LabSpec> LiveLab for Live<S> {
         self.session.goal()
     }
     fn work(&mut self, more: &mut dyn FnMut() -> bool) -> bool {
-        self.session.work(more)
+        self.session.work(more) && S::side_work(self.session.scenario(), more)
+    }
+    fn busy(&self) -> bool {
+        self.session.goal().is_some() || !S::side_work(self.session.scenario(), &mut || false)
     }
     fn cancel(&mut self) {
         self.session.cancel();

@@ -95,4 +95,10 @@ pub trait LabSpec: Sized + 'static {
     }
     /// The legend under the topology.
     fn legend() -> Html;
+    /// The lab's own work besides its run (CRDTs: replaying the scenario with each set type),
+    /// done a slice at a time while `more` says to go on; true when none is left. The page
+    /// calls it between frames until then, so that it never holds a frame for long.
+    fn side_work(_scenario: &ScenarioOf<Self>, _more: &mut dyn FnMut() -> bool) -> bool {
+        true
+    }
 }

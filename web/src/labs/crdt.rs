@@ -3,8 +3,7 @@
 
 use netsplit_labs::crdt::types::{Counts, Tag};
 use netsplit_labs::crdt::{
-    Bug, Command, CrdtLab, Kind, Msg, Op, Params, Replica, SetOutcome, State, Timer,
-    compare_set_types,
+    Bug, Command, CrdtLab, Kind, Msg, Op, Params, Replica, SetComparison, SetOutcome, State, Timer,
 };
 use netsplit_sim::{Action, NodeId, Slot};
 use std::cell::RefCell;
@@ -231,6 +230,11 @@ impl LabSpec for CrdtSpec {
             </>
         }
     }
+
+    /// The comparison of set types replays the whole scenario four times: a slice at a time.
+    fn side_work(scenario: &ScenarioOf<Self>, more: &mut dyn FnMut() -> bool) -> bool {
+        compare(scenario, more)
+    }
 }
 
 fn kind_label(kind: Kind) -> &'static str {
@@ -404,32 +408,56 @@ fn entries(count: usize) -> String {
 }
 
 thread_local! {
-    /// The last comparison and the scenario it replayed. A scenario changes only when the user
-    /// acts, so the frames in between reuse it instead of replaying three runs each.
-    static COMPARED: RefCell<Option<(ScenarioOf<CrdtSpec>, Comparison)>> = const { RefCell::new(None) };
+    /// The comparison of the scenario on the page, on its way or done. A scenario changes only
+    /// when the user acts, so each is replayed once, a slice at a time between frames.
+    static COMPARED: RefCell<Option<(ScenarioOf<CrdtSpec>, Compared)>> = const { RefCell::new(None) };
 }
 
-type Comparison = Result<Vec<SetOutcome>, String>;
+/// A comparison of set types on its way, done, or refused.
+enum Compared {
+    Going(Box<SetComparison>),
+    Done(Vec<SetOutcome>),
+    Refused(String),
+}
 
-/// The comparison for `scenario`, replayed only when the scenario changed.
-fn compared(scenario: &ScenarioOf<CrdtSpec>) -> Comparison {
-    COMPARED.with_borrow_mut(|last| match last {
-        Some((seen, outcomes)) if seen == scenario => outcomes.clone(),
-        _ => {
-            let outcomes = compare_set_types(scenario).map_err(|e| e.to_string());
-            *last = Some((scenario.clone(), outcomes.clone()));
-            outcomes
+/// How many events the comparison runs between asking whether to go on.
+const COMPARE_SLICE: u64 = 500;
+
+/// Goes on with the comparison of `scenario` (from the start if the scenario is new) while
+/// `more` says to; true once it is done.
+fn compare(scenario: &ScenarioOf<CrdtSpec>, more: &mut dyn FnMut() -> bool) -> bool {
+    COMPARED.with_borrow_mut(|last| {
+        if !last.as_ref().is_some_and(|(seen, _)| seen == scenario) {
+            let fresh = match SetComparison::new(scenario) {
+                Ok(comparison) => Compared::Going(Box::new(comparison)),
+                Err(why) => Compared::Refused(why.to_string()),
+            };
+            *last = Some((scenario.clone(), fresh));
         }
+        let Some((_, state)) = last else {
+            unreachable!("set above")
+        };
+        let Compared::Going(comparison) = state else {
+            return true;
+        };
+        while more() {
+            if comparison.go(COMPARE_SLICE) {
+                let outcomes = comparison.outcomes().expect("every run is at its end");
+                *state = Compared::Done(outcomes);
+                return true;
+            }
+        }
+        false
     })
 }
 
 /// The scenario's operations replayed on a 2P-Set, both OR-Sets and an LWW set, side by side.
 fn comparison(scenario: &ScenarioOf<CrdtSpec>) -> Html {
-    let body = match compared(scenario) {
-        Err(why) => {
+    let body = COMPARED.with_borrow(|last| match last {
+        Some((seen, Compared::Refused(why))) if seen == scenario => {
             html! { <p class="hint">{ format!("{why}. Choose a set type (or the add/remove conflict preset) to compare.") }</p> }
         }
-        Ok(outcomes) => {
+        Some((seen, Compared::Done(outcomes))) if seen == scenario => {
             let cards = outcomes.iter().map(|o| {
                 let agreed = o.values.windows(2).all(|w| w[0] == w[1]);
                 html! {
@@ -443,7 +471,23 @@ fn comparison(scenario: &ScenarioOf<CrdtSpec>) -> Html {
             });
             html! { <ul class="cards compare">{ for cards }</ul> }
         }
-    };
+        going => {
+            let done = match going {
+                Some((seen, Compared::Going(comparison))) if seen == scenario => comparison.done(),
+                _ => 0.0,
+            };
+            // Whole numbers: formatting a float would add its code to the module.
+            let percent = (done * 100.0) as u32;
+            html! {
+                <p class="hint" role="status">
+                    <label>
+                        <progress max="100" value={percent.to_string()}></progress>
+                        { format!(" Replaying with each set type: {percent}%") }
+                    </label>
+                </p>
+            }
+        }
+    });
     html! {
         <section class="panel comparison" aria-labelledby="compare-title">
             <h2 id="compare-title">{ "The same operations on four set types" }</h2>
