@@ -163,3 +163,35 @@ test('100,000 keys on 64 nodes: every strategy recomputes, and the time is repor
   appendFileSync('screenshots/hashing-times.txt', lines.join('\n') + '\n');
   console.log(lines.join('\n'));
 });
+
+// The heaviest history the lab accepts by rendezvous (100,000 keys, 64 nodes, five replicas,
+// eight changes; `Lab::heaviest`), opened at its last step: placing its keys takes longer than
+// a frame, so it goes in slices with a banner and Cancel, and the share dialog's hash (every
+// step placed again) is worked out the same way.
+test('the heaviest history places its keys in slices: progress, Cancel, and the share hash', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.addInitScript(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries()))
+      .observe({ type: 'longtask', buffered: true });
+  });
+  await open(page, './hashing/#s=AgADAQJAgASgjQYFBQEIAgABAgECAgIDAgMEAgQFAgUGAgYHAgcICAAA');
+  const going = page.locator('.banner.going');
+  await expect(going).toContainText('Placing 100000 keys');
+  await expect(going).toBeHidden({ timeout: 60_000 });
+  await expect(page.getByLabel('Step shown')).toHaveValue('8');
+  await expect(page.locator('.took')).toContainText('100000 keys');
+  // A step back places two steps again; Cancel keeps the step shown as it was.
+  await page.locator('h1').click();
+  await page.keyboard.press(',');
+  await expect(going).toBeVisible();
+  await going.getByRole('button', { name: 'Cancel' }).click();
+  await expect(going).toBeHidden();
+  await expect(page.getByLabel('Step shown')).toHaveValue('8');
+  // The share dialog opens at once; its hash follows.
+  await page.keyboard.press('s');
+  await expect(page.locator('.dialog')).toContainText('being worked out');
+  await expect(page.locator('.dialog code.hash')).toHaveText(/^[0-9a-f]{16}$/, { timeout: 60_000 });
+  const longest = await page.evaluate(() => Math.max(0, ...window.longTasks.map((t) => t.duration)));
+  console.log(`hashing, heaviest rendezvous history: longest task ${Math.round(longest)} ms`);
+});

@@ -5,7 +5,7 @@ use netsplit_sim::lab::{About, Finding, Lab, Preset, Recording, Report, Scenario
 use netsplit_sim::{Span, Time};
 use serde::{Deserialize, Serialize};
 
-use crate::{Balance, Config, Movement, Op, Params, Placement};
+use crate::{Balance, Config, Movement, Op, Params, Placement, Placements};
 
 /// The Consistent hashing lab.
 pub struct HashingLab;
@@ -134,61 +134,9 @@ impl Lab for HashingLab {
     /// Places the keys at every step taken: the digest covers every preference list of every
     /// step, and the findings narrate each change.
     fn report(run: &HashingRun) -> Report {
-        let history = HashingScenario {
-            params: run.history.params,
-            ops: run.history.ops[..run.taken].to_vec(),
-        };
-        let configs = history.configs().expect("a started history is valid");
-        // Hashed as it goes: the placements of a long history would take gigabytes together.
-        let mut hash = netsplit_sim::Fnv1a::default();
-        let mut lines = Vec::new();
-        let mut previous: Option<(Placement, Vec<f64>)> = None;
-        for (step, config) in configs.iter().enumerate() {
-            let placement = config.place();
-            let shares = config.fair_shares();
-            for id in placement.lists() {
-                hash.write(&id.0.to_le_bytes());
-            }
-            let balance = Balance::of(&placement, &shares);
-            let summary = format!(
-                "{}, {} nodes, {} keys: peak load {}× the fair share",
-                config.strategy,
-                config.members.len(),
-                config.keys,
-                netsplit_sim::decimal(balance.peak, 2)
-            );
-            lines.push(match &previous {
-                None => format!("start: {summary}"),
-                Some((before, before_shares)) => {
-                    let moved = Movement::between(before, before_shares, &placement, &shares);
-                    format!(
-                        "step {step}, {}: moved {} of {} keys (at least {} had to; {}%, ideal {}%), {} replica copies; {summary}",
-                        history.ops[step - 1],
-                        moved.moved,
-                        moved.compared,
-                        moved.floor,
-                        netsplit_sim::decimal(moved.fraction() * 100.0, 1),
-                        netsplit_sim::decimal(moved.ideal * 100.0, 1),
-                        moved.copies,
-                    )
-                }
-            });
-            previous = Some((placement, shares));
-        }
-        let last = configs.len().saturating_sub(1);
-        Report {
-            lab: Self::ABOUT.slug,
-            seed: history.params.seed,
-            ended_at: Time(last as u64),
-            steps: last as u64,
-            records: configs.len(),
-            trace_hash: hash.finish(),
-            violations: Vec::new(),
-            findings: vec![Finding {
-                heading: "Keys moved at each step",
-                lines,
-            }],
-        }
+        let mut reporting = Reporting::new(run);
+        reporting.go(usize::MAX);
+        reporting.report()
     }
 
     fn records(run: &HashingRun) -> &[Op] {
@@ -239,5 +187,108 @@ impl Lab for HashingLab {
             corpus.push(history(changes));
         }
         corpus
+    }
+}
+
+/// [`HashingLab`]'s report on its way: the clusters of the steps taken placed one after
+/// another, a number of keys at a time ([`Reporting::go`]), each hashed and described as it is
+/// placed, so that a long history's report can be spread over frames.
+pub struct Reporting {
+    history: HashingScenario,
+    configs: Vec<Config>,
+    placements: Placements,
+    /// The step placed last, with its fair shares, to measure the next step's movement.
+    previous: Option<(Placement, Vec<f64>)>,
+    // Hashed as it goes: the placements of a long history would take gigabytes together.
+    hash: netsplit_sim::Fnv1a,
+    lines: Vec<String>,
+}
+
+impl Reporting {
+    /// Nothing placed yet.
+    pub fn new(run: &HashingRun) -> Reporting {
+        let history = HashingScenario {
+            params: run.history.params,
+            ops: run.history.ops[..run.taken].to_vec(),
+        };
+        let configs = history.configs().expect("a started history is valid");
+        Reporting {
+            placements: Placements::new(configs.clone()),
+            history,
+            configs,
+            previous: None,
+            hash: netsplit_sim::Fnv1a::default(),
+            lines: Vec::new(),
+        }
+    }
+
+    /// Places at most `keys` more keys, step after step; true once every step is placed.
+    pub fn go(&mut self, mut keys: usize) -> bool {
+        while let Some((_, placement)) = self.placements.next(&mut keys) {
+            self.describe(self.lines.len(), placement);
+        }
+        self.placements.finished()
+    }
+
+    /// Hashes step `step`'s placement and writes its line.
+    fn describe(&mut self, step: usize, placement: Placement) {
+        let config = &self.configs[step];
+        let shares = config.fair_shares();
+        for id in placement.lists() {
+            self.hash.write(&id.0.to_le_bytes());
+        }
+        let balance = Balance::of(&placement, &shares);
+        let summary = format!(
+            "{}, {} nodes, {} keys: peak load {}× the fair share",
+            config.strategy,
+            config.members.len(),
+            config.keys,
+            netsplit_sim::decimal(balance.peak, 2)
+        );
+        self.lines.push(match &self.previous {
+            None => format!("start: {summary}"),
+            Some((before, before_shares)) => {
+                let moved = Movement::between(before, before_shares, &placement, &shares);
+                format!(
+                    "step {step}, {}: moved {} of {} keys (at least {} had to; {}%, ideal {}%), {} replica copies; {summary}",
+                    self.history.ops[step - 1],
+                    moved.moved,
+                    moved.compared,
+                    moved.floor,
+                    netsplit_sim::decimal(moved.fraction() * 100.0, 1),
+                    netsplit_sim::decimal(moved.ideal * 100.0, 1),
+                    moved.copies,
+                )
+            }
+        });
+        self.previous = Some((placement, shares));
+    }
+
+    /// How much of the way is gone, from 0 to 1.
+    pub fn done(&self) -> f64 {
+        self.placements.done()
+    }
+
+    /// The report, once every step is placed.
+    pub fn report(self) -> Report {
+        debug_assert_eq!(
+            self.lines.len(),
+            self.configs.len(),
+            "a report is of every step"
+        );
+        let last = self.configs.len().saturating_sub(1);
+        Report {
+            lab: HashingLab::ABOUT.slug,
+            seed: self.history.params.seed,
+            ended_at: Time(last as u64),
+            steps: last as u64,
+            records: self.configs.len(),
+            trace_hash: self.hash.finish(),
+            violations: Vec::new(),
+            findings: vec![Finding {
+                heading: "Keys moved at each step",
+                lines: self.lines,
+            }],
+        }
     }
 }

@@ -166,56 +166,54 @@ impl Layout {
     ///   capacity ⌈(1 + ε)·m·w/W⌉; the other replicas are the next distinct owners clockwise
     ///   from the key, as on the ring.
     pub fn place(&self, points: &[u64]) -> Placement {
-        let n = self.members.len();
-        let r = self.replicas.min(n);
-        let mut lists = Vec::with_capacity(points.len() * r);
-        let mut loads = vec![0u32; n];
-        let mut list: Vec<usize> = Vec::with_capacity(r);
-        let capacity = (self.strategy == Strategy::Bounded).then(|| self.capacities(points.len()));
-        let mut scores = vec![0u64; n];
-        for &point in points {
-            list.clear();
-            match self.strategy {
-                Strategy::Modulo | Strategy::Jump => {
-                    let first = if self.strategy == Strategy::Modulo {
-                        (point % n as u64) as usize
-                    } else {
-                        jump(point, n as u32) as usize
-                    };
-                    list.extend((0..r).map(|i| (first + i) % n));
-                }
-                Strategy::Ring => self.walk(self.successor(point), r, &mut list),
-                Strategy::Bounded => {
-                    let capacity = capacity.as_deref().unwrap_or_default();
-                    let start = self.successor(point);
-                    let mut t = start;
-                    loop {
-                        let member = self.owners[t] as usize;
-                        if loads[member] < capacity[member] {
-                            list.push(member);
-                            break;
-                        }
-                        t = (t + 1) % self.owners.len();
-                    }
-                    self.walk(start, r, &mut list);
-                }
-                Strategy::Rendezvous if r == 1 => list.push(self.top(point)),
-                Strategy::Rendezvous => {
-                    list.push(self.score(point, &mut scores));
-                    while list.len() < r {
-                        list.push(best(&scores, &list));
-                    }
-                }
-            }
-            loads[list[0]] += 1;
-            lists.extend(list.iter().map(|&i| self.members[i].id));
-        }
-        Placement {
-            replicas: r,
-            lists,
-            members: self.members.clone(),
+        let mut placing = Placing::new(self, points.len());
+        placing.go(self, points, usize::MAX);
+        placing.finish(self)
+    }
+
+    /// Key `point`'s preference list, as member indexes, into `list`.
+    fn place_one(&self, point: u64, placing: &mut Placing) {
+        let Placing {
+            list,
             loads,
             capacity,
+            scores,
+            ..
+        } = placing;
+        let n = self.members.len();
+        let r = self.replicas.min(n);
+        list.clear();
+        match self.strategy {
+            Strategy::Modulo | Strategy::Jump => {
+                let first = if self.strategy == Strategy::Modulo {
+                    (point % n as u64) as usize
+                } else {
+                    jump(point, n as u32) as usize
+                };
+                list.extend((0..r).map(|i| (first + i) % n));
+            }
+            Strategy::Ring => self.walk(self.successor(point), r, list),
+            Strategy::Bounded => {
+                let capacity = capacity.as_deref().unwrap_or_default();
+                let start = self.successor(point);
+                let mut t = start;
+                loop {
+                    let member = self.owners[t] as usize;
+                    if loads[member] < capacity[member] {
+                        list.push(member);
+                        break;
+                    }
+                    t = (t + 1) % self.owners.len();
+                }
+                self.walk(start, r, list);
+            }
+            Strategy::Rendezvous if r == 1 => list.push(self.top(point)),
+            Strategy::Rendezvous => {
+                list.push(self.score(point, scores));
+                while list.len() < r {
+                    list.push(best(scores, list));
+                }
+            }
         }
     }
 
@@ -302,5 +300,126 @@ impl Placement {
     /// Every preference list, one after another (what a digest of the placement covers).
     pub fn lists(&self) -> &[NodeId] {
         &self.lists
+    }
+}
+
+/// A placement on its way: [`Layout::place`] a number of keys at a time ([`Placing::go`]), so
+/// that placing 100,000 keys on 64 nodes can be spread over frames. Keys are placed in order,
+/// as bounded loads needs, so the result is the same however the keys are sliced.
+#[derive(Clone, Debug)]
+pub struct Placing {
+    keys: usize,
+    lists: Vec<NodeId>,
+    loads: Vec<u32>,
+    capacity: Option<Vec<u32>>,
+    /// One key's preference list and rendezvous scores, kept between keys.
+    list: Vec<usize>,
+    scores: Vec<u64>,
+}
+
+impl Placing {
+    /// Nothing placed yet of `keys` keys with `layout`.
+    pub fn new(layout: &Layout, keys: usize) -> Placing {
+        let n = layout.members.len();
+        let r = layout.replicas.min(n);
+        Placing {
+            keys,
+            lists: Vec::with_capacity(keys * r),
+            loads: vec![0; n],
+            capacity: (layout.strategy == Strategy::Bounded).then(|| layout.capacities(keys)),
+            list: Vec::with_capacity(r),
+            scores: vec![0; n],
+        }
+    }
+
+    /// How many keys are placed.
+    pub fn placed(&self) -> usize {
+        self.loads.iter().map(|&l| l as usize).sum()
+    }
+
+    /// Places at most `keys` more of `points` (the same layout and points every call); true
+    /// once every key is placed.
+    pub fn go(&mut self, layout: &Layout, points: &[u64], keys: usize) -> bool {
+        let from = self.placed();
+        let to = from.saturating_add(keys).min(self.keys);
+        for &point in &points[from..to] {
+            layout.place_one(point, self);
+            self.loads[self.list[0]] += 1;
+            self.lists
+                .extend(self.list.iter().map(|&i| layout.members[i].id));
+        }
+        to == self.keys
+    }
+
+    /// The placement, once every key is placed.
+    pub fn finish(self, layout: &Layout) -> Placement {
+        debug_assert_eq!(self.placed(), self.keys, "a placement finishes whole");
+        Placement {
+            replicas: layout.replicas.min(layout.members.len()),
+            lists: self.lists,
+            members: layout.members.clone(),
+            loads: self.loads,
+            capacity: self.capacity,
+        }
+    }
+}
+
+/// Clusters placed one after another, a number of keys at a time ([`Placements::next`]): a long
+/// history's report, or a comparison of every strategy, spread over frames.
+#[derive(Clone, Debug)]
+pub struct Placements {
+    configs: Vec<Config>,
+    /// How many clusters are placed whole.
+    finished: usize,
+    /// The cluster being placed: its layout, its key points and the keys placed so far.
+    current: Option<(Layout, Vec<u64>, Placing)>,
+    keys_placed: u64,
+    keys_total: u64,
+}
+
+impl Placements {
+    /// Nothing placed yet of `configs`.
+    pub fn new(configs: Vec<Config>) -> Placements {
+        Placements {
+            keys_total: configs.iter().map(|c| u64::from(c.keys)).sum(),
+            configs,
+            finished: 0,
+            current: None,
+            keys_placed: 0,
+        }
+    }
+
+    /// Places at most `keys` more keys of the next cluster, taking them from `keys`; the
+    /// cluster's layout and placement once it is whole. `None` when `keys` ran out first, or
+    /// every cluster is placed ([`Placements::finished`]).
+    pub fn next(&mut self, keys: &mut usize) -> Option<(Layout, Placement)> {
+        let config = self.configs.get(self.finished)?;
+        let (layout, points, placing) = self.current.get_or_insert_with(|| {
+            let layout = config.layout();
+            let placing = Placing::new(&layout, config.keys as usize);
+            (layout, config.key_points(), placing)
+        });
+        let before = placing.placed();
+        let whole = placing.go(layout, points, *keys);
+        let placed = placing.placed() - before;
+        self.keys_placed += placed as u64;
+        *keys -= placed;
+        if !whole {
+            return None;
+        }
+        self.finished += 1;
+        let (layout, _, placing) = self.current.take().expect("placed above");
+        let placement = placing.finish(&layout);
+        Some((layout, placement))
+    }
+
+    /// Whether every cluster is placed.
+    pub fn finished(&self) -> bool {
+        self.finished == self.configs.len()
+    }
+
+    /// How much of the way is gone, from 0 to 1.
+    pub fn done(&self) -> f64 {
+        self.keys_placed as f64 / self.keys_total.max(1) as f64
     }
 }

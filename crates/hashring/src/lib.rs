@@ -24,6 +24,10 @@
 //! [`HashingLab`] is the lab: a [`HashingScenario`] (a starting cluster and its changes) whose
 //! moments are step counts, with its presets and the digest of every preference list.
 //!
+//! Placing 100,000 keys on 64 nodes by rendezvous takes longer than a frame, so a placement can
+//! be made a number of keys at a time: [`Placing`] one cluster, [`Placements`] several in turn,
+//! [`Reporting`] a whole history's report. Each gives what placing at once gives.
+//!
 //! Everything here is integer arithmetic and IEEE basic operations (jump hash's division, the
 //! statistics' square root), which give the same bits on every platform; the one hash is xxh3,
 //! fixed by its specification. The crate never draws, reads a clock, or iterates a hash map.
@@ -37,9 +41,9 @@ use netsplit_sim::{NodeId, check_range};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-pub use lab::{HashingLab, HashingRun, HashingScenario};
-pub use layout::{Layout, Placement, Token, jump};
-pub use stats::{Balance, Flow, Movement, imbalance_by_vnodes};
+pub use lab::{HashingLab, HashingRun, HashingScenario, Reporting};
+pub use layout::{Layout, Placement, Placements, Placing, Token, jump};
+pub use stats::{Balance, Flow, Movement, imbalance_by_vnodes, vnode_rings};
 
 /// The one hash function: xxh3 (64-bit) of `bytes` with `seed`.
 pub fn hash64(bytes: &[u8], seed: u64) -> u64 {

@@ -155,17 +155,23 @@ impl Movement {
 /// The ring's peak load over fair share for 1, 2, 4, … 512 virtual nodes per node, with the
 /// cluster and keys of `config`.
 pub fn imbalance_by_vnodes(config: &Config) -> Vec<(u32, f64)> {
-    let points = config.key_points();
+    vnode_rings(config)
+        .into_iter()
+        .map(|ring| {
+            let peak = Balance::of(&ring.place(), &ring.fair_shares()).peak;
+            (ring.vnodes, peak)
+        })
+        .collect()
+}
+
+/// The rings [`imbalance_by_vnodes`] places: `config`'s nodes and keys on a ring of 1, 2, 4, …
+/// 512 virtual nodes per node, one replica each.
+pub fn vnode_rings(config: &Config) -> Vec<Config> {
     (0..10)
-        .map(|i| {
-            let vnodes = 1 << i;
-            let ring = Config {
-                vnodes,
-                replicas: 1,
-                ..config.with_strategy(Strategy::Ring)
-            };
-            let placement = ring.layout().place(&points);
-            (vnodes, Balance::of(&placement, &ring.fair_shares()).peak)
+        .map(|i| Config {
+            vnodes: 1 << i,
+            replicas: 1,
+            ..config.with_strategy(Strategy::Ring)
         })
         .collect()
 }

@@ -4,7 +4,8 @@
 //! loads and what it costs in movement against ε (Mirrokni et al. 2018, §2 and Theorem 1.1).
 
 use netsplit_hashring::{
-    Balance, Config, Movement, Op, Params, Placement, Strategy, hash64, imbalance_by_vnodes, jump,
+    Balance, Config, Movement, Op, Params, Placement, Placing, Strategy, hash64,
+    imbalance_by_vnodes, jump,
 };
 use netsplit_sim::NodeId;
 use proptest::prelude::*;
@@ -275,6 +276,33 @@ fn a_history_over_the_work_budget_is_refused_before_it_runs() {
     assert!(netsplit_hashring::HashingLab::validate(&history(9)).is_err());
 }
 
+/// A history's report made a few hundred keys at a time, as the page makes it between frames,
+/// is the report made at once: the same hash and the same line for every step.
+#[test]
+fn a_report_in_slices_is_the_report_at_once() {
+    use netsplit_hashring::{HashingLab, Reporting};
+    use netsplit_sim::Time;
+    use netsplit_sim::lab::{Lab, Recording};
+    for preset in HashingLab::presets() {
+        let history = preset.scenario;
+        let mut run = HashingLab::start(&history, Recording::Full).unwrap();
+        HashingLab::run_until(&mut run, Time(history.ops.len() as u64));
+        let mut reporting = Reporting::new(&run);
+        let mut done = 0.0;
+        while !reporting.go(333) {
+            assert!(reporting.done() > done && reporting.done() < 1.0);
+            done = reporting.done();
+        }
+        assert_eq!(reporting.done(), 1.0);
+        assert_eq!(
+            reporting.report(),
+            HashingLab::report(&run),
+            "{}",
+            preset.slug
+        );
+    }
+}
+
 #[test]
 fn out_of_range_changes_are_refused_and_change_nothing() {
     let mut config = cluster(Strategy::Ring, 3, 8, 100);
@@ -443,5 +471,29 @@ proptest! {
                 prop_assert_eq!(layout.lookup(point), placement.primary(k));
             }
         }
+    }
+
+    /// Placed a few keys at a time, as the page places them between frames, the keys land
+    /// where they land placed at once, bounded loads' order-dependent capacities included.
+    #[test]
+    fn placing_in_slices_places_as_at_once(
+        strategy in strategy(),
+        nodes in 1u32..12,
+        replicas in 1u32..=3,
+        slice in 1usize..50,
+        seed in any::<u64>(),
+    ) {
+        let config = Config::new(&Params {
+            strategy, nodes, vnodes: 8, keys: 300, replicas, epsilon: 5, seed,
+        });
+        let (layout, points) = (config.layout(), config.key_points());
+        let mut placing = Placing::new(&layout, points.len());
+        let mut slices = 1;
+        while !placing.go(&layout, &points, slice) {
+            prop_assert_eq!(placing.placed(), slices * slice);
+            slices += 1;
+        }
+        prop_assert_eq!(slices, points.len().div_ceil(slice));
+        prop_assert_eq!(placing.finish(&layout), config.place());
     }
 }

@@ -105,7 +105,7 @@ pub fn frame(f: Frame<'_>, c: &Controls) -> Html {
                 <ShortcutHelp {shortcuts} on_close={c.help.reform(|()| false)} />
             }
             if let Some((link, hash)) = f.share {
-                { share_dialog(link, hash, c.share.reform(|_: MouseEvent| false)) }
+                { share_dialog(link, Some(hash), c.share.reform(|_: MouseEvent| false)) }
             }
         </div>
     }

@@ -33,7 +33,9 @@ use crate::kit::spec::{LabOf, LabSpec};
 use crate::kit::storage::store;
 use crate::kit::timeline::timeline;
 use crate::kit::topology::Topology;
-use crate::kit::{BASE_RATE, SPEEDS, now_ms, prefers_reduced_motion, settle_later, tenths};
+use crate::kit::{
+    BASE_RATE, SPEEDS, now_ms, prefers_reduced_motion, settle_later, tenths, working_banner,
+};
 use crate::session::{Goal, LinkField, Selection};
 
 /// The most log lines kept on screen.
@@ -786,24 +788,12 @@ impl LabView {
 
 /// The banner over the stage while the run goes to a far moment: how far it got, and Cancel.
 fn goal_banner(goal: Goal, now: Time, cancel: &Callback<()>) -> Html {
-    // Whole numbers: formatting a float would add its code to every network lab's module.
-    let percent = (goal.done(now) * 100.0) as u32;
     let what = if goal.is_search() {
         format!("Looking for the next violation, up to {}", goal.to)
     } else {
         format!("Going to {}", goal.to)
     };
-    html! {
-        // The button and the bar come first, so that the changing words never move them.
-        <div class="banner going" role="status">
-            <button onclick={cancel.reform(|_: MouseEvent| ())}
-                title="Stop here, at the moment reached (Esc)">{ "Cancel" }</button>
-            <label>
-                <progress max="100" value={percent.to_string()}></progress>
-                { format!("{what}: {percent}%") }
-            </label>
-        </div>
-    }
+    working_banner(&what, goal.done(now), cancel)
 }
 
 /// The banner over the stage of a run that reached the most events a run may take.

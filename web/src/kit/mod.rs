@@ -71,6 +71,25 @@ pub fn settle_later(settle: yew::Callback<()>) -> gloo_timers::callback::Timeout
     gloo_timers::callback::Timeout::new(0, move || settle.emit(()))
 }
 
+/// The banner over a lab's picture while work too long for a frame goes on in slices: how far
+/// it got, what it is (`what`, "Going to 90 s"), and Cancel.
+pub fn working_banner(what: &str, done: f64, cancel: &yew::Callback<()>) -> yew::Html {
+    use yew::prelude::*;
+    // Whole numbers: formatting a float would add its code to every lab's module.
+    let percent = (done * 100.0) as u32;
+    html! {
+        // The button and the bar come first, so that the changing words never move them.
+        <div class="banner going" role="status">
+            <button onclick={cancel.reform(|_: MouseEvent| ())}
+                title="Stop here, keeping what is shown (Esc)">{ "Cancel" }</button>
+            <label>
+                <progress max="100" value={percent.to_string()}></progress>
+                { format!("{what}: {percent}%") }
+            </label>
+        </div>
+    }
+}
+
 /// Milliseconds since the page loaded, from the browser's monotonic clock.
 pub fn now_ms() -> f64 {
     web_sys::window()

@@ -69,7 +69,7 @@ pub fn copy_to_clipboard(text: &str) {
 }
 
 /// The share dialog: the link, an iframe snippet, and the run's hash ("about this run").
-pub fn share_dialog(link: &str, hash: u64, close: Callback<MouseEvent>) -> Html {
+pub fn share_dialog(link: &str, hash: Option<u64>, close: Callback<MouseEvent>) -> Html {
     let (page, fragment) = link.split_once('#').unwrap_or((link, ""));
     let snippet = format!(
         "<iframe src=\"{page}?embed=1&controls=play,step,timeline#{fragment}\" title=\"Netsplit\" style=\"width: 100%; height: 560px; border: 0\"></iframe>"
@@ -87,8 +87,12 @@ pub fn share_dialog(link: &str, hash: u64, close: Callback<MouseEvent>) -> Html 
                     <span>{ "Embed it in a page" }</span>
                     <input type="text" readonly=true value={snippet} aria-label="Embed snippet" />
                 </label>
-                <p>{ "About this run: trace hash " }<code class="hash">{ format!("{hash:016x}") }</code>
-                   { ". The command line prints the same hash for " }<code>{ "netsplit run 'LINK'" }</code>{ "." }</p>
+                if let Some(hash) = hash {
+                    <p>{ "About this run: trace hash " }<code class="hash">{ format!("{hash:016x}") }</code>
+                       { ". The command line prints the same hash for " }<code>{ "netsplit run 'LINK'" }</code>{ "." }</p>
+                } else {
+                    <p role="status">{ "About this run: its trace hash is being worked out…" }</p>
+                }
                 <button class="primary" onclick={close} autofocus=true>{ "Close (Esc)" }</button>
             </div>
         </div>

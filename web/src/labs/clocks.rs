@@ -585,7 +585,7 @@ impl Component for ClocksView {
                     <ShortcutHelp shortcuts={SHORTCUTS.to_vec()} on_close={link.callback(|()| Msg::Help(false))} />
                 }
                 if let Some(share) = &self.share {
-                    { share_dialog(share, digest, link.callback(|_| Msg::Share(false))) }
+                    { share_dialog(share, Some(digest), link.callback(|_| Msg::Share(false))) }
                 }
             </div>
         }

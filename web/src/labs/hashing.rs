@@ -3,14 +3,18 @@
 //!
 //! There is no network and no virtual time: a history is a starting cluster and a list of
 //! changes, and the timeline travels through the changes. Everything shown is recomputed from
-//! the cluster at the chosen step (and the one before, for what moved).
+//! the cluster at the chosen step (and the one before, for what moved), a slice of keys at a
+//! time between frames (`HashingView::work`): the page keeps drawing the step it has until
+//! the next one is placed, with a banner and Cancel. The charts and the share dialog's hash
+//! (every step placed again, as `netsplit run` does) are made the same way.
 
+use gloo_render::{AnimationFrame, request_animation_frame};
 use netsplit_labs::hashing::{
-    Balance, Config, Layout, Movement, Op, Params, Placement, Strategy, imbalance_by_vnodes,
+    Balance, Config, Layout, Movement, Op, Params, Placement, Placements, Strategy, vnode_rings,
 };
-use netsplit_labs::hashing::{HashingLab, HashingScenario};
+use netsplit_labs::hashing::{HashingLab, HashingScenario, Reporting};
 use netsplit_labs::{Selected, ShareState, ViewState};
-use netsplit_sim::lab::{Lab, Preset, Recording, preset_of};
+use netsplit_sim::lab::{Lab, Preset, Recording, Report, preset_of};
 use netsplit_sim::{NodeId, Time, decimal};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -26,7 +30,7 @@ use crate::kit::share::{
 };
 use crate::kit::storage::store;
 use crate::kit::timeline::step_timeline;
-use crate::kit::{now_ms, on_circle, settle_later, tenths};
+use crate::kit::{now_ms, on_circle, settle_later, tenths, working_banner};
 
 /// At most this many keys are drawn; all of them are counted.
 const DRAWN_KEYS: usize = 1000;
@@ -89,6 +93,10 @@ pub enum Msg {
     Help(bool),
     /// A key pressed anywhere.
     Key(web_sys::KeyboardEvent),
+    /// A frame to go on placing in.
+    Frame,
+    /// Stop placing: keep the page as it is.
+    Cancel,
 }
 
 /// One strategy's result for the same change.
@@ -98,16 +106,66 @@ struct Comparison {
     balance: Balance,
 }
 
+/// A history and the step of it the page shows.
+#[derive(Clone)]
+struct History {
+    scenario: HashingScenario,
+    /// The cluster at the start and after each change.
+    configs: Vec<Config>,
+    shown: usize,
+    preset: Option<usize>,
+    /// The later changes that acting in the past dropped.
+    undo: Option<Vec<Op>>,
+}
+
+impl History {
+    fn config(&self) -> &Config {
+        &self.configs[self.shown]
+    }
+}
+
+/// A history on its way to the page: its shown step placed (and the step before, unless its
+/// placement is known), a slice of keys at a time.
+struct Next {
+    history: History,
+    placements: Placements,
+    made: Vec<(Layout, Placement)>,
+    before: Option<Placement>,
+    /// Milliseconds spent on it so far.
+    took: f64,
+}
+
+/// What a history's report is made for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wanted {
+    /// The share dialog's trace hash.
+    Hash,
+    /// The history and findings, downloaded.
+    Download,
+}
+
+/// How long one frame may spend placing keys, leaving the rest of the 100 ms a task may take
+/// to drawing and to the user's clicks.
+const WORK_MS: f64 = 30.0;
+/// How many keys are placed between asking whether to go on: a few milliseconds of the
+/// costliest strategy (rendezvous, 64 nodes, five replicas) in the browser.
+const SLICE_KEYS: usize = 500;
+
 /// The Consistent hashing lab.
 pub struct HashingView {
     /// The lab's presets and their menu, made once.
     presets: Vec<Preset<HashingScenario>>,
     preset_menu: Vec<PresetEntry>,
-    preset: Option<usize>,
-    scenario: HashingScenario,
-    /// The cluster at the start and after each change.
-    configs: Vec<Config>,
-    shown: usize,
+    /// The history on the page: what is drawn is of its shown step.
+    now: History,
+    /// The history to show next, while its placements are made (see [`HashingView::work`]).
+    next: Option<Next>,
+    /// The imbalance curve's rings and the comparison's strategies, while they are placed,
+    /// and those placed so far.
+    charting: Option<(Placements, Vec<Placement>)>,
+    /// The history's report while it is made: for the share dialog's hash, or the download.
+    reporting: Option<(Box<Reporting>, Wanted)>,
+    frame: Option<AnimationFrame>,
     /// The lookup structure of the shown cluster (its tokens are drawn on the ring).
     layout: Layout,
     placement: Placement,
@@ -120,13 +178,13 @@ pub struct HashingView {
     comparing: bool,
     comparison: Vec<Comparison>,
     selected: Option<NodeId>,
-    undo: Option<Vec<Op>>,
     /// How long placing the keys and measuring took, in milliseconds.
     took: f64,
     error: Option<String>,
     /// Why the link on the page's address could not be opened.
     problem: Option<String>,
-    share: Option<(String, u64)>,
+    /// The share dialog's link, and its trace hash once the report is made.
+    share: Option<(String, Option<u64>)>,
     help: bool,
     embed: Option<Rc<Embed>>,
     told_height: i32,
@@ -138,39 +196,68 @@ pub struct HashingView {
 }
 
 impl HashingView {
+    /// The cluster drawn.
     fn config(&self) -> &Config {
-        &self.configs[self.shown]
+        self.now.config()
     }
 
-    /// Places the keys at the shown step (and the step before) and measures everything shown.
-    fn refresh(&mut self) {
-        self.refresh_after(None);
+    /// The history as the user last left it: the one on its way, or the one shown.
+    fn latest(&self) -> &History {
+        self.next.as_ref().map_or(&self.now, |next| &next.history)
     }
 
-    /// Like [`HashingView::refresh`], given the placement of the step before when it is known
-    /// (after a change, or a step forward), so only one placement is computed.
-    fn refresh_after(&mut self, previous: Option<Placement>) {
+    /// Sets out to show `history`: its shown step is placed (and the step before, unless
+    /// `before` is its placement) by [`HashingView::work`], and replaces what is drawn then.
+    fn show(&mut self, history: History, before: Option<Placement>) {
+        let mut configs = vec![history.config().clone()];
+        if let Some(earlier) = history.shown.checked_sub(1)
+            && before.is_none()
+        {
+            configs.push(history.configs[earlier].clone());
+        }
+        self.charting = None;
+        self.next = Some(Next {
+            history,
+            placements: Placements::new(configs),
+            made: Vec::new(),
+            before,
+            took: 0.0,
+        });
+    }
+
+    /// Draws the history that [`HashingView::work`] placed, and measures what is shown.
+    fn arrive(&mut self, next: Next) {
         let start = now_ms();
-        let config = self.configs[self.shown].clone();
-        self.layout = config.layout();
-        let mut points = config.key_points();
-        self.placement = self.layout.place(&points);
+        let Next {
+            history,
+            made,
+            before,
+            took,
+            ..
+        } = next;
+        self.now = history;
+        let config = self.now.config().clone();
+        // In the order `show` asked for them: the shown step, then the step before if unknown.
+        let mut made = made.into_iter();
+        let (layout, placement) = made.next().expect("the shown step is placed");
+        let earlier = made.next().map(|(_, placement)| placement);
         let shares = config.fair_shares();
-        self.balance = Balance::of(&self.placement, &shares);
-        self.before = self.shown.checked_sub(1).map(|i| {
-            let previous_config = &self.configs[i];
-            let before = previous.unwrap_or_else(|| previous_config.place());
-            let movement = Movement::between(
-                &before,
-                &previous_config.fair_shares(),
-                &self.placement,
-                &shares,
-            );
+        self.balance = Balance::of(&placement, &shares);
+        self.before = self.now.shown.checked_sub(1).map(|i| {
+            let previous_config = &self.now.configs[i];
+            let before = before
+                .or(earlier)
+                .expect("the step before is placed or known");
+            let movement =
+                Movement::between(&before, &previous_config.fair_shares(), &placement, &shares);
             (before, movement)
         });
-        self.took = now_ms() - start;
+        self.layout = layout;
+        self.placement = placement;
+        let mut points = config.key_points();
         points.truncate(DRAWN_KEYS);
         self.points = points;
+        self.took = took + now_ms() - start;
         if self.settled {
             self.refresh_charts();
         }
@@ -180,108 +267,222 @@ impl HashingView {
         {
             self.selected = None;
         }
+        self.keep();
     }
 
-    /// The imbalance chart and the comparison of strategies: tens of placements, which the first
-    /// frame leaves for a task of their own (see [`settle_later`]).
+    /// Sets out to place the imbalance chart's rings and, when comparing, every strategy on
+    /// the shown step: tens of placements, which the first frame leaves for later (see
+    /// [`settle_later`]).
     fn refresh_charts(&mut self) {
         let config = self.config().clone();
-        self.curve = imbalance_by_vnodes(&Config {
+        let mut configs = vnode_rings(&Config {
             keys: config.keys.min(CHART_KEYS),
-            ..config
+            ..config.clone()
         });
-        self.comparison = if self.comparing {
-            self.compare()
-        } else {
-            Vec::new()
-        };
+        if self.comparing {
+            for strategy in Strategy::ALL {
+                configs.push(config.with_strategy(strategy));
+                if let Some(earlier) = self.now.shown.checked_sub(1) {
+                    configs.push(self.now.configs[earlier].with_strategy(strategy));
+                }
+            }
+        }
+        self.charting = Some((Placements::new(configs), Vec::new()));
     }
 
-    /// The shown change (or the shown cluster, at the start) under every strategy.
-    fn compare(&self) -> Vec<Comparison> {
-        Strategy::ALL
+    /// The curve and the comparison from the charts' placements, in the order
+    /// [`HashingView::refresh_charts`] asked for them.
+    fn chart(&mut self, made: Vec<Placement>) {
+        let config = self.config().clone();
+        let rings = vnode_rings(&Config {
+            keys: config.keys.min(CHART_KEYS),
+            ..config.clone()
+        });
+        let (curve, compared) = made.split_at(rings.len().min(made.len()));
+        self.curve = rings
             .iter()
-            .map(|&strategy| {
-                let after = self.config().with_strategy(strategy);
-                let placement = after.place();
-                let shares = after.fair_shares();
-                let movement = self.shown.checked_sub(1).map(|i| {
-                    let before = self.configs[i].with_strategy(strategy);
-                    Movement::between(&before.place(), &before.fair_shares(), &placement, &shares)
+            .zip(curve)
+            .map(|(ring, placement)| {
+                (
+                    ring.vnodes,
+                    Balance::of(placement, &ring.fair_shares()).peak,
+                )
+            })
+            .collect();
+        let earlier = self.now.shown.checked_sub(1);
+        let per_strategy = if earlier.is_some() { 2 } else { 1 };
+        self.comparison = Strategy::ALL
+            .iter()
+            .zip(compared.chunks(per_strategy))
+            .map(|(&strategy, placed)| {
+                let shares = config.with_strategy(strategy).fair_shares();
+                let placement = &placed[0];
+                let movement = earlier.zip(placed.get(1)).map(|(i, before)| {
+                    let before_shares = self.now.configs[i].with_strategy(strategy).fair_shares();
+                    Movement::between(before, &before_shares, placement, &shares)
                 });
                 Comparison {
                     strategy,
                     movement,
-                    balance: Balance::of(&placement, &shares),
+                    balance: Balance::of(placement, &shares),
                 }
             })
-            .collect()
+            .collect();
+    }
+
+    /// Places keys for at most [`WORK_MS`]: the history on its way first, then a report the
+    /// user asked for, then the charts; asks for another frame while any is left.
+    fn work(&mut self, ctx: &Context<Self>) {
+        let started = now_ms();
+        let deadline = started + WORK_MS;
+        while now_ms() < deadline {
+            let mut keys = SLICE_KEYS;
+            if let Some(next) = &mut self.next {
+                let start = now_ms();
+                while let Some(made) = next.placements.next(&mut keys) {
+                    next.made.push(made);
+                }
+                next.took += now_ms() - start;
+                if next.placements.finished() {
+                    // Measuring the new step and drawing it can take a frame of their own: a
+                    // frame that spent a third of its time placing keys leaves them for the
+                    // next one.
+                    if now_ms() - started < WORK_MS / 3.0 {
+                        let next = self.next.take().expect("on its way");
+                        self.arrive(next);
+                    }
+                    break;
+                }
+            } else if let Some((reporting, wanted)) = &mut self.reporting {
+                if reporting.go(keys) {
+                    let wanted = *wanted;
+                    let (reporting, _) = self.reporting.take().expect("on its way");
+                    self.reported(reporting.report(), wanted);
+                }
+            } else if let Some((charting, made)) = &mut self.charting {
+                while let Some((_, placement)) = charting.next(&mut keys) {
+                    made.push(placement);
+                }
+                if charting.finished() {
+                    let (_, made) = self.charting.take().expect("on its way");
+                    self.chart(made);
+                }
+            } else {
+                self.frame = None;
+                return;
+            }
+        }
+        let link = ctx.link().clone();
+        self.frame = Some(request_animation_frame(move |_| {
+            link.send_message(Msg::Frame)
+        }));
+    }
+
+    /// What the banner says is on its way, and how far it got: a history to show, or a
+    /// download (the share dialog and the charts say their own).
+    fn working(&self) -> Option<(String, f64)> {
+        if let Some(next) = &self.next {
+            let what = format!("Placing {} keys", next.history.config().keys);
+            return Some((what, next.placements.done()));
+        }
+        match &self.reporting {
+            Some((reporting, Wanted::Download)) => Some((
+                "Placing every step's keys for the download".into(),
+                reporting.done(),
+            )),
+            _ => None,
+        }
+    }
+
+    /// Uses a finished report: the share dialog's hash, or the download.
+    fn reported(&mut self, report: Report, wanted: Wanted) {
+        match wanted {
+            Wanted::Hash => {
+                if let Some((_, hash)) = &mut self.share {
+                    *hash = Some(report.trace_hash);
+                }
+            }
+            Wanted::Download => {
+                // The history, then what each step did, as `netsplit run` narrates it.
+                match to_json(&(&self.now.scenario, &report.findings)) {
+                    Ok(json) => download_text("netsplit-hashing.json", "application/json", &json),
+                    Err(e) => self.error = Some(format!("The history could not be written: {e}")),
+                }
+            }
+        }
+    }
+
+    /// Sets out to make the report of the shown history up to the shown step (all of it at
+    /// the start), as `netsplit run` makes it for the shared link.
+    fn report(&mut self, wanted: Wanted) {
+        let mut scenario = self.now.scenario.clone();
+        if wanted == Wanted::Hash && self.now.shown > 0 {
+            scenario.ops.truncate(self.now.shown);
+        }
+        let mut run = HashingLab::build(&scenario, Recording::Full);
+        HashingLab::run_until(&mut run, Time(scenario.ops.len() as u64));
+        self.reporting = Some((Box::new(Reporting::new(&run)), wanted));
     }
 
     fn load(&mut self, scenario: HashingScenario, preset: Option<usize>, shown: usize) {
         match scenario.configs() {
             Ok(configs) => {
-                self.shown = shown.min(scenario.ops.len());
-                self.configs = configs;
-                self.scenario = scenario;
-                self.preset = preset;
-                self.undo = None;
-                self.selected = None;
+                let history = History {
+                    shown: shown.min(scenario.ops.len()),
+                    configs,
+                    scenario,
+                    preset,
+                    undo: None,
+                };
                 self.error = None;
-                self.refresh();
+                self.selected = None;
+                self.show(history, None);
             }
             Err(e) => self.error = Some(format!("That history cannot be shown: {e}")),
         }
     }
 
-    /// Makes a change now. A change made in the past drops the later ones; undo brings them
-    /// back. A refused change leaves everything as it was.
+    /// Makes a change to the latest history. A change made in the past drops the later ones;
+    /// undo brings them back. A refused change leaves everything as it was.
     fn take(&mut self, op: Op) {
-        let mut config = self.config().clone();
+        let mut history = self.latest().clone();
+        let mut config = history.config().clone();
         if let Err(e) = config.apply(op) {
             self.error = Some(format!("Not changed: {e}."));
             return;
         }
-        if self.scenario.ops.len() >= HashingScenario::MAX_OPS {
+        if history.scenario.ops.len() >= HashingScenario::MAX_OPS {
             self.error = Some(format!(
                 "A history holds at most {} changes.",
                 HashingScenario::MAX_OPS
             ));
             return;
         }
-        if self.shown < self.scenario.ops.len() {
-            self.undo = Some(self.scenario.ops.clone());
-            self.scenario.ops.truncate(self.shown);
-            self.configs.truncate(self.shown + 1);
+        if history.shown < history.scenario.ops.len() {
+            history.undo = Some(history.scenario.ops.clone());
+            history.scenario.ops.truncate(history.shown);
+            history.configs.truncate(history.shown + 1);
         }
-        self.scenario.ops.push(op);
-        self.configs.push(config);
-        self.shown = self.scenario.ops.len();
-        self.preset = None;
+        history.scenario.ops.push(op);
+        history.configs.push(config);
+        history.shown = history.scenario.ops.len();
+        history.preset = None;
         self.error = None;
-        let previous = self.placement.clone();
-        self.refresh_after(Some(previous));
+        // The drawn placement is the step before's, unless another change is on its way.
+        let before = self.next.is_none().then(|| self.placement.clone());
+        self.show(history, before);
     }
 
     fn share_code(&self) -> String {
         ShareState {
-            scenario: self.scenario.clone(),
+            scenario: self.now.scenario.clone(),
             view: ViewState {
-                at: Time(self.shown as u64),
+                at: Time(self.now.shown as u64),
                 selected: self.selected.map(Selected::Node),
                 routine_log: self.comparing,
             },
         }
         .encode_as::<HashingLab>()
-    }
-
-    /// The hash `netsplit run` prints for the shared link: the history up to the shown step.
-    fn digest(&self) -> u64 {
-        let mut scenario = self.scenario.clone();
-        if self.shown > 0 {
-            scenario.ops.truncate(self.shown);
-        }
-        HashingLab::run(&scenario, Recording::Full).map_or(0, |report| report.trace_hash)
     }
 
     fn keep(&self) {
@@ -321,12 +522,19 @@ impl Component for HashingView {
         let mut lab = HashingView {
             preset_menu: preset_menu(&presets),
             presets,
-            preset: None,
             layout: first.layout(),
             placement: first.place(),
-            configs: vec![first],
-            scenario: start,
-            shown: 0,
+            now: History {
+                scenario: start,
+                configs: vec![first],
+                shown: 0,
+                preset: None,
+                undo: None,
+            },
+            next: None,
+            charting: None,
+            reporting: None,
+            frame: None,
             before: None,
             balance: Balance {
                 peak: 1.0,
@@ -339,7 +547,6 @@ impl Component for HashingView {
             comparing: false,
             comparison: Vec::new(),
             selected: None,
-            undo: None,
             took: 0.0,
             error: None,
             problem: None,
@@ -361,7 +568,6 @@ impl Component for HashingView {
                 lab.load(s, preset, view.at.0 as usize);
                 if let Some(Selected::Node(id)) = view.selected {
                     lab.selected = Some(id);
-                    lab.refresh();
                 }
             }
             None => {
@@ -369,6 +575,8 @@ impl Component for HashingView {
                 lab.load(first, Some(0), usize::MAX);
             }
         }
+        // A small history is placed before the first frame; a large one goes on in frames.
+        lab.work(ctx);
         lab
     }
 
@@ -391,60 +599,46 @@ impl Component for HashingView {
             Msg::Do(op) => self.take(op),
             Msg::Select(id) => self.selected = id,
             Msg::Show(n) => {
-                let n = n.min(self.scenario.ops.len());
-                if n == self.shown {
+                let mut history = self.latest().clone();
+                let n = n.min(history.scenario.ops.len());
+                if n == history.shown {
                     return false;
                 }
-                let previous = (n == self.shown + 1).then(|| self.placement.clone());
-                self.shown = n;
-                self.refresh_after(previous);
+                // A step forward from the drawn one already has the step before placed.
+                let before =
+                    (self.next.is_none() && n == history.shown + 1).then(|| self.placement.clone());
+                history.shown = n;
+                self.show(history, before);
             }
             Msg::Undo => {
-                if let Some(ops) = self.undo.take() {
-                    let shown = self.shown;
-                    let (preset, comparing) = (self.preset, self.comparing);
-                    self.load(
-                        HashingScenario {
-                            params: self.scenario.params,
-                            ops,
-                        },
-                        preset,
-                        shown,
-                    );
-                    self.comparing = comparing;
+                let latest = self.latest();
+                if let Some(ops) = latest.undo.clone() {
+                    let (shown, preset, params) =
+                        (latest.shown, latest.preset, latest.scenario.params);
+                    self.load(HashingScenario { params, ops }, preset, shown);
                 }
             }
             Msg::Compare(on) => {
                 self.comparing = on;
-                self.comparison = if on { self.compare() } else { Vec::new() };
+                self.comparison.clear();
+                self.refresh_charts();
             }
+            Msg::Download(Export::Trace) => self.report(Wanted::Download),
             Msg::Download(kind) => {
-                match kind {
-                    Export::Svg | Export::Png => {
-                        download_drawing("svg.placement", "netsplit-hashing", kind == Export::Png)
-                    }
-                    Export::Trace => {
-                        let report = HashingLab::run(&self.scenario, Recording::Full);
-                        // The history, then what each step did, as `netsplit run` narrates it.
-                        let json = report
-                            .map_err(|e| e.0)
-                            .and_then(|r| to_json(&(&self.scenario, &r.findings)));
-                        match json {
-                            Ok(json) => {
-                                download_text("netsplit-hashing.json", "application/json", &json)
-                            }
-                            Err(e) => {
-                                self.error = Some(format!("The history could not be written: {e}"))
-                            }
-                        }
-                    }
-                }
+                download_drawing("svg.placement", "netsplit-hashing", kind == Export::Png);
                 return false;
             }
             Msg::Share(open) => {
-                self.share = open.then(|| (link_to(&self.share_code()), self.digest()));
+                self.share = open.then(|| (link_to(&self.share_code()), None));
                 if let Some((link, _)) = &self.share {
                     copy_to_clipboard(link);
+                    self.report(Wanted::Hash);
+                } else if self
+                    .reporting
+                    .as_ref()
+                    .is_some_and(|(_, wanted)| *wanted == Wanted::Hash)
+                {
+                    self.reporting = None;
                 }
             }
             Msg::Help(open) => self.help = open,
@@ -454,6 +648,18 @@ impl Component for HashingView {
                 self.settling = None;
                 self.refresh_charts();
             }
+            Msg::Frame => {
+                self.frame = None;
+                self.work(ctx);
+                return true;
+            }
+            Msg::Cancel => {
+                self.next = None;
+                self.reporting = None;
+            }
+        }
+        if self.frame.is_none() {
+            self.work(ctx);
         }
         self.keep();
         true
@@ -462,7 +668,7 @@ impl Component for HashingView {
     fn view(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
         let config = self.config();
-        let steps = self.scenario.ops.len();
+        let steps = self.now.scenario.ops.len();
         if self.embed.is_some() {
             let open = link_to(&self.share_code());
             return html! {
@@ -478,13 +684,14 @@ impl Component for HashingView {
             };
         }
         let narration = self
+            .now
             .scenario
             .ops
             .iter()
             .enumerate()
             .rev()
             .map(|(i, op)| {
-                let class = classes!((i >= self.shown).then_some("future"));
+                let class = classes!((i >= self.now.shown).then_some("future"));
                 html! { <li key={i} {class}><time>{ format!("{}.", i + 1) }</time>{ op.to_string() }</li> }
             });
         html! {
@@ -496,7 +703,7 @@ impl Component for HashingView {
                     { preset_picker(
                         "History",
                         &self.preset_menu,
-                        self.preset,
+                        self.now.preset,
                         ("(this history)", "Your own history: changed by hand or opened from a link."),
                         link.callback(Msg::Preset),
                     ) }
@@ -507,6 +714,9 @@ impl Component for HashingView {
                 }
                 <div class="lab-grid">
                     <section class="stage" aria-label="Where the keys are">
+                        if let Some((what, done)) = self.working() {
+                            { working_banner(&what, done, &link.callback(|()| Msg::Cancel)) }
+                        }
                         <p class="strategy-explain"><strong>{ format!("{}: ", config.strategy) }</strong>{ config.strategy.explain() }</p>
                         { self.picture(ctx) }
                         { self.moved_counter() }
@@ -523,7 +733,7 @@ impl Component for HashingView {
                     <section class="panel log" aria-labelledby="changes-title">
                         <header><h2 id="changes-title">{ "Changes" }</h2></header>
                         <ol aria-live="polite" aria-relevant="additions">{ for narration }</ol>
-                        <p class="hint">{ format!("{} at the start: {}, {} nodes.", steps_word(steps), self.configs[0].strategy, self.configs[0].members.len()) }</p>
+                        <p class="hint">{ format!("{} at the start: {}, {} nodes.", steps_word(steps), self.now.configs[0].strategy, self.now.configs[0].members.len()) }</p>
                     </section>
                 </div>
                 { run_facts(
@@ -580,15 +790,15 @@ fn ring_point(point: u64, radius: f64) -> (f64, f64) {
 impl HashingView {
     fn timeline(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let now = match self.shown {
+        let now = match self.now.shown {
             0 => ": the start".to_string(),
-            k => format!(": after “{}”", self.scenario.ops[k - 1]),
+            k => format!(": after “{}”", self.now.scenario.ops[k - 1]),
         };
         step_timeline(
-            self.shown,
-            self.scenario.ops.len(),
+            self.now.shown,
+            self.now.scenario.ops.len(),
             &now,
-            (self.undo.is_some() && self.embed.is_none()).then_some("the later changes"),
+            (self.now.undo.is_some() && self.embed.is_none()).then_some("the later changes"),
             link.callback(Msg::Show),
             link.callback(|()| Msg::Undo),
         )
@@ -1061,7 +1271,25 @@ impl HashingView {
                     { for points }
                 </svg>
                 <p class="hint">{ format!("A ring of these nodes with {keys} keys. A node's share is a sum of V arcs, so the excess over the fair share shrinks about as 1/√V.") }</p>
+                { self.charting_note() }
             </section>
+        }
+    }
+
+    /// While the charts' placements are made: how far they got.
+    fn charting_note(&self) -> Html {
+        let Some((charting, _)) = &self.charting else {
+            return html! {};
+        };
+        // Whole numbers: formatting a float would add its code to the module.
+        let percent = (charting.done() * 100.0) as u32;
+        html! {
+            <p class="hint" role="status">
+                <label>
+                    <progress max="100" value={percent.to_string()}></progress>
+                    { format!(" Placing the keys for this chart: {percent}%") }
+                </label>
+            </p>
         }
     }
 
@@ -1071,9 +1299,9 @@ impl HashingView {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             Msg::Compare(input.checked())
         });
-        let what = match self.shown {
+        let what = match self.now.shown {
             0 => "the starting cluster".to_string(),
-            k => format!("“{}”", self.scenario.ops[k - 1]),
+            k => format!("“{}”", self.now.scenario.ops[k - 1]),
         };
         let rows = self.comparison.iter().map(|c| {
             let current = c.strategy == self.config().strategy;
@@ -1099,6 +1327,7 @@ impl HashingView {
                         <tbody>{ for rows }</tbody>
                     </table>
                     <p class="hint">{ "The same cluster and keys under each strategy; a strategy switch itself counts as no change here." }</p>
+                    { self.charting_note() }
                 }
             </section>
         }
@@ -1136,14 +1365,15 @@ impl HashingView {
                 let i: usize = key.parse().unwrap_or(1);
                 Msg::Do(Op::Strategy(Strategy::ALL[i - 1]))
             }
-            "," => Msg::Show(self.shown.saturating_sub(1)),
-            "." => Msg::Show(self.shown + 1),
-            "u" if self.undo.is_some() => Msg::Undo,
+            "," => Msg::Show(self.now.shown.saturating_sub(1)),
+            "." => Msg::Show(self.now.shown + 1),
+            "u" if self.now.undo.is_some() => Msg::Undo,
             "c" => Msg::Compare(!self.comparing),
             "s" => Msg::Share(true),
             "?" => Msg::Help(!self.help),
             "Escape" if self.help => Msg::Help(false),
             "Escape" if self.share.is_some() => Msg::Share(false),
+            "Escape" if self.working().is_some() => Msg::Cancel,
             "Escape" => Msg::Select(None),
             _ => return false,
         };
