@@ -63,19 +63,22 @@ impl Layout {
         let mut owners = Vec::new();
         let mut draws = Vec::new();
         if config.strategy.uses_ring() {
-            let mut tokens: Vec<Token> = members
+            // Each token as one number, point then member, so that sorting them sorts by point
+            // (ties by member) as plain integers: several times quicker than by a pair in wasm,
+            // for the hundred thousand tokens of 64 weighted nodes with 512 virtual nodes.
+            let mut tokens: Vec<u128> = members
                 .iter()
                 .enumerate()
                 .flat_map(|(i, m)| {
-                    (0..config.vnodes * m.weight).map(move |v| Token {
-                        point: hash64(&name(m.id, v), config.seed ^ TOKEN_SEED),
-                        member: i as u16,
+                    (0..config.vnodes * m.weight).map(move |v| {
+                        let point = hash64(&name(m.id, v), config.seed ^ TOKEN_SEED);
+                        u128::from(point) << 16 | i as u128
                     })
                 })
                 .collect();
-            tokens.sort_unstable_by_key(|t| (t.point, t.member));
-            points = tokens.iter().map(|t| t.point).collect();
-            owners = tokens.iter().map(|t| t.member).collect();
+            tokens.sort_unstable();
+            points = tokens.iter().map(|&t| (t >> 16) as u64).collect();
+            owners = tokens.iter().map(|&t| t as u16).collect();
         }
         if config.strategy == Strategy::Rendezvous {
             draws = members
@@ -411,6 +414,11 @@ impl Placements {
         let (layout, _, placing) = self.current.take().expect("placed above");
         let placement = placing.finish(&layout);
         Some((layout, placement))
+    }
+
+    /// How many keys there are to place, over every cluster.
+    pub fn keys(&self) -> u64 {
+        self.keys_total
     }
 
     /// Whether every cluster is placed.

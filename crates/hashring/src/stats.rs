@@ -95,11 +95,19 @@ impl Movement {
         let width = after.members().len();
         let mut table = vec![0u32; before.members().len() * width];
         let mut copies = 0;
-        let mut load_change: BTreeMap<NodeId, i64> = BTreeMap::new();
+        // Each node's change of primary load, by id: a dense table too, looked up twice a key.
+        let ids = before
+            .members()
+            .iter()
+            .chain(after.members())
+            .map(|m| m.id.index() + 1)
+            .max()
+            .unwrap_or(0);
+        let mut load_change = vec![0i64; ids];
         for k in 0..compared {
             let (old, new) = (before.list(k), after.list(k));
-            *load_change.entry(old[0]).or_default() -= 1;
-            *load_change.entry(new[0]).or_default() += 1;
+            load_change[old[0].index()] -= 1;
+            load_change[new[0].index()] += 1;
             if old[0] != new[0] {
                 table[from_index[old[0].index()] * width + to_index[new[0].index()]] += 1;
             }
@@ -128,7 +136,7 @@ impl Movement {
             moved: flows.iter().map(|f| f.keys).sum(),
             flows,
             ideal: change.values().map(|c| c.abs()).sum::<f64>() / 2.0,
-            floor: (load_change.values().map(|c| c.unsigned_abs()).sum::<u64>() / 2) as u32,
+            floor: (load_change.iter().map(|c| c.unsigned_abs()).sum::<u64>() / 2) as u32,
             copies,
         }
     }

@@ -147,6 +147,8 @@ enum Wanted {
 /// How long one frame may spend placing keys, leaving the rest of the 100 ms a task may take
 /// to drawing and to the user's clicks.
 const WORK_MS: f64 = 30.0;
+/// The most keys a history opened with the page places before the first frame.
+const FIRST_FRAME_KEYS: u64 = 20_000;
 /// How many keys are placed between asking whether to go on: a few milliseconds of the
 /// costliest strategy (rendezvous, 64 nodes, five replicas) in the browser.
 const SLICE_KEYS: usize = 500;
@@ -575,8 +577,20 @@ impl Component for HashingView {
                 lab.load(first, Some(0), usize::MAX);
             }
         }
-        // A small history is placed before the first frame; a large one goes on in frames.
-        lab.work(ctx);
+        // A history of a few thousand keys is placed before the first frame; a larger one is
+        // placed in frames after it, under the banner.
+        if lab
+            .next
+            .as_ref()
+            .is_some_and(|next| next.placements.keys() <= FIRST_FRAME_KEYS)
+        {
+            lab.work(ctx);
+        } else {
+            let link = ctx.link().clone();
+            lab.frame = Some(request_animation_frame(move |_| {
+                link.send_message(Msg::Frame)
+            }));
+        }
         lab
     }
 
@@ -658,7 +672,8 @@ impl Component for HashingView {
                 self.reporting = None;
             }
         }
-        if self.frame.is_none() {
+        // A step to show is placed at once, as far as a frame's time goes.
+        if self.next.is_some() || self.frame.is_none() {
             self.work(ctx);
         }
         self.keep();
