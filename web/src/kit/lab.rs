@@ -46,7 +46,7 @@ const MAX_FRAME_MS: f64 = 100.0;
 const FRAME_WINDOW: usize = 240;
 /// How long one frame may spend on the way to a far moment, leaving the rest of the 100 ms a
 /// task may take to drawing and to the user's clicks.
-const WORK_MS: f64 = 30.0;
+const WORK_MS: f64 = 20.0;
 /// How long a frame of play gives the lab's side work ([`LiveLab::work`]), leaving the rest of
 /// the frame to the run and its drawing.
 const SIDE_WORK_MS: f64 = 8.0;
@@ -199,6 +199,9 @@ pub struct LabView {
     /// Whether the parts below the fold are drawn: not in the first frame (see [`settle_later`]).
     settled: bool,
     settling: Option<Timeout>,
+    /// A far moment reached late in a frame: its messages and log are drawn in the next one,
+    /// which has its whole time for them.
+    arriving: bool,
 }
 
 /// Callbacks made once per lab: nothing is allocated for them on each frame, and the parts of
@@ -321,6 +324,7 @@ impl Component for LabView {
             }),
             settled: false,
             settling: None,
+            arriving: false,
         };
         view.sync_log();
         let autoplay = match &view.embed {
@@ -346,6 +350,15 @@ impl Component for LabView {
         match msg {
             LabMsg::Frame(ts) => {
                 self.frame = None;
+                if self.arriving {
+                    self.arriving = false;
+                    self.sync_log();
+                    if self.playing {
+                        self.last_frame = None;
+                        self.request_frame(ctx);
+                    }
+                    return true;
+                }
                 if self.lab.goal().is_some() || (self.lab.busy() && !self.playing) {
                     self.work(ctx);
                     self.sync_log();
@@ -508,7 +521,7 @@ impl Component for LabView {
         let shown_at = now.0 as f64 + self.carry;
         // On the way to a far moment, messages in flight are not drawn: every frame of the way
         // would draw a new set of them, which takes longer than running the way.
-        let messages = if lab.goal().is_some() {
+        let messages = if lab.goal().is_some() || self.arriving {
             Vec::new()
         } else {
             lab.message_glyphs(shown_at)
@@ -658,10 +671,15 @@ impl LabView {
     /// for another frame to go on; keeps the run once it arrives, and plays on from there if
     /// it was playing (an embedded run opened at its moment).
     fn work(&mut self, ctx: &Context<Self>) {
-        let deadline = now_ms() + WORK_MS;
+        let started = now_ms();
+        let deadline = started + WORK_MS;
+        let going = self.lab.goal().is_some();
         if self.lab.work(&mut || now_ms() < deadline) {
             self.keep();
-            if self.playing {
+            if going && now_ms() - started > WORK_MS / 3.0 {
+                self.arriving = true;
+                self.request_frame(ctx);
+            } else if self.playing {
                 self.last_frame = None;
                 self.request_frame(ctx);
             }
@@ -747,7 +765,7 @@ impl LabView {
     /// Narrates the trace records not yet in the log. While the run goes to a far moment the
     /// log waits for it there: every frame of the way would write all its lines anew.
     fn sync_log(&mut self) {
-        if self.lab.goal().is_some() {
+        if self.lab.goal().is_some() || self.arriving {
             return;
         }
         let len = self.lab.trace_len();

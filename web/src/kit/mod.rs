@@ -90,6 +90,22 @@ pub fn working_banner(what: &str, done: f64, cancel: &yew::Callback<()>) -> yew:
     }
 }
 
+/// A line saying how far work in slices got, for a panel that waits for it (`what`: "Replaying
+/// with each set type").
+pub fn progress_note(what: &str, done: f64) -> yew::Html {
+    use yew::prelude::*;
+    // Whole numbers: formatting a float would add its code to every lab's module.
+    let percent = (done * 100.0) as u32;
+    html! {
+        <p class="hint" role="status">
+            <label>
+                <progress max="100" value={percent.to_string()}></progress>
+                { format!(" {what}: {percent}%") }
+            </label>
+        </p>
+    }
+}
+
 /// Milliseconds since the page loaded, from the browser's monotonic clock.
 pub fn now_ms() -> f64 {
     web_sys::window()

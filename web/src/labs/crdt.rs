@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use yew::prelude::*;
 
 use crate::kit::field::Fields;
+use crate::kit::progress_note;
 use crate::kit::spec::{LabSpec, NodeAction, NodeLook, ScenarioOf, SimOf};
 use crate::session::Selection;
 
@@ -476,16 +477,7 @@ fn comparison(scenario: &ScenarioOf<CrdtSpec>) -> Html {
                 Some((seen, Compared::Going(comparison))) if seen == scenario => comparison.done(),
                 _ => 0.0,
             };
-            // Whole numbers: formatting a float would add its code to the module.
-            let percent = (done * 100.0) as u32;
-            html! {
-                <p class="hint" role="status">
-                    <label>
-                        <progress max="100" value={percent.to_string()}></progress>
-                        { format!(" Replaying with each set type: {percent}%") }
-                    </label>
-                </p>
-            }
+            progress_note("Replaying with each set type", done)
         }
     });
     html! {

@@ -30,7 +30,7 @@ use crate::kit::share::{
 };
 use crate::kit::storage::store;
 use crate::kit::timeline::step_timeline;
-use crate::kit::{now_ms, on_circle, settle_later, tenths, working_banner};
+use crate::kit::{now_ms, on_circle, progress_note, settle_later, tenths, working_banner};
 
 /// At most this many keys are drawn; all of them are counted.
 const DRAWN_KEYS: usize = 1000;
@@ -1293,18 +1293,11 @@ impl HashingView {
 
     /// While the charts' placements are made: how far they got.
     fn charting_note(&self) -> Html {
-        let Some((charting, _)) = &self.charting else {
-            return html! {};
-        };
-        // Whole numbers: formatting a float would add its code to the module.
-        let percent = (charting.done() * 100.0) as u32;
-        html! {
-            <p class="hint" role="status">
-                <label>
-                    <progress max="100" value={percent.to_string()}></progress>
-                    { format!(" Placing the keys for this chart: {percent}%") }
-                </label>
-            </p>
+        match &self.charting {
+            Some((charting, _)) => {
+                progress_note("Placing the keys for this chart", charting.done())
+            }
+            None => html! {},
         }
     }
 
