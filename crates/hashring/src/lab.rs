@@ -195,7 +195,6 @@ impl Lab for HashingLab {
 /// placed, so that a long history's report can be spread over frames.
 pub struct Reporting {
     history: HashingScenario,
-    configs: Vec<Config>,
     placements: Placements,
     /// The step placed last, with its fair shares, to measure the next step's movement.
     previous: Option<(Placement, Vec<f64>)>,
@@ -213,9 +212,8 @@ impl Reporting {
         };
         let configs = history.configs().expect("a started history is valid");
         Reporting {
-            placements: Placements::new(configs.clone()),
+            placements: Placements::new(configs),
             history,
-            configs,
             previous: None,
             hash: netsplit_sim::Fnv1a::default(),
             lines: Vec::new(),
@@ -232,7 +230,7 @@ impl Reporting {
 
     /// Hashes step `step`'s placement and writes its line.
     fn describe(&mut self, step: usize, placement: Placement) {
-        let config = &self.configs[step];
+        let config = &self.placements.configs()[step];
         let shares = config.fair_shares();
         for id in placement.lists() {
             self.hash.write(&id.0.to_le_bytes());
@@ -273,16 +271,16 @@ impl Reporting {
     pub fn report(self) -> Report {
         debug_assert_eq!(
             self.lines.len(),
-            self.configs.len(),
+            self.placements.configs().len(),
             "a report is of every step"
         );
-        let last = self.configs.len().saturating_sub(1);
+        let last = self.placements.configs().len().saturating_sub(1);
         Report {
             lab: HashingLab::ABOUT.slug,
             seed: self.history.params.seed,
             ended_at: Time(last as u64),
             steps: last as u64,
-            records: self.configs.len(),
+            records: self.placements.configs().len(),
             trace_hash: self.hash.finish(),
             violations: Vec::new(),
             findings: vec![Finding {

@@ -416,6 +416,11 @@ impl Placements {
         Some((layout, placement))
     }
 
+    /// The clusters, in the order they are placed.
+    pub fn configs(&self) -> &[Config] {
+        &self.configs
+    }
+
     /// How many keys there are to place, over every cluster.
     pub fn keys(&self) -> u64 {
         self.keys_total

@@ -135,6 +135,14 @@ struct Next {
     took: f64,
 }
 
+/// The charts on their way: the imbalance curve's rings (when `curve`), then each strategy's
+/// shown step and the step before, placed in that order.
+struct Charting {
+    curve: bool,
+    placements: Placements,
+    made: Vec<Placement>,
+}
+
 /// What a history's report is made for.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Wanted {
@@ -164,7 +172,7 @@ pub struct HashingView {
     next: Option<Next>,
     /// The imbalance curve's rings and the comparison's strategies, while they are placed,
     /// and those placed so far.
-    charting: Option<(Placements, Vec<Placement>)>,
+    charting: Option<Charting>,
     /// The history's report while it is made: for the share dialog's hash, or the download.
     reporting: Option<(Box<Reporting>, Wanted)>,
     frame: Option<AnimationFrame>,
@@ -261,7 +269,7 @@ impl HashingView {
         self.points = points;
         self.took = took + now_ms() - start;
         if self.settled {
-            self.refresh_charts();
+            self.refresh_charts(true);
         }
         if self
             .selected
@@ -272,15 +280,13 @@ impl HashingView {
         self.keep();
     }
 
-    /// Sets out to place the imbalance chart's rings and, when comparing, every strategy on
-    /// the shown step: tens of placements, which the first frame leaves for later (see
-    /// [`settle_later`]).
-    fn refresh_charts(&mut self) {
+    /// Sets out to place the imbalance chart's rings (with `curve`, or when a curve is on its
+    /// way already) and, when comparing, every strategy on the shown step: tens of placements,
+    /// which the first frame leaves for later (see [`settle_later`]).
+    fn refresh_charts(&mut self, curve: bool) {
+        let curve = curve || self.charting.as_ref().is_some_and(|c| c.curve);
         let config = self.config().clone();
-        let mut configs = vnode_rings(&Config {
-            keys: config.keys.min(CHART_KEYS),
-            ..config.clone()
-        });
+        let mut configs = if curve { self.rings() } else { Vec::new() };
         if self.comparing {
             for strategy in Strategy::ALL {
                 configs.push(config.with_strategy(strategy));
@@ -289,28 +295,42 @@ impl HashingView {
                 }
             }
         }
-        self.charting = Some((Placements::new(configs), Vec::new()));
+        self.charting = (!configs.is_empty()).then(|| Charting {
+            curve,
+            placements: Placements::new(configs),
+            made: Vec::new(),
+        });
+    }
+
+    /// The rings of the imbalance curve: the shown nodes and at most [`CHART_KEYS`] keys.
+    fn rings(&self) -> Vec<Config> {
+        let config = self.config();
+        vnode_rings(&Config {
+            keys: config.keys.min(CHART_KEYS),
+            ..config.clone()
+        })
     }
 
     /// The curve and the comparison from the charts' placements, in the order
     /// [`HashingView::refresh_charts`] asked for them.
-    fn chart(&mut self, made: Vec<Placement>) {
+    fn chart(&mut self, Charting { curve, made, .. }: Charting) {
         let config = self.config().clone();
-        let rings = vnode_rings(&Config {
-            keys: config.keys.min(CHART_KEYS),
-            ..config.clone()
-        });
-        let (curve, compared) = made.split_at(rings.len().min(made.len()));
-        self.curve = rings
-            .iter()
-            .zip(curve)
-            .map(|(ring, placement)| {
-                (
-                    ring.vnodes,
-                    Balance::of(placement, &ring.fair_shares()).peak,
-                )
-            })
-            .collect();
+        let mut compared = &made[..];
+        if curve {
+            let rings = self.rings();
+            let curve;
+            (curve, compared) = made.split_at(rings.len());
+            self.curve = rings
+                .iter()
+                .zip(curve)
+                .map(|(ring, placement)| {
+                    (
+                        ring.vnodes,
+                        Balance::of(placement, &ring.fair_shares()).peak,
+                    )
+                })
+                .collect();
+        }
         let earlier = self.now.shown.checked_sub(1);
         let per_strategy = if earlier.is_some() { 2 } else { 1 };
         self.comparison = Strategy::ALL
@@ -361,13 +381,13 @@ impl HashingView {
                     let (reporting, _) = self.reporting.take().expect("on its way");
                     self.reported(reporting.report(), wanted);
                 }
-            } else if let Some((charting, made)) = &mut self.charting {
-                while let Some((_, placement)) = charting.next(&mut keys) {
-                    made.push(placement);
+            } else if let Some(charting) = &mut self.charting {
+                while let Some((_, placement)) = charting.placements.next(&mut keys) {
+                    charting.made.push(placement);
                 }
-                if charting.finished() {
-                    let (_, made) = self.charting.take().expect("on its way");
-                    self.chart(made);
+                if charting.placements.finished() {
+                    let charting = self.charting.take().expect("on its way");
+                    self.chart(charting);
                 }
             } else {
                 self.frame = None;
@@ -635,7 +655,8 @@ impl Component for HashingView {
             Msg::Compare(on) => {
                 self.comparing = on;
                 self.comparison.clear();
-                self.refresh_charts();
+                // The curve stays: only the strategies are placed (or a curve on its way goes on).
+                self.refresh_charts(false);
             }
             Msg::Download(Export::Trace) => self.report(Wanted::Download),
             Msg::Download(kind) => {
@@ -660,7 +681,7 @@ impl Component for HashingView {
             Msg::Settled => {
                 self.settled = true;
                 self.settling = None;
-                self.refresh_charts();
+                self.refresh_charts(true);
             }
             Msg::Frame => {
                 self.frame = None;
@@ -1286,18 +1307,20 @@ impl HashingView {
                     { for points }
                 </svg>
                 <p class="hint">{ format!("A ring of these nodes with {keys} keys. A node's share is a sum of V arcs, so the excess over the fair share shrinks about as 1/√V.") }</p>
-                { self.charting_note() }
+                { self.charting_note(true) }
             </section>
         }
     }
 
-    /// While the charts' placements are made: how far they got.
-    fn charting_note(&self) -> Html {
+    /// While the charts' placements are made: how far they got, under the curve (`curve`, when
+    /// it is among them) or the comparison.
+    fn charting_note(&self, curve: bool) -> Html {
         match &self.charting {
-            Some((charting, _)) => {
-                progress_note("Placing the keys for this chart", charting.done())
-            }
-            None => html! {},
+            Some(charting) if charting.curve || !curve => progress_note(
+                "Placing the keys for this chart",
+                charting.placements.done(),
+            ),
+            _ => html! {},
         }
     }
 
@@ -1335,7 +1358,7 @@ impl HashingView {
                         <tbody>{ for rows }</tbody>
                     </table>
                     <p class="hint">{ "The same cluster and keys under each strategy; a strategy switch itself counts as no change here." }</p>
-                    { self.charting_note() }
+                    { self.charting_note(false) }
                 }
             </section>
         }
