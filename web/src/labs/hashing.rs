@@ -1316,10 +1316,14 @@ impl HashingView {
     /// it is among them) or the comparison.
     fn charting_note(&self, curve: bool) -> Html {
         match &self.charting {
-            Some(charting) if charting.curve || !curve => progress_note(
-                "Placing the keys for this chart",
-                charting.placements.done(),
-            ),
+            Some(charting) if charting.curve || !curve => {
+                let what = if curve {
+                    "Placing the keys for this chart"
+                } else {
+                    "Placing the keys under every strategy"
+                };
+                progress_note(what, charting.placements.done())
+            }
             _ => html! {},
         }
     }
