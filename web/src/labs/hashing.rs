@@ -597,8 +597,8 @@ impl Component for HashingView {
                 lab.load(first, Some(0), usize::MAX);
             }
         }
-        // A history of a few thousand keys is placed before the first frame; a larger one is
-        // placed in frames after it, under the banner.
+        // A history of at most FIRST_FRAME_KEYS keys is placed before the first frame; a
+        // larger one is placed in frames after it, under the banner.
         if lab
             .next
             .as_ref()
