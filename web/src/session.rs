@@ -423,10 +423,12 @@ impl<L: NetworkMember> Session<L> {
     /// Holds the selected message, or releases it if it is held.
     pub fn toggle_hold(&self, id: MsgId) -> Option<Action<NoCommand>> {
         let message = self.sim.message(id)?;
-        Some(match message.state {
-            MessageState::Held { .. } => Action::ReleaseMessage(id),
-            MessageState::OnTheWay { .. } => Action::HoldMessage(id),
-        })
+        match message.state {
+            MessageState::Held { .. } => Some(Action::ReleaseMessage(id)),
+            MessageState::OnTheWay { .. } => Some(Action::HoldMessage(id)),
+            // It has arrived; only its receiver's pause holds it.
+            MessageState::Waiting { .. } => None,
+        }
     }
 
     /// Where the timeline marks user actions and violations. Drawn every frame, so it looks up

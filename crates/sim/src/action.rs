@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::network::{Link, Partition};
 use crate::node::NodeId;
-use crate::time::Time;
+use crate::time::{Span, Time};
 use crate::trace::MsgId;
 
 /// One intervention in a run. Recorded with its time, it replays exactly.
@@ -34,6 +34,15 @@ pub enum Action<C> {
     ReleaseMessage(MsgId),
     /// Deliver a message in flight right away.
     DeliverNow(MsgId),
+    /// Stop a node's process for a span, as a stop-the-world garbage collection does: it runs
+    /// no handler, and the messages that reach it and the timers that fall due wait; when it
+    /// resumes it handles them, late, each as if no time had passed since it last looked.
+    Pause(NodeId, Span),
+    /// From now on the node's clock runs at this many thousandths of true time (1000: on time).
+    Drift(NodeId, u32),
+    /// Move the node's clock by this many milliseconds, forward or (when negative) back; its
+    /// timers, set on that clock, fall due earlier or later.
+    JumpClock(NodeId, i64),
 }
 
 /// An action and the virtual time at which it happens.
@@ -75,6 +84,9 @@ impl Action<NoCommand> {
             Action::HoldMessage(id) => Action::HoldMessage(id),
             Action::ReleaseMessage(id) => Action::ReleaseMessage(id),
             Action::DeliverNow(id) => Action::DeliverNow(id),
+            Action::Pause(n, span) => Action::Pause(n, span),
+            Action::Drift(n, rate) => Action::Drift(n, rate),
+            Action::JumpClock(n, ms) => Action::JumpClock(n, ms),
         }
     }
 }

@@ -5,6 +5,7 @@ use std::collections::{BinaryHeap, VecDeque};
 use std::rc::Rc;
 
 use crate::action::{Action, Timed};
+use crate::clock::Clock;
 use crate::monitor::{Monitor, NoMonitor, Observation, Violation};
 use crate::network::{Link, Network};
 use crate::node::{Context, Effect, Node, NodeId};
@@ -12,15 +13,28 @@ use crate::rng::Rng;
 use crate::time::{Span, Time};
 use crate::trace::{DropReason, MsgId, Trace, TraceEvent};
 
-/// A node's place in the cluster: the node, whether it is up, and its pending timers.
+/// A node's place in the cluster: the node, whether it is up or paused, its clock and its
+/// pending timers.
 #[derive(Clone, Debug)]
 pub struct Slot<N: Node> {
     node: N,
     up: bool,
-    /// Pending timers with the ticket of their queue entry and their due time.
-    timers: Vec<(N::Timer, u64, Time)>,
+    /// While the node's process is paused: when it resumes, and the ticket of that queue entry.
+    paused: Option<(Time, u64)>,
+    clock: Clock,
+    timers: Vec<PendingTimer<N::Timer>>,
     /// Stable storage, kept while the node is down.
     storage: Option<N::Durable>,
+}
+
+/// A timer set and not yet fired: the ticket of its queue entry, and when it is due in true
+/// time and on its node's clock (which a jump or a drift turns into another true time).
+#[derive(Clone, Debug)]
+struct PendingTimer<T> {
+    timer: T,
+    ticket: u64,
+    due: Time,
+    local_due: Time,
 }
 
 impl<N: Node> Slot<N> {
@@ -30,6 +44,8 @@ impl<N: Node> Slot<N> {
         Slot {
             node,
             up,
+            paused: None,
+            clock: Clock::default(),
             timers: Vec::new(),
             storage: None,
         }
@@ -45,12 +61,22 @@ impl<N: Node> Slot<N> {
         self.up
     }
 
-    /// When `timer` will fire, if it is set.
+    /// When `timer` will fire, in true time, if it is set.
     pub fn timer_due(&self, timer: &N::Timer) -> Option<Time> {
         self.timers
             .iter()
-            .find(|(t, _, _)| t == timer)
-            .map(|&(_, _, due)| due)
+            .find(|t| &t.timer == timer)
+            .map(|t| t.due)
+    }
+
+    /// While the node's process is paused, when it resumes.
+    pub fn paused_until(&self) -> Option<Time> {
+        self.paused.map(|(until, _)| until)
+    }
+
+    /// The node's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 }
 
@@ -72,6 +98,11 @@ pub enum MessageState {
         remaining: Span,
         /// Whether the link has already decided to lose it.
         lost: bool,
+    },
+    /// Arrived at a node whose process is paused; handled when it resumes, at `until`.
+    Waiting {
+        /// When its receiver resumes.
+        until: Time,
     },
 }
 
@@ -106,6 +137,7 @@ impl<M> InFlight<M> {
             MessageState::Held {
                 since, remaining, ..
             } => (since.0 as f64, (since + remaining).0 as f64),
+            MessageState::Waiting { .. } => return 1.0,
         };
         if end <= start {
             return 1.0;
@@ -186,6 +218,7 @@ pub struct Snapshot<'a, N: Node> {
 enum Due {
     Deliver(MsgId),
     Timer(NodeId),
+    Resume(NodeId),
 }
 
 /// A queue entry. Entries are ordered by time, then by the order they were scheduled in; the
@@ -287,7 +320,7 @@ impl<N: Node, M: Monitor<N>> World<N, M> {
             .iter()
             .map(|slot| {
                 slot.node.footprint()
-                    + slot.timers.len() * std::mem::size_of::<(N::Timer, u64, Time)>()
+                    + slot.timers.len() * std::mem::size_of::<PendingTimer<N::Timer>>()
                     + slot
                         .storage
                         .as_ref()
@@ -332,12 +365,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
     /// Boots `cluster_size` nodes at time zero and runs their `on_start`.
     pub fn new(config: N::Config, cluster_size: usize, link: Link, seed: u64, monitor: M) -> Self {
         let nodes = NodeId::all(cluster_size)
-            .map(|id| Slot {
-                node: N::boot(&config, id, cluster_size, None),
-                up: true,
-                timers: Vec::new(),
-                storage: None,
-            })
+            .map(|id| Slot::new(N::boot(&config, id, cluster_size, None), true))
             .collect();
         let mut sim = Sim {
             world: World {
@@ -700,10 +728,17 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
         match entry.due {
             Due::Timer(id) => {
                 let slot = &mut self.world.nodes[id.index()];
-                let Some(pos) = slot.timers.iter().position(|t| t.1 == entry.ticket) else {
+                let Some(pos) = slot.timers.iter().position(|t| t.ticket == entry.ticket) else {
                     return false;
                 };
-                let (timer, _, _) = slot.timers.swap_remove(pos);
+                if let Some((until, _)) = slot.paused {
+                    // A paused process notices its timer only when it resumes.
+                    let ticket = self.enqueue(until, Due::Timer(id));
+                    let pending = &mut self.world.nodes[id.index()].timers[pos];
+                    (pending.ticket, pending.due) = (ticket, until);
+                    return false;
+                }
+                let timer = slot.timers.swap_remove(pos).timer;
                 self.pending.push(TraceEvent::TimerFired {
                     node: id,
                     timer: timer.clone(),
@@ -717,35 +752,41 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
                     .in_flight
                     .get(id)
                     .is_some_and(|m| m.ticket == entry.ticket);
-                if !live {
+                if !live || self.wait_for_resume(id) {
                     return false;
                 }
                 let message = self.world.in_flight.remove(id).expect("checked above");
                 self.deliver(message);
                 true
             }
+            Due::Resume(id) => {
+                let slot = &mut self.world.nodes[id.index()];
+                if slot.paused.is_none_or(|(_, ticket)| ticket != entry.ticket) {
+                    return false;
+                }
+                slot.paused = None;
+                self.pending.push(TraceEvent::Resumed { node: id });
+                true
+            }
         }
     }
 
+    /// Hands a message to its receiver or drops it. One that reaches a paused process has
+    /// waited there ([`Sim::wait_for_resume`]) and is not lost to the network any more.
     fn deliver(&mut self, message: InFlight<N::Msg>) {
-        let InFlight {
-            id,
-            from,
-            to,
-            msg,
-            state,
-            ..
-        } = message;
-        let lost = matches!(state, MessageState::OnTheWay { lost: true, .. });
+        let (from, to) = (message.from, message.to);
+        let arrived = matches!(message.state, MessageState::Waiting { .. });
+        let lost = matches!(message.state, MessageState::OnTheWay { lost: true, .. });
         let reason = if lost {
             Some(DropReason::Lost)
-        } else if !self.world.network.connected(from, to) {
+        } else if !arrived && !self.world.network.connected(from, to) {
             Some(DropReason::Partitioned)
         } else if !self.world.nodes[to.index()].up {
             Some(DropReason::ReceiverDown)
         } else {
             None
         };
+        let InFlight { id, msg, .. } = message;
         match reason {
             Some(reason) => self.pending.push(TraceEvent::Dropped {
                 id,
@@ -760,6 +801,30 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
                 self.run_handler(to, |node, ctx| node.on_message(ctx, from, msg));
             }
         }
+    }
+
+    /// Leaves message `id`, arriving now, waiting at its receiver when the receiver's process
+    /// is paused and the network would hand it over; true when it does.
+    fn wait_for_resume(&mut self, id: MsgId) -> bool {
+        let message = self.world.in_flight.get(id).expect("live");
+        let Some((until, _)) = self.world.nodes[message.to.index()].paused else {
+            return false;
+        };
+        let arrives = match message.state {
+            MessageState::OnTheWay { lost, .. } => {
+                !lost && self.world.network.connected(message.from, message.to)
+            }
+            MessageState::Waiting { .. } => true,
+            MessageState::Held { .. } => false,
+        };
+        if !arrives {
+            return false;
+        }
+        let ticket = self.enqueue(until, Due::Deliver(id));
+        let message = self.world.in_flight.get_mut(id).expect("live");
+        message.state = MessageState::Waiting { until };
+        message.ticket = ticket;
+        true
     }
 
     fn apply_action(&mut self, action: Action<N::Command>) {
@@ -787,6 +852,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
                 }
                 slot.storage = Some(slot.node.durable());
                 slot.up = false;
+                slot.paused = None;
                 slot.timers.clear();
                 self.pending.push(TraceEvent::Crashed { node: *id });
             }
@@ -825,8 +891,12 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
                 self.network_changed(action);
             }
             Action::Command(id, command) => {
-                if !self.world.nodes[node_in_range(*id)?.index()].up {
+                let slot = &self.world.nodes[node_in_range(*id)?.index()];
+                if !slot.up {
                     return Err(format!("{id} is down"));
+                }
+                if let Some(until) = slot.paused_until() {
+                    return Err(format!("{id} is paused until {until}"));
                 }
                 self.pending.push(TraceEvent::Commanded {
                     node: *id,
@@ -847,8 +917,12 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
             Action::HoldMessage(id) => {
                 let now = self.world.now;
                 let message = self.world.in_flight.get_mut(*id).ok_or_else(|| gone(*id))?;
-                let MessageState::OnTheWay { deliver_at, lost } = message.state else {
-                    return Err(format!("{id} is already held"));
+                let (deliver_at, lost) = match message.state {
+                    MessageState::OnTheWay { deliver_at, lost } => (deliver_at, lost),
+                    MessageState::Held { .. } => return Err(format!("{id} is already held")),
+                    MessageState::Waiting { .. } => {
+                        return Err(format!("{id} has arrived; its receiver is paused"));
+                    }
                 };
                 message.state = MessageState::Held {
                     since: now,
@@ -890,8 +964,60 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
                     deliver_at,
                 });
             }
+            Action::Pause(id, span) => {
+                let index = node_in_range(*id)?.index();
+                crate::clock::in_range(action)?;
+                let slot = &self.world.nodes[index];
+                if !slot.up {
+                    return Err(format!("{id} is down"));
+                }
+                if let Some(until) = slot.paused_until() {
+                    return Err(format!("{id} is already paused until {until}"));
+                }
+                let until = self.world.now + *span;
+                let ticket = self.enqueue(until, Due::Resume(*id));
+                self.world.nodes[index].paused = Some((until, ticket));
+                self.pending.push(TraceEvent::Paused { node: *id, until });
+            }
+            Action::Drift(id, rate) => {
+                let index = node_in_range(*id)?.index();
+                crate::clock::in_range(action)?;
+                let now = self.world.now;
+                let clock = self.world.nodes[index].clock.drifting(now, *rate);
+                self.set_clock(*id, clock);
+            }
+            Action::JumpClock(id, ms) => {
+                let index = node_in_range(*id)?.index();
+                crate::clock::in_range(action)?;
+                let now = self.world.now;
+                let clock = self.world.nodes[index].clock.jumped(now, *ms);
+                self.set_clock(*id, clock);
+            }
         }
         Ok(())
+    }
+
+    /// Gives node `id` a new clock: its timers, set on its clock, fall due when the new clock
+    /// reads what they wait for.
+    fn set_clock(&mut self, id: NodeId, clock: Clock) {
+        let now = self.world.now;
+        let slot = &mut self.world.nodes[id.index()];
+        slot.clock = clock;
+        let paused = slot.paused.map(|(until, _)| until);
+        let mut timers = std::mem::take(&mut slot.timers);
+        for pending in &mut timers {
+            // A paused process still notices nothing before it resumes.
+            pending.due = clock
+                .true_time_of(pending.local_due, now)
+                .max(paused.unwrap_or(now));
+            pending.ticket = self.enqueue(pending.due, Due::Timer(id));
+        }
+        self.world.nodes[id.index()].timers = timers;
+        self.pending.push(TraceEvent::ClockSet {
+            node: id,
+            reads: clock.at(now),
+            rate: clock.rate(),
+        });
     }
 
     fn network_changed(&mut self, action: &Action<N::Command>) {
@@ -916,6 +1042,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
         let mut ctx = Context {
             id,
             now: world.now,
+            local_now: world.nodes[id.index()].clock.at(world.now),
             cluster_size: world.nodes.len(),
             rng: &mut world.rng,
             effects: &mut effects,
@@ -925,16 +1052,27 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
             match effect {
                 Effect::Send(to, msg) => self.send(id, to, Rc::new(msg), None),
                 Effect::SetTimer(timer, after) => {
-                    let due = self.world.now + after;
+                    let now = self.world.now;
+                    let clock = self.world.nodes[id.index()].clock;
+                    let local_due = clock.at(now) + after;
+                    let due = clock.true_time_of(local_due, now);
                     let ticket = self.enqueue(due, Due::Timer(id));
                     let timers = &mut self.world.nodes[id.index()].timers;
-                    match timers.iter_mut().find(|t| t.0 == timer) {
-                        Some(entry) => *entry = (timer, ticket, due),
-                        None => timers.push((timer, ticket, due)),
+                    let pending = PendingTimer {
+                        timer,
+                        ticket,
+                        due,
+                        local_due,
+                    };
+                    match timers.iter_mut().find(|t| t.timer == pending.timer) {
+                        Some(entry) => *entry = pending,
+                        None => timers.push(pending),
                     }
                 }
                 Effect::CancelTimer(timer) => {
-                    self.world.nodes[id.index()].timers.retain(|t| t.0 != timer);
+                    self.world.nodes[id.index()]
+                        .timers
+                        .retain(|t| t.timer != timer);
                 }
                 Effect::Note(note) => self.pending.push(TraceEvent::Noted { node: id, note }),
             }

@@ -841,7 +841,12 @@ pub fn validate_actions<P, C>(s: &LabScenario<P, C>, nodes: usize) -> Result<(),
     }
     for (i, timed) in s.actions.iter().enumerate() {
         let node = match &timed.action {
-            Action::Crash(n) | Action::Restart(n) | Action::Command(n, _) => Some(*n),
+            Action::Crash(n)
+            | Action::Restart(n)
+            | Action::Command(n, _)
+            | Action::Pause(n, _)
+            | Action::Drift(n, _)
+            | Action::JumpClock(n, _) => Some(*n),
             Action::SetLink(from, to, _) => Some(*from.max(to)),
             Action::Partition(p) => p.0.iter().flatten().copied().max(),
             _ => None,
@@ -857,6 +862,13 @@ pub fn validate_actions<P, C>(s: &LabScenario<P, C>, nodes: usize) -> Result<(),
         if let Action::SetLinks(link) | Action::SetLink(_, _, link) = &timed.action {
             link.validate()
                 .map_err(|e| ScenarioError(format!("action {} at {}: {e}", i + 1, timed.at)))?;
+        }
+        if let Err(reason) = crate::clock::in_range(&timed.action) {
+            return Err(ScenarioError(format!(
+                "action {} at {}: {reason}",
+                i + 1,
+                timed.at
+            )));
         }
         if i > 0 && timed.at < s.actions[i - 1].at {
             return Err(ScenarioError(format!(

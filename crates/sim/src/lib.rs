@@ -42,6 +42,7 @@
 //! the user interface reads [`Sim::snapshot`] and speaks to the run only through [`Action`]s.
 
 mod action;
+mod clock;
 mod engine;
 mod faults;
 pub mod lab;
@@ -53,6 +54,7 @@ mod time;
 mod trace;
 
 pub use action::{Action, NoCommand, Timed};
+pub use clock::{Clock, DRIFT_RANGE, MAX_JUMP, MAX_PAUSE};
 pub use engine::{
     CHECKPOINT_BUDGET, InFlight, MAX_CHECKPOINTS, MAX_EVENTS, MAX_RECORDS, MEMORY_BUDGET,
     MEMORY_STOP, MessageState, Sim, Slot, Snapshot,

@@ -95,6 +95,7 @@ pub(crate) enum Effect<N: Node> {
 pub struct Context<'a, N: Node> {
     pub(crate) id: NodeId,
     pub(crate) now: Time,
+    pub(crate) local_now: Time,
     pub(crate) cluster_size: usize,
     pub(crate) rng: &'a mut Rng,
     pub(crate) effects: &'a mut Vec<Effect<N>>,
@@ -106,9 +107,16 @@ impl<N: Node> Context<'_, N> {
         self.id
     }
 
-    /// The current virtual time.
+    /// The current virtual time, true time: what the engine orders events by, and what no
+    /// real process can read. A node that measures time should read [`Context::local_now`].
     pub fn now(&self) -> Time {
         self.now
+    }
+
+    /// What this node's own clock reads now: true time through the offset and drift that
+    /// [`crate::Action::Drift`] and [`crate::Action::JumpClock`] give it (true time until then).
+    pub fn local_now(&self) -> Time {
+        self.local_now
     }
 
     /// How many nodes the cluster has.
@@ -126,7 +134,8 @@ impl<N: Node> Context<'_, N> {
         self.effects.push(Effect::Send(to, msg));
     }
 
-    /// Fires `timer` after `after`, replacing it if it is already set.
+    /// Fires `timer` when this node's clock has moved on by `after`, replacing it if it is
+    /// already set.
     pub fn set_timer(&mut self, timer: N::Timer, after: Span) {
         self.effects.push(Effect::SetTimer(timer, after));
     }

@@ -149,6 +149,27 @@ pub enum TraceEvent<N: Node> {
         /// How many events it took.
         events: u64,
     },
+    /// A node's process was paused until `until`.
+    Paused {
+        /// The node.
+        node: NodeId,
+        /// When it resumes.
+        until: Time,
+    },
+    /// A paused process resumed; what waited for it comes next.
+    Resumed {
+        /// The node.
+        node: NodeId,
+    },
+    /// A node's clock was moved or set to another rate.
+    ClockSet {
+        /// The node.
+        node: NodeId,
+        /// What its clock reads now.
+        reads: Time,
+        /// How fast it runs, in thousandths of true time.
+        rate: u32,
+    },
 }
 
 impl<N: Node> fmt::Display for TraceEvent<N> {
@@ -219,6 +240,18 @@ impl<N: Node> fmt::Display for TraceEvent<N> {
                 f,
                 "the run stops here, after {events} events: the most one run may take, in \
                  events or in memory"
+            ),
+            TraceEvent::Paused { node, until } => {
+                write!(f, "{node} pauses (a stop-the-world pause) until {until}")
+            }
+            TraceEvent::Resumed { node } => {
+                write!(f, "{node} resumes, unaware of the time that passed")
+            }
+            TraceEvent::ClockSet { node, reads, rate } => write!(
+                f,
+                "{node}'s clock now reads {reads} and runs at {}.{:03}× true time",
+                rate / 1000,
+                rate % 1000
             ),
         }
     }

@@ -107,6 +107,9 @@ pub fn message_inspector(id: MsgId, message: Option<MessageInfo>, c: &Controls) 
     let when = match m.state {
         MessageState::OnTheWay { deliver_at, .. } => format!("arrives at {deliver_at}"),
         MessageState::Held { remaining, .. } => format!("held, {remaining} of travel left"),
+        MessageState::Waiting { until } => {
+            format!("arrived; waits for its receiver to resume at {until}")
+        }
     };
     let (label, hold) = if m.held() {
         ("Release (h)", MessageOp::Release)
