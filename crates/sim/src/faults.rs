@@ -33,6 +33,13 @@ pub enum Strike<C> {
         /// How long it is held.
         lasting: Span,
     },
+    /// Pause `node`'s process now for `lasting`, as a long garbage collection would.
+    Pause {
+        /// The node.
+        node: NodeId,
+        /// How long it stays paused.
+        lasting: Span,
+    },
     /// Hand `node` a command `after` from now, as a client retrying elsewhere would.
     Command {
         /// The node.
@@ -79,6 +86,10 @@ impl<C> Strike<C> {
                     action: Action::ReleaseMessage(message),
                 },
             ],
+            Strike::Pause { node, lasting } => vec![Timed {
+                at: now,
+                action: Action::Pause(node, lasting),
+            }],
             Strike::Command {
                 node,
                 after,

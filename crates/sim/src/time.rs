@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::ops::{Add, Sub};
+use std::ops::{Add, Div, Mul, Sub};
 
 /// A moment of virtual time, in milliseconds since the run started.
 #[derive(
@@ -68,6 +68,22 @@ impl Add for Span {
     type Output = Span;
     fn add(self, other: Span) -> Span {
         Span(self.0.saturating_add(other.0))
+    }
+}
+
+impl Div<u64> for Span {
+    type Output = Span;
+    /// A part of the span, rounded down: a half, a quarter.
+    fn div(self, by: u64) -> Span {
+        Span(self.0 / by.max(1))
+    }
+}
+
+impl Mul<u64> for Span {
+    type Output = Span;
+    /// The span so many times over, saturating.
+    fn mul(self, times: u64) -> Span {
+        Span(self.0.saturating_mul(times))
     }
 }
 
