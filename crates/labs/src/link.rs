@@ -211,7 +211,7 @@ fn lab_of_tag(tag: u8) -> Option<About> {
 fn encode<L: Lab>(scenario: &L::Scenario, view: &ViewState) -> String {
     let plain = postcard::to_extend(scenario, vec![L::ABOUT.tag, L::ABOUT.version])
         .and_then(|bytes| postcard::to_extend(view, bytes))
-        .expect("a share state always encodes");
+        .unwrap_or_else(|_| unreachable!("a share state always encodes"));
     let packed = lz4_flex::block::compress_prepend_size(&plain);
     let (packing, body) = if packed.len() < plain.len() {
         (PACKED_LZ4, packed)
