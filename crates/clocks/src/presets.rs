@@ -41,6 +41,7 @@ pub fn presets() -> Vec<Preset<ClocksScenario>> {
             title: "A causal chain",
             description: "P0 acts and tells P1, which tells P2: each event happened before the next, and \
                           the clocks grow along the chain.",
+            breaks: &[],
             scenario: clocks(
                 3,
                 vec![
@@ -58,6 +59,7 @@ pub fn presets() -> Vec<Preset<ClocksScenario>> {
             title: "Concurrent writes",
             description: "P0 and P1 write x without hearing of each other: their writes are concurrent, \
                           though P2 receives one before the other.",
+            breaks: &[],
             scenario: clocks(
                 3,
                 vec![
@@ -76,6 +78,7 @@ pub fn presets() -> Vec<Preset<ClocksScenario>> {
             description: "P0 sends two messages to P1; the second arrives first. The receive events \
                           are ordered on P1, the sends on P0, yet no clock says the first message \
                           arrived first.",
+            breaks: &[],
             scenario: clocks(
                 2,
                 vec![
@@ -91,6 +94,7 @@ pub fn presets() -> Vec<Preset<ClocksScenario>> {
             slug: "random",
             title: "A random execution",
             description: "Four processes and thirty events generated from seed 1.",
+            breaks: &[],
             scenario: clocks(4, Execution::generate(1, 4, 30).steps()),
         },
     ]

@@ -35,6 +35,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
             description: "n2 holds the lock and is paused mid-write for 3 s, past its 2 s lease. \
                           n1 gets the lock with a higher token and writes. When n2 wakes it sends \
                           its write, believing little time passed: the storage rejects its old token.",
+            breaks: &[],
             scenario: scenario(lease, gc_pause.clone(), 8),
         },
         Preset {
@@ -42,6 +43,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
             title: "GC pause, no fencing",
             description: "The same pause with a storage that ignores tokens: n2's stale write \
                           overwrites n1's, and the monitor reports the unfenced write.",
+            breaks: &[],
             scenario: scenario(
                 Params {
                     bug: Some(Bug::NoFencing),
@@ -57,6 +59,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
             description: "The lock server keeps its leases in memory only and crashes while n2 \
                           holds the lock. Restarted, it waits out one TTL before granting, so n1 \
                           cannot get the lock while n2 still believes it holds it.",
+            breaks: &[],
             scenario: scenario(
                 Params {
                     durable: false,
@@ -75,6 +78,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
             title: "Bug: restart forgets leases",
             description: "The same crash with a server that forgets its leases and grants at \
                           once: n1 gets the lock while n2 still holds it.",
+            breaks: &[],
             scenario: scenario(
                 Params {
                     durable: false,
@@ -94,6 +98,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
             title: "Redlock",
             description: "Five independent lock servers: a client holds the lock once three \
                           granted it, for the TTL less the time that took and a drift allowance.",
+            breaks: &[],
             scenario: scenario(redlock, vec![], 8),
         },
         Preset {
@@ -103,6 +108,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
                           jumps 5 s ahead: n2 drops n6's lease and grants n5, which now has a \
                           majority (n1, n2, n4). Both clients hold the lock; fencing at the \
                           storage is what keeps the data in order.",
+            breaks: &["One holder at a time"],
             scenario: scenario(
                 Params {
                     work: Span::millis(1500),
@@ -118,6 +124,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
             description: "Five processes elect the highest, n4. It crashes at 3 s; the others \
                           notice its silence and n3 wins. n4 recovers at 7 s and bullies its way \
                           back.",
+            breaks: &[],
             scenario: scenario(
                 bully,
                 vec![
@@ -134,6 +141,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
                           elect n3, while n4 still believes it coordinates: the monitor reports \
                           two coordinators. n4 resumes, answers the elections that waited for \
                           it, and takes the cluster back.",
+            breaks: &["One coordinator"],
             scenario: scenario(
                 bully,
                 vec![at(3000, Action::Pause(NodeId(4), Span::secs(3)))],
@@ -147,6 +155,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
                           highest, and there are two coordinators (split brain, in the findings). \
                           They cannot reach each other, which Bully cannot tell from a crash. When \
                           the network heals at 7 s, n4's heartbeat bullies n2 out.",
+            breaks: &[],
             scenario: scenario(
                 bully,
                 vec![
@@ -165,6 +174,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
             description: "Nodes announce themselves without waiting for higher nodes to answer: \
                           at the start every node claims the cluster, and the monitor reports \
                           coordinators with a higher node alive.",
+            breaks: &[],
             scenario: scenario(
                 Params {
                     bug: Some(Bug::HastyCoordinator),

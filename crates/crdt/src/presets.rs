@@ -33,6 +33,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
                           it saw and n2 adds y. After healing, the OR-Set holds x, y and z: the removal \
                           tombstoned only the tag n1 had seen, not n0's new one (add wins). Compare it with \
                           a 2P-Set and an LWW set below.",
+            breaks: &[],
             scenario: LabScenario::preset(
                 of(Kind::OrSet),
                 vec![
@@ -54,6 +55,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
             description: "Three replicas increment at the same moment and one decrements. Each counts in \
                           its own slot, so merging takes the maximum slot by slot and nothing is counted \
                           twice: every replica ends at 2.",
+            breaks: &[],
             scenario: LabScenario::preset(
                 of(Kind::PnCounter),
                 vec![
@@ -71,6 +73,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
             description: "Four replicas of a G-Set split in two at 1 s. Each side adds its own letters and \
                           the sides drift apart; once the network heals at 5 s, anti-entropy carries every \
                           letter everywhere and the replicas converge.",
+            breaks: &[],
             scenario: LabScenario::preset(
                 Params {
                     replicas: 4,
@@ -93,6 +96,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
             description: "n2 is cut off from 1 s to 15 s and keeps editing its OR-Set alone while the others \
                           add and remove. When it comes back, one exchange of states brings it and everyone \
                           else up to date: nothing either side did is lost.",
+            breaks: &[],
             scenario: LabScenario::preset(
                 of(Kind::OrSet),
                 vec![
@@ -116,6 +120,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
                           only grows; the optimized OR-Set forgets removed dots and remembers them in one \
                           version vector, so it holds a few entries however long the run. Both end with the \
                           same set: compare their state sizes below.",
+            breaks: &[],
             scenario: LabScenario::preset(
                 of(Kind::OptimizedOrSet),
                 (0..12u16)
@@ -138,6 +143,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
             title: "Concurrent writes: MV-Register",
             description: "n0 writes p and n1 writes q without seeing each other. The MV-Register keeps both, \
                           with their vector clocks, until n2, having seen both, writes r, which replaces them.",
+            breaks: &[],
             scenario: LabScenario::preset(
                 of(Kind::MvRegister),
                 vec![
@@ -153,6 +159,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
             title: "Concurrent writes: LWW-Register",
             description: "n0 writes p and n1 writes q, both at Lamport time 1. The tie goes to the higher \
                           replica id, so every replica ends with q, and p is silently lost.",
+            breaks: &[],
             scenario: LabScenario::preset(
                 of(Kind::LwwRegister),
                 vec![
@@ -168,6 +175,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
             description: "A G-Counter whose merge adds slots instead of taking the maximum: every exchange \
                           counts the same increments again, the value keeps growing, and the replicas never \
                           settle on the 3 that was counted.",
+            breaks: &[],
             scenario: LabScenario::preset(
                 buggy(Kind::GCounter, Bug::AddOnMerge),
                 vec![
@@ -184,6 +192,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
             description: "An OR-Set whose merge replaces the local state with the incoming one. n0's x is \
                           overwritten by the first state that arrives without it, and the monitor reports \
                           the replica moving down its lattice.",
+            breaks: &[],
             scenario: LabScenario::preset(
                 buggy(Kind::OrSet, Bug::LastSyncWins),
                 vec![
@@ -198,6 +207,7 @@ pub fn presets() -> Vec<Preset<CrdtScenario>> {
             title: "Bug: LWW keeps its own write on a tie",
             description: "n0 writes p and n1 writes q at the same Lamport time; without the replica-id \
                           tie-break each keeps its own value, and the replicas never agree.",
+            breaks: &[],
             scenario: LabScenario::preset(
                 buggy(Kind::LwwRegister, Bug::KeepMineOnTie),
                 vec![

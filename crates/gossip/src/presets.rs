@@ -30,6 +30,7 @@ pub fn presets() -> Vec<Preset<GossipScenario>> {
             title: "Crash and detect",
             description: "n2 crashes at 3 s: watch suspicion of it spread until every live node \
                           suspects it, then restart it at 10 s and watch the suspicion clear.",
+            breaks: &[],
             scenario: gossip(
                 params,
                 link,
@@ -44,6 +45,7 @@ pub fn presets() -> Vec<Preset<GossipScenario>> {
             slug: "calm",
             title: "Calm cluster",
             description: "No faults: heartbeats grow, digests spread them, nobody is suspected.",
+            breaks: &[],
             scenario: gossip(params, link, vec![], 10),
         },
         Preset {
@@ -51,6 +53,7 @@ pub fn presets() -> Vec<Preset<GossipScenario>> {
             title: "Partition: false suspicion",
             description: "n0 and n1 are cut off at 3 s. Both sides suspect the other though \
                           every node is alive; the suspicion clears once the network heals at 9 s.",
+            breaks: &[],
             scenario: gossip(
                 params,
                 link,
@@ -69,6 +72,7 @@ pub fn presets() -> Vec<Preset<GossipScenario>> {
             title: "Lossy network",
             description: "A fifth of all digests are lost and some arrive twice; detection still \
                           completes, a little later.",
+            breaks: &[],
             scenario: gossip(
                 params,
                 Link {
@@ -87,6 +91,7 @@ pub fn presets() -> Vec<Preset<GossipScenario>> {
             description: "Nodes refresh a member's timestamp whenever a digest mentions it. The \
                           crashed n2 keeps being mentioned, is never suspected, and the monitor \
                           reports the broken deadline.",
+            breaks: &[],
             scenario: gossip(
                 Params {
                     bug: Some(Bug::RefreshOnAnyDigest),

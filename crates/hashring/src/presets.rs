@@ -18,6 +18,7 @@ pub fn presets() -> Vec<Preset<HashingScenario>> {
             description: "Eight nodes under modulo hashing; a ninth joins and nearly nine keys in \
                           ten move. Back to eight, switch to a ring, and the same join moves about \
                           one key in nine: only what the newcomer must take.",
+            breaks: &[],
             scenario: hashing(
                 Params {
                     strategy: Strategy::Modulo,
@@ -38,6 +39,7 @@ pub fn presets() -> Vec<Preset<HashingScenario>> {
             description: "One token per node leaves some nodes with several times their share. Step \
                           through 4, 16, 64 and 256 tokens per node and watch the load chart \
                           flatten, roughly as 1/√V.",
+            breaks: &[],
             scenario: hashing(
                 Params {
                     vnodes: 1,
@@ -58,6 +60,7 @@ pub fn presets() -> Vec<Preset<HashingScenario>> {
             description: "Each key lives on three distinct nodes. When n3 fails only the keys it was \
                           primary for change primary, and every key that listed n3 gets one new \
                           replica from the next node clockwise.",
+            breaks: &[],
             scenario: hashing(
                 Params {
                     vnodes: 64,
@@ -74,6 +77,7 @@ pub fn presets() -> Vec<Preset<HashingScenario>> {
             description: "With four tokens per node a plain ring is lumpy. Bounded loads caps every \
                           node at (1+ε) times its fair share and sends overflow clockwise; tighten \
                           ε from 25% to 5% and the peak follows it down.",
+            breaks: &[],
             scenario: hashing(
                 Params {
                     strategy: Strategy::Ring,
@@ -94,6 +98,7 @@ pub fn presets() -> Vec<Preset<HashingScenario>> {
             description: "Jump hash needs no table, but its buckets are numbered. Dropping the last \
                           node moves only its keys; removing n3 hands bucket 3 to the last node, so \
                           that node's keys move as well.",
+            breaks: &[],
             scenario: hashing(
                 Params {
                     strategy: Strategy::Jump,
@@ -112,6 +117,7 @@ pub fn presets() -> Vec<Preset<HashingScenario>> {
             title: "Weighted rendezvous",
             description: "Rendezvous hashing gives a node of weight w w draws and keeps its best: n0 \
                           at weight 3 holds three shares, and only keys that must move to it do.",
+            breaks: &[],
             scenario: hashing(
                 Params {
                     strategy: Strategy::Rendezvous,

@@ -149,6 +149,7 @@ registry! {
     Gossip(gossip) => netsplit_gossip::GossipLab,
     Clocks(clocks) => netsplit_clocks::ClocksLab,
     Hashing(hashing) => netsplit_hashring::HashingLab,
+    Coordination(coordination) => netsplit_coord::CoordLab,
 }
 
 /// The lab called `slug`.
@@ -168,6 +169,7 @@ pub fn presets(slug: &str) -> Vec<Preset<Scenario>> {
                     slug: p.slug,
                     title: p.title,
                     description: p.description,
+                    breaks: p.breaks,
                     scenario: L::wrap(p.scenario),
                 })
                 .collect()

@@ -38,6 +38,7 @@ pub fn presets() -> Vec<Preset<PaxosScenario>> {
             description: "n0 proposes A. Phase 1: Prepare 1.0 to the three acceptors, each promises. \
                           Phase 2: Accept 1.0 with A; A is chosen the moment a second acceptor accepts, \
                           and the learners hear of it one message later.",
+            breaks: &[],
             scenario: paxos(
                 1,
                 Params {
@@ -54,6 +55,7 @@ pub fn presets() -> Vec<Preset<PaxosScenario>> {
             description: "n0 proposes A and n1 proposes B at almost the same time. Each new Prepare \
                           outbids the other's ballot before its Accepts land, so ballots are refused one \
                           after another until a random backoff lets one proposer finish both phases.",
+            breaks: &[],
             scenario: paxos(
                 32,
                 Params {
@@ -71,6 +73,7 @@ pub fn presets() -> Vec<Preset<PaxosScenario>> {
                           never arrive. The acceptors still hold its promise, so n1 proposes B with a \
                           higher ballot and gets it chosen. n0 restarts at 2.5 s, remembers the round it \
                           used, and its new ballot finds B and carries it forward instead of A.",
+            breaks: &[],
             scenario: paxos(
                 1,
                 single,
@@ -92,6 +95,7 @@ pub fn presets() -> Vec<Preset<PaxosScenario>> {
             description: "n0's Accept for A reaches only n2 before n0 crashes: A is accepted by a minority, \
                           not chosen. n1 then proposes B, but n2 is in its majority of promises and reports \
                           A, so n1 must propose A (P2c): B is never proposed, and A is chosen.",
+            breaks: &[],
             scenario: paxos(
                 1,
                 single,
@@ -111,6 +115,7 @@ pub fn presets() -> Vec<Preset<PaxosScenario>> {
             title: "Multi-Paxos: one leader, many slots",
             description: "n0 runs phase 1 once and leads. Every later value costs one round trip: an \
                           Accept in the next slot and the acceptances. Heartbeats keep n1 following.",
+            breaks: &[],
             scenario: paxos(
                 1,
                 multi,
@@ -131,6 +136,7 @@ pub fn presets() -> Vec<Preset<PaxosScenario>> {
                           get through, and n0 crashes. n1 hears no heartbeat and runs phase 1 from slot 2: \
                           no acceptor reports slot 2, so the new leader fills it with a no-op, and D goes \
                           to slot 4.",
+            breaks: &[],
             scenario: paxos(
                 1,
                 multi,
@@ -152,6 +158,7 @@ pub fn presets() -> Vec<Preset<PaxosScenario>> {
             description: "A is chosen for n0. Then n1 proposes B; its promises report A, but the buggy \
                           proposer proposes B anyway, and a majority accepts it: two values chosen, and \
                           Agreement fails.",
+            breaks: &[],
             scenario: paxos(
                 1,
                 Params {
@@ -167,6 +174,7 @@ pub fn presets() -> Vec<Preset<PaxosScenario>> {
             title: "Bug: accept below the promise",
             description: "n1's Prepare 1.1 reaches the acceptors between n0's phases. Correct acceptors \
                           would refuse n0's Accept 1.0; these accept it, breaking their promise.",
+            breaks: &[],
             scenario: paxos(
                 1,
                 Params {

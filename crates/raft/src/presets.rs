@@ -22,6 +22,7 @@ pub fn presets() -> Vec<Preset<RaftScenario>> {
             title: "Normal election",
             description: "Every server starts as a follower. The first election timer to fire makes its \
                           server a candidate; it asks for votes and, with a majority, leads term 1.",
+            breaks: &[],
             scenario: LabScenario::preset(params, vec![], 4),
         },
         Preset {
@@ -29,6 +30,7 @@ pub fn presets() -> Vec<Preset<RaftScenario>> {
             title: "Log replication",
             description: "n0 times out first and leads. Clients send it three requests: each is appended, \
                           replicated by AppendEntries, committed once a majority stores it, then applied.",
+            breaks: &[],
             scenario: LabScenario::preset(
                 params,
                 vec![
@@ -46,6 +48,7 @@ pub fn presets() -> Vec<Preset<RaftScenario>> {
             description: "In a cluster of four, n0 and n2 time out together and each wins one more vote: \
                           two of four is no majority, so term 1 has no leader. Randomized timeouts break \
                           the tie in a later term.",
+            breaks: &[],
             scenario: LabScenario::preset(
                 Params { nodes: 4, ..params },
                 vec![at(200, timeout(0)), at(200, timeout(2))],
@@ -57,6 +60,7 @@ pub fn presets() -> Vec<Preset<RaftScenario>> {
             title: "Leader crash",
             description: "n0 leads and replicates a request, then crashes at 2 s. A follower times out, \
                           wins a new term, and n0 rejoins as a follower at 5 s and catches up.",
+            breaks: &[],
             scenario: LabScenario::preset(
                 params,
                 vec![
@@ -74,6 +78,7 @@ pub fn presets() -> Vec<Preset<RaftScenario>> {
             description: "The leader n0 and n1 are cut off at 1.5 s. Their request cannot commit without a \
                           majority; the other three elect a leader that can. On healing at 6 s, n0 steps down \
                           and its uncommitted entry is replaced.",
+            breaks: &[],
             scenario: LabScenario::preset(
                 params,
                 vec![
@@ -95,6 +100,7 @@ pub fn presets() -> Vec<Preset<RaftScenario>> {
             description: "n4 is down while n0 commits five requests; then n0 crashes and n1 takes over. \
                           When n4 returns with an empty log, n1's AppendEntries fail the consistency check; \
                           n1 steps nextIndex back until the logs match, then fills n4 in.",
+            breaks: &[],
             scenario: LabScenario::preset(
                 params,
                 vec![
@@ -118,6 +124,7 @@ pub fn presets() -> Vec<Preset<RaftScenario>> {
             description: "The paper's Figure 8 with the commit-old-terms bug on: a leader commits an entry \
                           of an earlier term by counting replicas; a later leader overwrites it, and two \
                           servers apply different entries at index 2. Switch the bug off to see Raft refuse.",
+            breaks: &[],
             scenario: LabScenario::preset(
                 Params {
                     election_min: Span::millis(1500),

@@ -117,9 +117,20 @@ pub fn with_copies(events: u64, links: &Link) -> u64 {
 pub const IN_FLIGHT_BUDGET: u64 = 5_000;
 
 /// How many messages the run is expected to hold in the network at once: its events a
-/// millisecond (as if every one were a delivery) times the links' mean latency.
+/// millisecond (as if every one were a delivery) times the links' mean latency and the longest
+/// pause, since what reaches a paused process waits there.
 pub fn expected_in_flight<L: NetworkLab>(s: &ScenarioOf<L>) -> u64 {
-    let latency = u128::from(s.links.latency_min.0 + s.links.latency_max.0) / 2;
+    let longest_pause = s
+        .actions
+        .iter()
+        .filter_map(|t| match t.action {
+            Action::Pause(_, span) => Some(span.0),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    let latency =
+        u128::from(s.links.latency_min.0 + s.links.latency_max.0) / 2 + u128::from(longest_pause);
     let in_flight = u128::from(L::expected_events(s)) * latency / u128::from(s.duration.0.max(1));
     u64::try_from(in_flight).unwrap_or(u64::MAX)
 }
@@ -396,6 +407,10 @@ pub struct Preset<S> {
     pub title: &'static str,
     /// What to watch for.
     pub description: &'static str,
+    /// The properties the run breaks though no bug is on: its faults go beyond what the
+    /// protocol assumes (a clock that jumps under Redlock, a pause under Bully). Empty for
+    /// most; a preset that turns a bug on breaks what its bug breaks.
+    pub breaks: &'static [&'static str],
     /// The run.
     pub scenario: S,
 }
