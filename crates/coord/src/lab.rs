@@ -107,23 +107,38 @@ impl NetworkLab for CoordLab {
         Ok(())
     }
 
-    /// Lock modes: a client's try asks every server and hears back (a delivery each way),
-    /// and a client retries at least every quarter TTL; a lease adds its work, write and
-    /// release. Bully: each heartbeat reaches every other process, and each action sets off
-    /// an election, a message to and from every pair.
+    /// Lock modes: a refused client tries again within a sixteenth of the TTL, and each try
+    /// asks every server and hears back, a delivery each way and a timer: ten tries a TTL at
+    /// most, as measured under contention, with a lease's work, write, renewals and release
+    /// among them; an action sets off one more try. Bully: each heartbeat reaches every other
+    /// process; the start and each crash, restart or pause set off elections in which every
+    /// node may ask every higher one, be answered, and take the election over.
     fn expected_events(s: &CoordScenario) -> u64 {
         let p = &s.params;
-        let actions = s.actions_taken();
+        let disturbances = s.actions_taken() + 1;
         let events = match p.mode {
             Mode::Bully => {
                 let n = p.processes as u64;
-                over(s.duration, n + 1, p.heartbeat) + (actions + 1) * (n * n + n)
+                // A hasty node's announcement sets off an election in every node above it.
+                let storm = if p.bug == Some(Bug::HastyCoordinator) {
+                    n * n * n * n
+                } else {
+                    n * n * n + n * n
+                };
+                // On links slower than the timeout allows, every node in turn hears from no
+                // one in time, takes itself for coordinator and sends heartbeats to all.
+                let steady = if s.links.latency_max * 2 < p.election_timeout {
+                    over(s.duration, n, p.heartbeat)
+                } else {
+                    over(s.duration, n * n + n, p.heartbeat)
+                        + over(s.duration, n * n, p.election_timeout)
+                };
+                steady + disturbances * storm
             }
             Mode::Lease | Mode::Redlock => {
-                let servers = p.lock_servers() as u64;
-                let try_cost = 2 * servers + 2;
-                let per_client = over(s.duration, 8 * try_cost, p.ttl);
-                per_client * p.clients as u64 + actions * (try_cost + 4)
+                let try_cost = 2 * p.lock_servers() as u64 + 2;
+                let per_client = over(s.duration, 10 * try_cost, p.ttl);
+                per_client * p.clients as u64 + disturbances * (try_cost + 4)
             }
         };
         with_copies(events, &s.links)
@@ -276,7 +291,7 @@ impl NetworkLab for CoordLab {
                     match rng.below(6) {
                         0 | 1 => strikes.push(Strike::Pause {
                             node: client,
-                            lasting: Span(ttl + rng.below(ttl)),
+                            lasting: Span(ttl + rng.below(ttl / 2)),
                         }),
                         // Cut off, it cannot renew: its lease runs out by the clocks alone.
                         2 => strikes.push(Strike::Isolate {

@@ -3,7 +3,7 @@
 //! without faults, and the heaviest settings on fast, calm and slow links. A run refused for
 //! its cost is told how to fit, and each way it is told fits.
 
-use netsplit_labs::{crdt, gossip, paxos, raft};
+use netsplit_labs::{coordination, crdt, gossip, paxos, raft};
 use netsplit_sim::lab::{
     EVENT_BUDGET, IN_FLIGHT_BUDGET, Lab, LabScenario, NetworkLab, ScenarioOf, expected_in_flight,
 };
@@ -16,6 +16,7 @@ macro_rules! each_network_lab {
         $check::<paxos::PaxosLab>();
         $check::<crdt::CrdtLab>();
         $check::<gossip::GossipLab>();
+        $check::<coordination::CoordLab>();
     };
 }
 

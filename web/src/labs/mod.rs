@@ -5,6 +5,7 @@
 //! order, and each lab's crate is reached through the registry (`netsplit_labs::raft`).
 
 pub mod clocks;
+pub mod coordination;
 pub mod crdt;
 pub mod gossip;
 pub mod hashing;
@@ -57,9 +58,15 @@ pub const HASHING: Page = Page {
     draw: |p| html! { <hashing::HashingView ..p /> },
 };
 
+/// The Coordination lab's page.
+pub const COORDINATION: Page = Page {
+    about: <lab::coordination::CoordLab as Lab>::ABOUT,
+    draw: network_page::<coordination::CoordSpec>,
+};
+
 /// Every lab's page, in the registry's menu order: the app with every lab in one module
 /// (`trunk serve`) shows them all; each lab's own module (`src/bin/<slug>.rs`) names one.
-pub const PAGES: &[Page] = &[RAFT, PAXOS, CRDT, GOSSIP, CLOCKS, HASHING];
+pub const PAGES: &[Page] = &[RAFT, PAXOS, CRDT, GOSSIP, CLOCKS, HASHING, COORDINATION];
 
 #[cfg(test)]
 mod tests {
