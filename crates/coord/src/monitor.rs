@@ -135,17 +135,20 @@ impl CoordMonitor {
                 _ => {}
             }
         }
-        let holders: Vec<(NodeId, u64, Time)> = seen
-            .nodes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, slot)| believed(slot, now).map(|(t, end)| (NodeId(i as u16), t, end)))
-            .collect();
-        // A step's records come before its note that the client holds the lock.
-        for &(client, token, _) in &holders {
+        // The first two clients that believe they hold the lock (no allocation: every event).
+        let mut holders = [None; 2];
+        for (i, slot) in seen.nodes.iter().enumerate() {
+            let Some((token, end)) = believed(slot, now) else {
+                continue;
+            };
+            let client = NodeId(i as u16);
+            // A step's records come before its note that the client holds the lock.
             self.acquire(client, token, now);
+            if let Some(free) = holders.iter_mut().find(|h| h.is_none()) {
+                *free = Some((client, token, end));
+            }
         }
-        if let [a, b, ..] = holders[..] {
+        if let [Some(a), Some(b)] = holders {
             let pair = (a.1.min(b.1), a.1.max(b.1));
             if self.overlap_reported != Some(pair) {
                 self.overlap_reported = Some(pair);
@@ -265,14 +268,12 @@ impl CoordMonitor {
             _ => {}
         }
         self.settled(seen, out);
-        let all: Vec<NodeId> = seen
-            .nodes
-            .iter()
-            .enumerate()
-            .filter(|(i, slot)| slot.is_up() && coordinator_of(slot) == Some(NodeId(*i as u16)))
-            .map(|(i, _)| NodeId(i as u16))
-            .collect();
-        match (all.len() > 1, self.split_since) {
+        let is_coordinator = |(i, slot): &(usize, &Slot<CoordNode>)| {
+            slot.is_up() && coordinator_of(slot) == Some(NodeId(*i as u16))
+        };
+        let mut coordinators = seen.nodes.iter().enumerate().filter(is_coordinator);
+        let split = coordinators.nth(1).is_some();
+        match (split, self.split_since) {
             (true, None) => self.split_since = Some(now),
             (false, Some(since)) => {
                 self.split = (self.split.0 + now.since(since), self.split.1 + 1);
@@ -281,15 +282,26 @@ impl CoordMonitor {
             _ => {}
         }
         // One coordinator among nodes that reach each other: on the same side of a partition.
-        // (A paused process is still reachable: what is sent to it waits.)
-        let coordinators: Vec<NodeId> = all
-            .iter()
-            .copied()
-            .filter(|a| {
-                all.iter()
-                    .any(|b| b != a && self.side[b.index()] == self.side[a.index()])
-            })
-            .collect();
+        // (A paused process is still reachable: what is sent to it waits.) Listed only when
+        // there are two: this runs after every event.
+        let coordinators: Vec<NodeId> = if split {
+            let all: Vec<NodeId> = seen
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(is_coordinator)
+                .map(|(i, _)| NodeId(i as u16))
+                .collect();
+            all.iter()
+                .copied()
+                .filter(|a| {
+                    all.iter()
+                        .any(|b| b != a && self.side[b.index()] == self.side[a.index()])
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         if coordinators.len() < 2 {
             self.two_coordinators = None;
             return;

@@ -1,19 +1,9 @@
 //! The Coordination lab's ready-made scenarios.
 
 use netsplit_sim::lab::{LabScenario, Preset, at};
-use netsplit_sim::{Action, Link, NoCommand, NodeId, Partition, Span, Timed};
+use netsplit_sim::{Action, NodeId, Partition, Span};
 
 use crate::{Bug, CoordScenario, Mode, Params};
-
-fn scenario(params: Params, actions: Vec<Timed<Action<NoCommand>>>, seconds: u64) -> CoordScenario {
-    LabScenario {
-        seed: 1,
-        params,
-        links: Link::default(),
-        actions,
-        duration: Span::secs(seconds),
-    }
-}
 
 /// The lab's presets; the first is its default.
 pub fn presets() -> Vec<Preset<CoordScenario>> {
@@ -28,6 +18,16 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
     };
     // n2 gets the lock first and is paused in its work for longer than its lease.
     let gc_pause = vec![at(PAUSED_AT, Action::Pause(NodeId(2), Span::secs(3)))];
+    // The lock server crashes while n2 holds the lock in a long write, and restarts.
+    let volatile = Params {
+        durable: false,
+        work: Span::millis(1500),
+        ..lease
+    };
+    let restart = vec![
+        at(PAUSED_AT, Action::Crash(NodeId(0))),
+        at(PAUSED_AT + 200, Action::Restart(NodeId(0))),
+    ];
     vec![
         Preset {
             slug: "gc-pause-fenced",
@@ -36,7 +36,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
                           n1 gets the lock with a higher token and writes. When n2 wakes it sends \
                           its write, believing little time passed: the storage rejects its old token.",
             breaks: &[],
-            scenario: scenario(lease, gc_pause.clone(), 8),
+            scenario: LabScenario::preset(lease, gc_pause.clone(), 8),
         },
         Preset {
             slug: "gc-pause-unfenced",
@@ -44,7 +44,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
             description: "The same pause with a storage that ignores tokens: n2's stale write \
                           overwrites n1's, and the monitor reports the unfenced write.",
             breaks: &[],
-            scenario: scenario(
+            scenario: LabScenario::preset(
                 Params {
                     bug: Some(Bug::NoFencing),
                     ..lease
@@ -60,18 +60,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
                           holds the lock. Restarted, it waits out one TTL before granting, so n1 \
                           cannot get the lock while n2 still believes it holds it.",
             breaks: &[],
-            scenario: scenario(
-                Params {
-                    durable: false,
-                    work: Span::millis(1500),
-                    ..lease
-                },
-                vec![
-                    at(PAUSED_AT, Action::Crash(NodeId(0))),
-                    at(PAUSED_AT + 200, Action::Restart(NodeId(0))),
-                ],
-                8,
-            ),
+            scenario: LabScenario::preset(volatile, restart.clone(), 8),
         },
         Preset {
             slug: "forget-leases",
@@ -79,17 +68,12 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
             description: "The same crash with a server that forgets its leases and grants at \
                           once: n1 gets the lock while n2 still holds it.",
             breaks: &[],
-            scenario: scenario(
+            scenario: LabScenario::preset(
                 Params {
-                    durable: false,
-                    work: Span::millis(1500),
                     bug: Some(Bug::ForgetLeases),
-                    ..lease
+                    ..volatile
                 },
-                vec![
-                    at(PAUSED_AT, Action::Crash(NodeId(0))),
-                    at(PAUSED_AT + 200, Action::Restart(NodeId(0))),
-                ],
+                restart,
                 8,
             ),
         },
@@ -99,7 +83,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
             description: "Five independent lock servers: a client holds the lock once three \
                           granted it, for the TTL less the time that took and a drift allowance.",
             breaks: &[],
-            scenario: scenario(redlock, vec![], 8),
+            scenario: LabScenario::preset(redlock, vec![], 8),
         },
         Preset {
             slug: "redlock-clock-jump",
@@ -109,7 +93,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
                           majority (n1, n2, n4). Both clients hold the lock; fencing at the \
                           storage is what keeps the data in order.",
             breaks: &["One holder at a time"],
-            scenario: scenario(
+            scenario: LabScenario::preset(
                 Params {
                     work: Span::millis(1500),
                     ..redlock
@@ -125,7 +109,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
                           notice its silence and n3 wins. n4 recovers at 7 s and bullies its way \
                           back.",
             breaks: &[],
-            scenario: scenario(
+            scenario: LabScenario::preset(
                 bully,
                 vec![
                     at(3000, Action::Crash(NodeId(4))),
@@ -142,7 +126,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
                           two coordinators. n4 resumes, answers the elections that waited for \
                           it, and takes the cluster back.",
             breaks: &["One coordinator"],
-            scenario: scenario(
+            scenario: LabScenario::preset(
                 bully,
                 vec![at(3000, Action::Pause(NodeId(4), Span::secs(3)))],
                 9,
@@ -156,7 +140,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
                           They cannot reach each other, which Bully cannot tell from a crash. When \
                           the network heals at 7 s, n4's heartbeat bullies n2 out.",
             breaks: &[],
-            scenario: scenario(
+            scenario: LabScenario::preset(
                 bully,
                 vec![
                     at(
@@ -175,7 +159,7 @@ pub fn presets() -> Vec<Preset<CoordScenario>> {
                           at the start every node claims the cluster, and the monitor reports \
                           coordinators with a higher node alive.",
             breaks: &[],
-            scenario: scenario(
+            scenario: LabScenario::preset(
                 Params {
                     bug: Some(Bug::HastyCoordinator),
                     ..bully
