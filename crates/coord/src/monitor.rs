@@ -457,3 +457,195 @@ impl Monitor<CoordNode> for CoordMonitor {
             + self.steady_since.len() * 2 * std::mem::size_of::<Time>()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Lease;
+    use netsplit_sim::{Node, Partition, Slot};
+
+    /// A monitor shown made-up worlds, one event at a time: what it reports, by property.
+    struct World {
+        monitor: CoordMonitor,
+        nodes: Vec<CoordNode>,
+        index: usize,
+    }
+
+    impl World {
+        fn new(params: Params) -> World {
+            let n = params.nodes();
+            World {
+                monitor: CoordMonitor::new(&params, &Link::default()),
+                nodes: NodeId::all(n)
+                    .map(|id| CoordNode::boot(&params, id, n, None))
+                    .collect(),
+                index: 0,
+            }
+        }
+
+        fn see(&mut self, now: u64, event: TraceEvent<CoordNode>) -> Vec<String> {
+            let slots: Vec<Slot<CoordNode>> = self
+                .nodes
+                .iter()
+                .map(|n| Slot::new(n.clone(), true))
+                .collect();
+            let mut out = Vec::new();
+            self.monitor.observe(
+                &Observation {
+                    now: Time(now),
+                    index: self.index,
+                    event: &event,
+                    nodes: &slots,
+                },
+                &mut out,
+            );
+            self.index += 1;
+            out.into_iter().map(|v| v.property).collect()
+        }
+
+        fn note(&mut self, now: u64, note: Note) -> Vec<String> {
+            self.see(
+                now,
+                TraceEvent::Noted {
+                    node: NodeId(0),
+                    note,
+                },
+            )
+        }
+
+        fn hold(&mut self, client: u16, lease: Option<(u64, u64)>) {
+            if let CoordNode::Client(c) = &mut self.nodes[usize::from(client)] {
+                c.lease = lease.map(|(token, until)| Lease {
+                    token,
+                    until: Time(until),
+                });
+            }
+        }
+
+        fn coordinator(&mut self, node: u16, of: Option<u16>) {
+            if let CoordNode::Process(p) = &mut self.nodes[usize::from(node)] {
+                p.coordinator = of.map(NodeId);
+            }
+        }
+    }
+
+    fn holds(client: u16, token: u64) -> Note {
+        Note::Holds {
+            client: NodeId(client),
+            token,
+            until: Time(0),
+            renewed: false,
+        }
+    }
+
+    fn accepted(client: u16, token: u64) -> Note {
+        Note::Accepted {
+            client: NodeId(client),
+            token,
+        }
+    }
+
+    #[test]
+    fn two_clients_that_each_believe_they_hold_the_lock_break_one_holder_and_one_does_not() {
+        // Lease service: n0 server, n1 and n2 clients, n3 storage.
+        let mut w = World::new(Params::default());
+        w.hold(1, Some((1, 2000)));
+        assert!(w.note(100, holds(1, 1)).is_empty());
+        // The near miss: n1's lease ended by its clock at 2 s, then n2 takes the lock.
+        w.hold(2, Some((2, 4000)));
+        assert!(w.note(2000, holds(2, 2)).is_empty());
+        // n1 believing again in a lease until 5 s overlaps n2's.
+        w.hold(1, Some((3, 5000)));
+        assert_eq!(w.note(2500, holds(1, 3)), ["One holder at a time"]);
+    }
+
+    #[test]
+    fn a_stale_write_after_a_later_lease_wrote_breaks_fenced_writes_and_before_it_does_not() {
+        let mut w = World::new(Params::default());
+        w.hold(1, Some((1, 1000)));
+        w.note(0, holds(1, 1));
+        w.hold(1, None);
+        w.hold(2, Some((2, 3000)));
+        w.note(1500, holds(2, 2));
+        // The near miss: n1's lease has ended, but no later lease has written yet.
+        assert!(w.note(1600, accepted(1, 1)).is_empty());
+        assert!(w.note(1700, accepted(2, 2)).is_empty());
+        // Again after n2 wrote: the stale holder overwrites its successor.
+        assert_eq!(
+            w.note(1800, accepted(1, 1)),
+            ["Tokens only grow", "Fenced writes"]
+        );
+    }
+
+    #[test]
+    fn a_lower_token_accepted_breaks_tokens_only_grow_and_the_same_token_does_not() {
+        let mut w = World::new(Params::default());
+        w.hold(1, Some((5, 9000)));
+        w.note(0, holds(1, 5));
+        assert!(w.note(10, accepted(1, 5)).is_empty());
+        assert!(w.note(20, accepted(1, 5)).is_empty());
+        assert_eq!(w.note(30, accepted(2, 4)), ["Tokens only grow"]);
+    }
+
+    fn bully() -> World {
+        World::new(Params {
+            mode: Mode::Bully,
+            processes: 3,
+            ..Params::default()
+        })
+    }
+
+    #[test]
+    fn two_coordinators_that_reach_each_other_past_a_message_delay_break_one_coordinator() {
+        let mut w = bully();
+        w.coordinator(2, Some(2));
+        w.coordinator(1, Some(1));
+        // Within two message delays (2 × 80 ms) one of them may not have heard yet.
+        assert!(
+            w.see(1000, TraceEvent::Started { node: NodeId(0) })
+                .is_empty()
+        );
+        assert!(
+            w.see(1100, TraceEvent::Started { node: NodeId(0) })
+                .is_empty()
+        );
+        assert_eq!(
+            w.see(1200, TraceEvent::Started { node: NodeId(0) }),
+            ["One coordinator"]
+        );
+    }
+
+    #[test]
+    fn two_coordinators_on_either_side_of_a_partition_are_not_one_coordinator_broken() {
+        let mut w = bully();
+        let split = Action::Partition(Partition(vec![vec![NodeId(1)]]));
+        w.see(0, TraceEvent::NetworkChanged { change: split });
+        w.coordinator(2, Some(2));
+        w.coordinator(1, Some(1));
+        for t in [1000, 2000, 3000] {
+            assert!(w.see(t, TraceEvent::Started { node: NodeId(0) }).is_empty());
+        }
+        assert_eq!(w.monitor.split_brain(Time(3000)).1, 1);
+    }
+
+    #[test]
+    fn announcing_with_a_higher_node_up_all_along_breaks_highest_live_wins_not_after_its_restart() {
+        let mut w = bully();
+        w.note(100, Note::Elects { node: NodeId(0) });
+        // The near miss: n2 restarted after n0's election began, so it need not have answered.
+        let mut quiet = bully();
+        quiet.note(100, Note::Elects { node: NodeId(0) });
+        quiet.see(200, TraceEvent::Started { node: NodeId(2) });
+        quiet.see(200, TraceEvent::Started { node: NodeId(1) });
+        assert!(
+            quiet
+                .note(600, Note::Coordinator { node: NodeId(0) })
+                .is_empty()
+        );
+        // n1 and n2 were up since the start: one of them would have answered.
+        assert_eq!(
+            w.note(600, Note::Coordinator { node: NodeId(0) }),
+            ["Highest live wins"]
+        );
+    }
+}
