@@ -33,6 +33,14 @@ test('GC pause, fenced: the paused holder wakes, writes, and the storage rejects
   await expect(log(page)).toContainText('n2 resumes, unaware of the time that passed');
   await expect(check(page, 'Fenced writes')).toContainText('✓ holds');
   await expect(check(page, 'Tokens only grow')).toContainText('✓ holds');
+  // The timeline and the storage's list tell the same story in true time.
+  await expect(page.locator('.lease-timeline svg')).toHaveAttribute('aria-label', /Leases at true time/);
+  await expect(page.locator('.lease-timeline .paused rect').first()).toBeVisible();
+  await expect(page.locator('.writes li.bad')).toContainText('n2, token 1: rejected');
+  await expect(page.locator('.lease-timeline .write-mark.bad')).toHaveCount(1);
+  // Only the lock service's checks are listed in a lock mode.
+  await expect(page.locator('.invariants .properties > li')).toHaveCount(3);
+  await page.screenshot({ path: `${shots}/coordination-timeline.png`, fullPage: true });
 });
 
 test('GC pause without fencing: the stale write lands and the monitor says so', async ({ page }) => {
@@ -69,12 +77,17 @@ test('Bully: the highest node wins, crashes, and bullies its way back; the crown
   await expect(node(page, 3)).toHaveAttribute('aria-label', /n3, process, coordinator/);
   await playUntil(page, 8);
   await expect(node(page, 4)).toHaveAttribute('aria-label', /n4, process, coordinator/);
+  // Each election wave with its messages; the newest is n4's return, won at once.
+  const rows = page.locator('.elections tbody tr');
+  await expect(rows).toHaveCount(3);
+  await expect(rows.first()).toContainText('♛ n4');
+  await expect(page.locator('.invariants .properties > li')).toHaveCount(2);
   await page.screenshot({ path: `${shots}/coordination-bully.png` });
 });
 
 test('pause and clock controls: by click and by key, shown on the node and in the log', async ({ page }) => {
   await open(page);
-  await page.getByRole('button', { name: /Pause/ }).click();
+  await page.getByRole('button', { name: /❚❚ Pause/ }).click();
   await node(page, 1).click();
   await page.getByRole('button', { name: 'Pause 3 s (z)' }).click();
   await expect(node(page, 1)).toHaveAttribute('aria-label', /paused until/);
@@ -111,4 +124,20 @@ test('frames stay light with seven Redlock servers and four clients at 10×', as
   const { p95, frames } = await measureFrames(page);
   console.log(`coordination, Redlock with 7 servers and 4 clients at 10×: frame work p95 ${p95} ms over ${frames} frames`);
   expect(frames).toBeGreaterThan(30);
+});
+
+test('the network panel pauses the picked nodes and moves their clocks, refusing what is out of range', async ({ page }) => {
+  await open(page);
+  await page.locator('.network .pick', { hasText: 'n2' }).locator('input').check();
+  const pause = page.getByLabel('pause for (ms)');
+  await pause.fill('90000');
+  await pause.press('Enter');
+  await expect(page.locator('.error')).toContainText('60 s');
+  await pause.fill('2000');
+  await pause.press('Enter');
+  await page.getByRole('button', { name: 'Pause picked' }).click();
+  await expect(node(page, 2)).toHaveAttribute('aria-label', /paused until/);
+  await page.getByRole('button', { name: 'Clocks ahead' }).click();
+  await expect(log(page)).toContainText("n2's clock now reads");
+  await expect(node(page, 1)).not.toHaveAttribute('aria-label', /paused/);
 });

@@ -73,7 +73,7 @@ test('the optimized OR-Set keeps a few dots where the OR-Set piles up tombstones
 test('a merge is animated and the card says what changed and from where', async ({ page }) => {
   await open(page);
   await preset(page, 'Concurrent increments');
-  await page.getByRole('button', { name: /Pause/ }).click();
+  await page.getByRole('button', { name: /❚❚ Pause/ }).click();
   await page.keyboard.press('0');
   await page.keyboard.press('a');
   await page.keyboard.press('y');

@@ -30,7 +30,7 @@ test('plays, pauses and steps', async ({ page }) => {
   await open(page);
   const t0 = await clock(page).textContent();
   await expect.poll(() => clock(page).textContent()).not.toBe(t0);
-  await page.getByRole('button', { name: /Pause/ }).click();
+  await page.getByRole('button', { name: /❚❚ Pause/ }).click();
   const paused = await clock(page).textContent();
   await page.waitForTimeout(400);
   await expect(clock(page)).toHaveText(paused);
@@ -42,7 +42,7 @@ test('plays, pauses and steps', async ({ page }) => {
   // Space on a focused button presses that button; elsewhere it plays and pauses.
   await page.evaluate(() => document.activeElement.blur());
   await page.keyboard.press('Space');
-  await expect(page.getByRole('button', { name: /Pause/ })).toBeVisible();
+  await expect(page.getByRole('button', { name: /❚❚ Pause/ })).toBeVisible();
 });
 
 test('crashing a node by click and by keyboard shows in the view and the log', async ({ page }) => {
@@ -101,7 +101,7 @@ test('a bug toggle is caught and the evidence highlighted', async ({ page }) => 
 test('a partition makes both sides suspect each other until it heals', async ({ page }) => {
   await open(page);
   await page.locator('.preset select').selectOption({ label: 'Calm cluster' });
-  await page.getByRole('button', { name: /Pause/ }).click();
+  await page.getByRole('button', { name: /❚❚ Pause/ }).click();
   await page.locator('.picks label', { hasText: 'n0' }).locator('input').check();
   await page.locator('.picks label', { hasText: 'n1' }).locator('input').check();
   await page.getByRole('button', { name: 'Split' }).click();
@@ -117,7 +117,7 @@ test('a partition makes both sides suspect each other until it heals', async ({ 
 
 test('messages can be held, released and dropped from the keyboard', async ({ page }) => {
   await open(page);
-  await page.getByRole('button', { name: /Pause/ }).click();
+  await page.getByRole('button', { name: /❚❚ Pause/ }).click();
   while ((await page.locator('g.msg').count()) === 0) {
     await page.keyboard.press('.');
   }

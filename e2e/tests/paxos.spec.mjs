@@ -59,7 +59,7 @@ test('one proposer: both phases by keyboard, the chosen value marked before lear
   await page.locator('.transport input[type=range]').fill('8');
   await page.getByRole('button', { name: /Play/ }).click();
   await expect(log(page)).toContainText('n0 asks to accept A in slot 1 under ballot 2.0, carried forward from ballot 1.0', { timeout: 20_000 });
-  await page.getByRole('button', { name: /Pause/ }).click();
+  await page.getByRole('button', { name: /❚❚ Pause/ }).click();
   await expect(page.locator('.ballot-table tbody tr')).toHaveCount(2);
   await expect(chosen(page)).toHaveText(['★ A']);
   await expect(page.locator('.invariants li.holds')).toHaveCount(5);

@@ -116,3 +116,15 @@ test('frame times with 9 servers at 10× are measured and reported', async ({ pa
   await page.screenshot({ path: `${shots}/raft-9-servers.png`, fullPage: true });
   expect(frames).toBeGreaterThan(30);
 });
+
+test('every lab pauses a process and moves its clock, by key and in the inspector', async ({ page }) => {
+  await open(page);
+  await playUntil(page, 1);
+  await page.keyboard.press('2');
+  await page.keyboard.press('z');
+  await expect(page.locator('g.node[aria-label^="n2,"]')).toHaveAttribute('aria-label', /paused until/);
+  await expect(page.locator('g.node.paused')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Clock +5 s (j)' }).click();
+  await expect(page.locator('g.node[aria-label^="n2,"]')).toHaveAttribute('aria-label', /its clock \+5 s/);
+  await expect(log(page)).toContainText('n2 pauses');
+});

@@ -123,7 +123,7 @@ for (const [lab, links, link, end, stops] of [
     // Cancel leaves a usable lab: it plays on from where it stopped.
     await page.getByRole('button', { name: /Play/ }).click();
     await expect.poll(() => seconds(page)).toBeGreaterThan(stayed);
-    await page.getByRole('button', { name: /Pause/ }).click();
+    await page.getByRole('button', { name: /❚❚ Pause/ }).click();
     // At this machine's pace, To end goes the rest of the way without a task over 100 ms.
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
     const since = await page.evaluate(() => performance.now());
@@ -184,7 +184,7 @@ test('reloading a lab restores the last run', async ({ page }) => {
 test('time travel: drag, step back, next violation, act in the past and undo', async ({ page }) => {
   await open(page);
   await page.locator('.preset select').selectOption({ label: 'Figure 8, with its bug' });
-  await page.getByRole('button', { name: /Pause/ }).click();
+  await page.getByRole('button', { name: /❚❚ Pause/ }).click();
   await page.getByRole('button', { name: /Next violation/ }).click();
   await expect(clock(page)).toHaveText('t = 3.133 s');
   await expect(page.locator('.timeline .tick.violation')).toHaveCount(1);

@@ -28,7 +28,7 @@ export async function playUntil(page, t) {
     await page.getByRole('button', { name: /Play/ }).click();
   }
   await expect.poll(() => seconds(page), { timeout: 30_000, intervals: [50] }).toBeGreaterThanOrEqual(t);
-  await page.getByRole('button', { name: /Pause/ }).click();
+  await page.getByRole('button', { name: /❚❚ Pause/ }).click();
 }
 
 /**
@@ -41,7 +41,7 @@ export async function measureFrames(page) {
     await page.getByRole('button', { name: /Play/ }).click();
   }
   await page.waitForTimeout(5000);
-  await page.getByRole('button', { name: /Pause/ }).click();
+  await page.getByRole('button', { name: /❚❚ Pause/ }).click();
   const facts = await page.locator('.run-facts').textContent();
   const [, p95, frames] = facts.match(/frame work p95: ([0-9.]+) ms over (\d+) frames/);
   return { p95, frames: Number(frames) };

@@ -17,6 +17,7 @@ use netsplit_labs::{NetworkMember, Selected, ShareState, ViewState};
 use netsplit_sim::lab::{CommandOf, Preset, Recording, ScenarioOf, SimOf, preset_of, whole_number};
 use netsplit_sim::{
     Action, Chance, MessageState, MsgId, NoCommand, NodeId, Partition, Span, Time, Timed,
+    check_process_action,
 };
 
 /// What the user has selected in a lab.
@@ -31,9 +32,10 @@ pub enum Selection {
     Message(MsgId),
 }
 
-/// The link settings every lab can change while running.
+/// The network panel's settings, which every lab can change while running: those of every
+/// link, and how the picked processes are paused and their clocks changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LinkField {
+pub enum NetworkField {
     /// Loss in percent.
     Loss,
     /// Duplication in percent.
@@ -42,16 +44,72 @@ pub enum LinkField {
     LatencyMin,
     /// Greatest latency in milliseconds.
     LatencyMax,
+    /// How long a pause lasts, in milliseconds.
+    Pause,
+    /// How far a clock moves, either way, in milliseconds.
+    Jump,
+    /// The rate a clock is set to, in thousandths of true time.
+    Rate,
 }
 
-impl LinkField {
-    /// Every link setting.
-    pub const ALL: [LinkField; 4] = [
-        LinkField::Loss,
-        LinkField::Duplicate,
-        LinkField::LatencyMin,
-        LinkField::LatencyMax,
+impl NetworkField {
+    /// Every setting.
+    pub const ALL: [NetworkField; 7] = [
+        NetworkField::Loss,
+        NetworkField::Duplicate,
+        NetworkField::LatencyMin,
+        NetworkField::LatencyMax,
+        NetworkField::Pause,
+        NetworkField::Jump,
+        NetworkField::Rate,
     ];
+}
+
+/// How the network panel pauses the picked processes and changes their clocks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProcessAmounts {
+    /// How long a pause lasts.
+    pub pause: Span,
+    /// How far a clock moves, either way, in milliseconds.
+    pub jump_ms: u64,
+    /// The rate a clock is set to, in thousandths of true time.
+    pub rate: u32,
+}
+
+impl Default for ProcessAmounts {
+    fn default() -> Self {
+        ProcessAmounts {
+            pause: Span::secs(3),
+            jump_ms: 5000,
+            rate: 1500,
+        }
+    }
+}
+
+/// What the network panel does to the picked processes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcessOp {
+    /// Pause them.
+    Pause,
+    /// Move their clocks ahead.
+    Ahead,
+    /// Move their clocks back.
+    Back,
+    /// Set their clocks' rate.
+    Rate,
+}
+
+impl ProcessAmounts {
+    /// The action `op` takes on `node` with these amounts.
+    fn action<C>(&self, op: ProcessOp, node: NodeId) -> Action<C> {
+        let jump = i64::try_from(self.jump_ms).unwrap_or(i64::MAX);
+        match op {
+            ProcessOp::Pause => Action::Pause(node, self.pause),
+            ProcessOp::Ahead => Action::JumpClock(node, jump),
+            ProcessOp::Back => Action::JumpClock(node, -jump),
+            ProcessOp::Rate => Action::Drift(node, self.rate),
+        }
+    }
 }
 
 /// What the timeline marks.
@@ -114,8 +172,10 @@ pub struct Session<L: NetworkMember> {
     /// dropped.
     undo: Option<(Script<L>, usize)>,
     selected: Selection,
-    /// The nodes picked to be cut off by a partition.
+    /// The nodes picked to be cut off by a partition, paused, or have their clocks changed.
     picks: Vec<bool>,
+    /// How the picked processes are paused and their clocks changed.
+    amounts: ProcessAmounts,
     /// Where the run is going, if it is on its way.
     goal: Option<Goal>,
 }
@@ -163,6 +223,7 @@ impl<L: NetworkMember> Session<L> {
             frontier: Time::ZERO,
             undo: None,
             selected: Selection::Nothing,
+            amounts: ProcessAmounts::default(),
             goal: None,
         }
     }
@@ -362,19 +423,59 @@ impl<L: NetworkMember> Session<L> {
         Ok(())
     }
 
-    /// Changes one setting of every link from now on, or refuses it with the allowed range.
-    pub fn set_link(&mut self, field: LinkField, value: &str) -> Result<(), String> {
+    /// Changes one setting of every link from now on, or one of the amounts the picked
+    /// processes are paused or their clocks changed by; or refuses it with the allowed range
+    /// and changes nothing.
+    pub fn set_network(&mut self, field: NetworkField, value: &str) -> Result<(), String> {
         let mut link = *self.sim.network().default_link();
-        let n = whole_number(link_name(field), value)?;
-        match field {
-            LinkField::Loss => link.drop = percent(n)?,
-            LinkField::Duplicate => link.duplicate = percent(n)?,
-            LinkField::LatencyMin => link.latency_min = Span(n),
-            LinkField::LatencyMax => link.latency_max = Span(n),
+        let mut amounts = self.amounts;
+        let n = whole_number(field_name(field), value)?;
+        let check = match field {
+            NetworkField::Loss => {
+                link.drop = percent(n)?;
+                None
+            }
+            NetworkField::Duplicate => {
+                link.duplicate = percent(n)?;
+                None
+            }
+            NetworkField::LatencyMin => {
+                link.latency_min = Span(n);
+                None
+            }
+            NetworkField::LatencyMax => {
+                link.latency_max = Span(n);
+                None
+            }
+            NetworkField::Pause => {
+                amounts.pause = Span(n);
+                Some(ProcessOp::Pause)
+            }
+            NetworkField::Jump => {
+                amounts.jump_ms = n;
+                Some(ProcessOp::Ahead)
+            }
+            NetworkField::Rate => {
+                amounts.rate = u32::try_from(n).unwrap_or(u32::MAX);
+                Some(ProcessOp::Rate)
+            }
+        };
+        match check {
+            Some(op) => {
+                check_process_action(&amounts.action::<NoCommand>(op, NodeId(0)))?;
+                self.amounts = amounts;
+            }
+            None => {
+                link.validate().map_err(|e| e.0)?;
+                self.act(Action::SetLinks(link));
+            }
         }
-        link.validate().map_err(|e| e.0)?;
-        self.act(Action::SetLinks(link));
         Ok(())
+    }
+
+    /// How the network panel pauses the picked processes and changes their clocks.
+    pub fn amounts(&self) -> ProcessAmounts {
+        self.amounts
     }
 
     /// Selects something (or nothing).
@@ -398,6 +499,21 @@ impl<L: NetworkMember> Session<L> {
             return Err("pick at least one node, and not all of them, to cut off".into());
         }
         self.act(Action::Partition(Partition(vec![group])));
+        Ok(())
+    }
+
+    /// Pauses the picked nodes or changes their clocks, by the amounts set, or refuses when
+    /// none is picked.
+    pub fn act_on_picks(&mut self, op: ProcessOp) -> Result<(), String> {
+        let picked: Vec<NodeId> = NodeId::all(self.picks.len())
+            .filter(|n| self.picks[n.index()])
+            .collect();
+        if picked.is_empty() {
+            return Err("pick the nodes to pause, or whose clocks to change, first".into());
+        }
+        for node in picked {
+            self.act(self.amounts.action(op, node));
+        }
         Ok(())
     }
 
@@ -473,12 +589,15 @@ fn start<L: NetworkMember>(scenario: &ScenarioOf<L>) -> Box<SimOf<L>> {
         .expect("a session only starts validated scenarios")
 }
 
-fn link_name(field: LinkField) -> &'static str {
+fn field_name(field: NetworkField) -> &'static str {
     match field {
-        LinkField::Loss => "loss %",
-        LinkField::Duplicate => "duplicate %",
-        LinkField::LatencyMin => "latency min (ms)",
-        LinkField::LatencyMax => "latency max (ms)",
+        NetworkField::Loss => "loss %",
+        NetworkField::Duplicate => "duplicate %",
+        NetworkField::LatencyMin => "latency min (ms)",
+        NetworkField::LatencyMax => "latency max (ms)",
+        NetworkField::Pause => "pause (ms)",
+        NetworkField::Jump => "clock move (ms)",
+        NetworkField::Rate => "clock rate (‰)",
     }
 }
 
@@ -606,6 +725,45 @@ mod tests {
     }
 
     #[test]
+    fn picked_processes_are_paused_and_their_clocks_moved_by_the_amounts_set() {
+        let mut session = Session::<RaftLab>::new();
+        // Late enough that a clock moved back does not stop at zero.
+        session.advance(Span::secs(10));
+        assert!(
+            session.act_on_picks(ProcessOp::Pause).is_err(),
+            "nothing picked"
+        );
+        session.pick(NodeId(1));
+        session.pick(NodeId(3));
+        let refused = session.set_network(NetworkField::Pause, "90000");
+        assert!(
+            refused.is_err_and(|e| e.contains("60 s")),
+            "the range is named"
+        );
+        assert_eq!(
+            session.amounts(),
+            ProcessAmounts::default(),
+            "nothing changed"
+        );
+        session
+            .set_network(NetworkField::Pause, "2000")
+            .expect("in range");
+        session
+            .set_network(NetworkField::Jump, "7000")
+            .expect("in range");
+        assert!(session.set_network(NetworkField::Rate, "3000").is_err());
+        session.act_on_picks(ProcessOp::Pause).expect("two picked");
+        session.act_on_picks(ProcessOp::Back).expect("two picked");
+        let now = session.sim().now();
+        for node in [1, 3] {
+            let slot = session.sim().slot(NodeId(node));
+            assert_eq!(slot.paused_until(), Some(now + Span::secs(2)));
+            assert_eq!(slot.clock().offset(now), -7000);
+        }
+        assert_eq!(session.sim().slot(NodeId(0)).paused_until(), None);
+    }
+
+    #[test]
     fn bad_parameters_are_refused_with_the_range_and_change_nothing() {
         let mut session = Session::<RaftLab>::new();
         session.advance(Span(1000));
@@ -631,7 +789,7 @@ mod tests {
             "the run goes on where it was"
         );
         assert_eq!(
-            session.set_link(LinkField::Loss, "140"),
+            session.set_network(NetworkField::Loss, "140"),
             Err("a percentage must be between 0 and 100, got 140".to_string())
         );
         assert!(session.set_seed("-1").unwrap_err().contains("whole number"));

@@ -54,6 +54,15 @@ impl NetworkLab for CoordLab {
     type Monitor = CoordMonitor;
     type Params = Params;
 
+    /// The first three are the lock modes', the last two Bully's.
+    fn checks(params: &Params) -> &'static [(&'static str, &'static str)] {
+        let (locks, election) = Self::PROPERTIES.split_at(3);
+        match params.mode {
+            Mode::Lease | Mode::Redlock => locks,
+            Mode::Bully => election,
+        }
+    }
+
     fn nodes(params: &Params) -> usize {
         params.nodes()
     }

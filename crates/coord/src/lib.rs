@@ -37,6 +37,7 @@
 //! This crate never draws, never reads a clock, and never uses randomness other than the
 //! engine's seeded generator.
 
+pub mod history;
 pub mod lab;
 mod monitor;
 mod presets;

@@ -4,6 +4,7 @@ use netsplit_sim::{
     Action, Link, Monitor, NodeId, Observation, Slot, Span, Time, TraceEvent, Violation,
 };
 
+use crate::history::History;
 use crate::{CoordNode, Mode, Note, Params};
 
 /// A lease as the monitor saw it begin: who, which token, when, and in what order.
@@ -66,6 +67,8 @@ pub struct CoordMonitor {
     /// When anything last changed the cluster (a crash, a restart, a pause, the network).
     calm_since: Time,
     settled_reported: bool,
+    /// The recent past in true time, for the view.
+    history: History,
 }
 
 impl CoordMonitor {
@@ -89,6 +92,7 @@ impl CoordMonitor {
             reliable_since: (links.drop.ppm() == 0).then_some(Time::ZERO),
             calm_since: Time::ZERO,
             settled_reported: false,
+            history: History::new(params),
         }
     }
 
@@ -432,6 +436,11 @@ fn names(nodes: &[NodeId]) -> String {
 }
 
 impl CoordMonitor {
+    /// The recent past in true time: leases held and believed, pauses, writes and elections.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
     /// How long, in all, two or more nodes took themselves for coordinator at once (split
     /// brain, whether or not they could reach each other), and how many times it began; a
     /// spell still going counts up to `now`.
@@ -446,8 +455,14 @@ impl CoordMonitor {
 impl Monitor<CoordNode> for CoordMonitor {
     fn observe(&mut self, seen: &Observation<'_, CoordNode>, out: &mut Vec<Violation>) {
         match self.params.mode {
-            Mode::Lease | Mode::Redlock => self.observe_lock(seen, out),
-            Mode::Bully => self.observe_bully(seen, out),
+            Mode::Lease | Mode::Redlock => {
+                self.observe_lock(seen, out);
+                self.history.observe_lock(seen);
+            }
+            Mode::Bully => {
+                self.observe_bully(seen, out);
+                self.history.observe_bully(seen);
+            }
         }
     }
 
@@ -455,6 +470,7 @@ impl Monitor<CoordNode> for CoordMonitor {
         std::mem::size_of_val(self)
             + self.leases.len() * REMEMBERED * std::mem::size_of::<Acquired>()
             + self.steady_since.len() * 2 * std::mem::size_of::<Time>()
+            + self.history.footprint()
     }
 }
 

@@ -173,3 +173,65 @@ fn a_hasty_node_that_does_not_wait_for_answers_claims_the_cluster_under_a_higher
     let sim = preset("bug-hasty");
     assert_eq!(broken(&sim).first(), Some(&"Highest live wins"));
 }
+
+#[test]
+fn kleppmann_2016_the_timeline_shows_the_paused_holder_writing_after_the_service_let_its_lease_go()
+{
+    let sim = preset("gc-pause-fenced");
+    let history = sim.monitor().history();
+    let lane = &history.lanes[2];
+    let held = lane
+        .held
+        .iter()
+        .find(|s| s.token == 1)
+        .expect("n2's lease 1");
+    let pause = lane.paused.front().expect("n2 was paused");
+    // The service's lease ran out while n2 was paused ...
+    assert!(
+        pause.from < held.to && held.to < pause.to,
+        "{held:?} {pause:?}"
+    );
+    // ... the next holder wrote, then n2's write under the old token came and was refused.
+    let writes: Vec<_> = history
+        .writes
+        .iter()
+        .map(|w| (w.client, w.token, w.accepted))
+        .collect();
+    let stale = writes.iter().position(|&w| w == (NodeId(2), 1, false));
+    let successor = writes
+        .iter()
+        .position(|&(c, t, ok)| c == NodeId(1) && t > 1 && ok);
+    assert!(successor < stale && stale.is_some(), "{writes:?}");
+    assert!(
+        history
+            .writes
+            .iter()
+            .all(|w| w.at >= pause.to || w.client != NodeId(2))
+    );
+}
+
+#[test]
+fn garcia_molina_1982_each_election_is_counted_from_its_first_election_message_to_its_coordinator()
+{
+    let sim = preset("bully");
+    let elections: Vec<_> = sim.monitor().history().elections.iter().copied().collect();
+    let others = sim.config().processes as u32 - 1;
+    for e in &elections {
+        // Every announcement reaches every other process.
+        assert_eq!(e.messages[2] % others, 0, "{e:?}");
+    }
+    let after = |t: u64| {
+        elections
+            .iter()
+            .find(|e| e.began >= Time(t))
+            .expect("an election")
+    };
+    // n4 crashes at 3 s: those that miss it elect, and n3, the highest left, wins.
+    let crash = after(3000);
+    assert_eq!(crash.winner, Some(NodeId(3)), "{elections:?}");
+    assert!(crash.messages[0] > 0 && crash.messages[1] > 0, "{crash:?}");
+    // n4 recovers at 7 s: it has no one higher to ask, and one announcement bullies it back.
+    let back = after(7000);
+    assert_eq!((back.by, back.winner), (NodeId(4), Some(NodeId(4))));
+    assert_eq!(back.messages, [0, 0, others], "{back:?}");
+}

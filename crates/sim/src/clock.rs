@@ -86,7 +86,7 @@ impl Clock {
 }
 
 /// Whether a pause, a drift or a clock jump is within its range, with the range when not.
-pub(crate) fn in_range<C>(action: &Action<C>) -> Result<(), String> {
+pub fn check_process_action<C>(action: &Action<C>) -> Result<(), String> {
     let (slowest, fastest) = DRIFT_RANGE;
     match *action {
         Action::Pause(_, span) if span == Span(0) || span > MAX_PAUSE => Err(format!(

@@ -966,7 +966,7 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
             }
             Action::Pause(id, span) => {
                 let index = node_in_range(*id)?.index();
-                crate::clock::in_range(action)?;
+                crate::clock::check_process_action(action)?;
                 let slot = &self.world.nodes[index];
                 if !slot.up {
                     return Err(format!("{id} is down"));
@@ -981,14 +981,14 @@ impl<N: Node, M: Monitor<N>> Sim<N, M> {
             }
             Action::Drift(id, rate) => {
                 let index = node_in_range(*id)?.index();
-                crate::clock::in_range(action)?;
+                crate::clock::check_process_action(action)?;
                 let now = self.world.now;
                 let clock = self.world.nodes[index].clock.drifting(now, *rate);
                 self.set_clock(*id, clock);
             }
             Action::JumpClock(id, ms) => {
                 let index = node_in_range(*id)?.index();
-                crate::clock::in_range(action)?;
+                crate::clock::check_process_action(action)?;
                 let now = self.world.now;
                 let clock = self.world.nodes[index].clock.jumped(now, *ms);
                 self.set_clock(*id, clock);

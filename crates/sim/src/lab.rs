@@ -597,6 +597,11 @@ pub trait NetworkLab: Sized + 'static {
     /// The lab's parameters.
     type Params: Copy + fmt::Debug + PartialEq + Serialize + DeserializeOwned + 'static;
 
+    /// The properties that apply to a run with `params` (by default all of them): a lab of
+    /// several protocols checks each by its own.
+    fn checks(_params: &Self::Params) -> &'static [(&'static str, &'static str)] {
+        Self::PROPERTIES
+    }
     /// How many nodes the parameters ask for.
     fn nodes(params: &Self::Params) -> usize;
     /// Refuses parameters out of range, naming the allowed range.
@@ -878,7 +883,7 @@ pub fn validate_actions<P, C>(s: &LabScenario<P, C>, nodes: usize) -> Result<(),
             link.validate()
                 .map_err(|e| ScenarioError(format!("action {} at {}: {e}", i + 1, timed.at)))?;
         }
-        if let Err(reason) = crate::clock::in_range(&timed.action) {
+        if let Err(reason) = crate::clock::check_process_action(&timed.action) {
             return Err(ScenarioError(format!(
                 "action {} at {}: {reason}",
                 i + 1,

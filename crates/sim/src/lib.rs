@@ -54,7 +54,7 @@ mod time;
 mod trace;
 
 pub use action::{Action, NoCommand, Timed};
-pub use clock::{Clock, DRIFT_RANGE, MAX_JUMP, MAX_PAUSE};
+pub use clock::{Clock, DRIFT_RANGE, MAX_JUMP, MAX_PAUSE, check_process_action};
 pub use engine::{
     CHECKPOINT_BUDGET, InFlight, MAX_CHECKPOINTS, MAX_EVENTS, MAX_RECORDS, MEMORY_BUDGET,
     MEMORY_STOP, MessageState, Sim, Slot, Snapshot,

@@ -2,7 +2,7 @@
 //! and the shortcuts every network lab shares.
 
 /// The shortcuts every lab shares.
-pub const SHARED_SHORTCUTS: [(&str, &str); 17] = [
+pub const SHARED_SHORTCUTS: [(&str, &str); 20] = [
     ("Space", "play or pause"),
     (". or →", "run the next event"),
     (", or ←", "go back one event"),
@@ -17,6 +17,12 @@ pub const SHARED_SHORTCUTS: [(&str, &str); 17] = [
     ("+ / -", "faster / slower"),
     ("0 – 9", "select node n0 – n9"),
     ("c", "crash or restart the selected node"),
+    ("z", "pause the selected node's process for 3 s"),
+    ("j / b", "move the selected node's clock 5 s ahead / back"),
+    (
+        "f",
+        "make the selected node's clock run 1.5× fast, or on time again",
+    ),
     ("[ / ]", "select the previous / next message in flight"),
     ("d", "drop the selected message"),
     ("h", "hold or release the selected message"),

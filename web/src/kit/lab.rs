@@ -36,7 +36,7 @@ use crate::kit::topology::Topology;
 use crate::kit::{
     BASE_RATE, SPEEDS, now_ms, prefers_reduced_motion, settle_later, tenths, working_banner,
 };
-use crate::session::{Goal, LinkField, Selection};
+use crate::session::{Goal, NetworkField, ProcessOp, Selection};
 
 /// The most log lines kept on screen.
 const LOG_LINES: usize = 150;
@@ -81,10 +81,12 @@ pub enum LabMsg {
     Pick(NodeId),
     /// Cut the picked nodes off from the rest.
     Split,
+    /// Pause the picked processes or change their clocks.
+    Process(ProcessOp),
     /// A lab parameter changed: its name and what was typed.
     Param(&'static str, String),
-    /// A link setting changed.
-    Link(LinkField, String),
+    /// A network panel setting changed: of every link, or an amount for the picked processes.
+    Network(NetworkField, String),
     /// Show or hide routine log lines.
     ToggleRoutine,
     /// Open or close the shortcut list.
@@ -218,6 +220,7 @@ pub struct Controls {
     pub(crate) select: Callback<Selection>,
     pub(crate) pick: Callback<NodeId>,
     pub(crate) split: Callback<()>,
+    pub(crate) process: Callback<ProcessOp>,
     pub(crate) heal: Callback<()>,
     pub(crate) message: Callback<(MsgId, MessageOp)>,
     pub(crate) node_action: Callback<(NodeId, usize)>,
@@ -231,7 +234,7 @@ pub struct Controls {
     pub(crate) share: Callback<bool>,
     pub(crate) open_full: Callback<()>,
     pub(crate) export: Callback<Export>,
-    pub(crate) links: Vec<(LinkField, Callback<String>)>,
+    pub(crate) network: Vec<(NetworkField, Callback<String>)>,
 }
 
 impl Controls {
@@ -247,6 +250,7 @@ impl Controls {
             select: link.callback(LabMsg::Select),
             pick: link.callback(LabMsg::Pick),
             split: link.callback(|()| LabMsg::Split),
+            process: link.callback(LabMsg::Process),
             heal: link.callback(|()| LabMsg::Act(Action::Heal)),
             message: link.callback(|(id, op)| LabMsg::Message(id, op)),
             node_action: link.callback(|(id, n)| LabMsg::NodeAction(id, n)),
@@ -260,9 +264,14 @@ impl Controls {
             share: link.callback(LabMsg::Share),
             open_full: link.callback(|()| LabMsg::OpenFull),
             export: link.callback(LabMsg::Export),
-            links: LinkField::ALL
+            network: NetworkField::ALL
                 .iter()
-                .map(|&field| (field, link.callback(move |text| LabMsg::Link(field, text))))
+                .map(|&field| {
+                    (
+                        field,
+                        link.callback(move |text| LabMsg::Network(field, text)),
+                    )
+                })
                 .collect(),
         }
     }
@@ -437,8 +446,12 @@ impl Component for LabView {
                 self.error = self.lab.split().err();
                 self.keep();
             }
-            LabMsg::Link(field, value) => {
-                self.error = self.lab.set_link(field, &value).err();
+            LabMsg::Process(op) => {
+                self.error = self.lab.act_on_picks(op).err();
+                self.keep();
+            }
+            LabMsg::Network(field, value) => {
+                self.error = self.lab.set_network(field, &value).err();
                 self.keep();
             }
             LabMsg::ToggleRoutine => {
@@ -583,6 +596,7 @@ impl Component for LabView {
                 network: network_panel(
                     lab.network(),
                     lab.picks(),
+                    &lab.amounts(),
                     &messages,
                     in_flight,
                     lab.selected(),

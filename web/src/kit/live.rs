@@ -5,8 +5,8 @@
 use netsplit_labs::ViewState;
 use netsplit_sim::lab::{About, Finding, Lab, NetworkLab, narration_line};
 use netsplit_sim::{
-    Action, DropReason, MessageState, MsgId, Network, NoCommand, Node, NodeId, Span, Time,
-    TraceEvent, Violation,
+    Action, Clock, DropReason, MessageState, MsgId, Network, NoCommand, Node, NodeId, Slot, Span,
+    Time, TraceEvent, Violation,
 };
 use yew::prelude::*;
 
@@ -17,7 +17,7 @@ use crate::kit::presets::{PresetEntry, preset_menu};
 use crate::kit::share::{Opening, opening};
 use crate::kit::spec::{CommandOf, LabOf, LabSpec, NodeAction, ScenarioOf};
 use crate::kit::topology::{Arrow, DRAWN_MESSAGES, MessageGlyph, NodeGlyph};
-use crate::session::{Goal, LinkField, Mark, Selection, Session};
+use crate::session::{Goal, Mark, NetworkField, ProcessAmounts, ProcessOp, Selection, Session};
 
 /// The most trace lines a download holds: writing them takes a tenth of a second or so, and a
 /// longer run's whole trace is the command line's to print.
@@ -137,13 +137,17 @@ pub trait LiveLab {
     /// Starts again with a parameter changed, or refuses it.
     fn set_param(&mut self, key: &str, value: &str) -> Result<(), String>;
     /// Changes every link from now on, or refuses it.
-    fn set_link(&mut self, field: LinkField, value: &str) -> Result<(), String>;
+    fn set_network(&mut self, field: NetworkField, value: &str) -> Result<(), String>;
     /// Selects something.
     fn select(&mut self, selection: Selection);
     /// Picks or unpicks a node to cut off.
     fn pick(&mut self, id: NodeId);
     /// Cuts the picked nodes off, or refuses.
     fn split(&mut self) -> Result<(), String>;
+    /// Pauses the picked nodes or changes their clocks, or refuses.
+    fn act_on_picks(&mut self, op: ProcessOp) -> Result<(), String>;
+    /// How the picked processes are paused and their clocks changed.
+    fn amounts(&self) -> ProcessAmounts;
     /// The next (or previous) message in flight after the selected one.
     fn cycle_message(&self, forward: bool) -> Option<MsgId>;
     /// Holding or releasing message `id`, whichever applies.
@@ -170,10 +174,79 @@ impl<S: LabSpec> Live<S> {
             },
         }];
         if up {
+            actions.extend(process_actions(sim.slot(id), id));
             actions.extend(S::node_actions(sim, id));
         }
         actions
     }
+}
+
+/// A clock's rate as a multiple of true time: "1.5×".
+pub fn rate(thousandths: u32) -> String {
+    let (whole, part) = (thousandths / 1000, thousandths % 1000);
+    if part == 0 {
+        format!("{whole}×")
+    } else {
+        format!("{whole}.{}×", format!("{part:03}").trim_end_matches('0'))
+    }
+}
+
+/// How a node's clock differs from true time at `now`, if it does: "+5 s, 1.5×".
+pub fn clock_note(clock: &Clock, now: Time) -> Option<String> {
+    let offset = clock.offset(now);
+    let drift = clock.rate() != 1000;
+    if offset == 0 && !drift {
+        return None;
+    }
+    let sign = if offset < 0 { "−" } else { "+" };
+    let mut note = format!("{sign}{}", Span(offset.unsigned_abs()));
+    if drift {
+        note.push_str(&format!(", {}", rate(clock.rate())));
+    }
+    Some(note)
+}
+
+/// How long the inspector's pause lasts.
+const PAUSE: Span = Span::secs(3);
+/// How far the inspector moves a clock.
+const JUMP_MS: i64 = 5000;
+/// How fast a clock the inspector speeds up runs, in thousandths of true time.
+const FAST: u32 = 1500;
+
+/// What every lab can do to a process that is up: pause it, move its clock, make it run fast.
+fn process_actions<N: Node, C>(slot: &Slot<N>, id: NodeId) -> Vec<NodeAction<C>> {
+    let mut actions = Vec::new();
+    if slot.paused_until().is_none() {
+        actions.push(NodeAction {
+            label: "Pause 3 s".into(),
+            key: "z",
+            action: Action::Pause(id, PAUSE),
+        });
+    }
+    let fast = slot.clock().rate() != 1000;
+    actions.extend([
+        NodeAction {
+            label: "Clock +5 s".into(),
+            key: "j",
+            action: Action::JumpClock(id, JUMP_MS),
+        },
+        NodeAction {
+            label: "Clock −5 s".into(),
+            key: "b",
+            action: Action::JumpClock(id, -JUMP_MS),
+        },
+        NodeAction {
+            label: if fast {
+                "Clock on time"
+            } else {
+                "Clock 1.5× fast"
+            }
+            .into(),
+            key: "f",
+            action: Action::Drift(id, if fast { 1000 } else { FAST }),
+        },
+    ]);
+    actions
 }
 
 /// How a network lab opens from the link on the page's address (see [`opening`]): the live
@@ -204,7 +277,7 @@ impl<S: LabSpec> LiveLab for Live<S> {
         S::FIELDS
     }
     fn properties(&self) -> &'static [(&'static str, &'static str)] {
-        LabOf::<S>::PROPERTIES
+        LabOf::<S>::checks(&self.session.scenario().params)
     }
     fn shortcuts(&self) -> &'static [(&'static str, &'static str)] {
         S::SHORTCUTS
@@ -279,11 +352,19 @@ impl<S: LabSpec> LiveLab for Live<S> {
             .map(|(i, slot)| {
                 let id = NodeId(i as u16);
                 let look = S::node_look(sim, slot, id, now);
+                let mut description = look.description;
+                if let Some(until) = slot.paused_until() {
+                    description.push_str(&format!(", paused until {until}"));
+                }
+                if let Some(clock) = clock_note(slot.clock(), sim.now()) {
+                    description.push_str(&format!(", its clock {clock}"));
+                }
                 NodeGlyph {
                     id,
                     up: slot.is_up(),
+                    paused: slot.paused_until().is_some(),
                     caption: look.caption,
-                    description: look.description,
+                    description,
                     badge: look.badge,
                     timer: look.timer,
                     tint: look.tint,
@@ -464,8 +545,8 @@ impl<S: LabSpec> LiveLab for Live<S> {
     fn set_param(&mut self, key: &str, value: &str) -> Result<(), String> {
         self.session.set_param(key, value)
     }
-    fn set_link(&mut self, field: LinkField, value: &str) -> Result<(), String> {
-        self.session.set_link(field, value)
+    fn set_network(&mut self, field: NetworkField, value: &str) -> Result<(), String> {
+        self.session.set_network(field, value)
     }
     fn select(&mut self, selection: Selection) {
         self.session.select(selection);
@@ -475,6 +556,12 @@ impl<S: LabSpec> LiveLab for Live<S> {
     }
     fn split(&mut self) -> Result<(), String> {
         self.session.split()
+    }
+    fn act_on_picks(&mut self, op: ProcessOp) -> Result<(), String> {
+        self.session.act_on_picks(op)
+    }
+    fn amounts(&self) -> ProcessAmounts {
+        self.session.amounts()
     }
     fn cycle_message(&self, forward: bool) -> Option<MsgId> {
         self.session.cycle_message(forward)

@@ -1,20 +1,22 @@
-//! The network: the panel that partitions it, heals it and changes its links, and the banner
-//! that names the groups while it is split.
+//! The network: the panel that partitions it, heals it, changes its links and pauses the picked
+//! processes or changes their clocks, and the banner that names the groups while it is split.
 
-use netsplit_sim::{Network, NodeId};
+use netsplit_sim::{DRIFT_RANGE, MAX_JUMP, MAX_PAUSE, Network, NodeId};
 use yew::prelude::*;
 
 use crate::kit::field::NumberField;
 use crate::kit::inspector::MessageInfo;
 use crate::kit::lab::Controls;
 use crate::kit::topology::{DRAWN_MESSAGES, group_letter};
-use crate::session::{LinkField, Selection};
+use crate::session::{NetworkField, ProcessAmounts, ProcessOp, Selection};
 
-/// The network panel: pick nodes and cut them off, heal, change every link, and the messages
-/// in flight (the first few, each selectable).
+/// The network panel: pick nodes and cut them off, heal, change every link, pause the picked
+/// processes or change their clocks, and the messages in flight (the first few, each
+/// selectable).
 pub fn network_panel(
     network: &Network,
     picks: &[bool],
+    amounts: &ProcessAmounts,
     messages: &[MessageInfo],
     in_flight: usize,
     selected: Selection,
@@ -41,15 +43,17 @@ pub fn network_panel(
             </li>
         }
     });
-    let number = |field: LinkField, label: &'static str, value: u64, max: u64| {
+    let number = |field: NetworkField, label: &'static str, value: u64, min: u64, max: u64| {
         let on_change = c
-            .links
+            .network
             .iter()
             .find(|(f, _)| *f == field)
             .map(|(_, callback)| callback.clone())
-            .expect("every link field has a callback");
-        html! { <NumberField {label} {value} min={0} max={max} {on_change} /> }
+            .expect("every network field has a callback");
+        html! { <NumberField {label} {value} min={min} max={max} {on_change} /> }
     };
+    let op = |op: ProcessOp| c.process.reform(move |_: MouseEvent| op);
+    let (slowest, fastest) = DRIFT_RANGE;
     html! {
         <section class="panel network" aria-labelledby="network-title">
             <h2 id="network-title">{ "Network" }</h2>
@@ -61,12 +65,28 @@ pub fn network_panel(
                     <button onclick={c.heal.reform(|_: MouseEvent| ())} disabled={network.partition().is_none()}>{ "Heal" }</button>
                 </div>
             </fieldset>
+            <fieldset class="processes">
+                <legend>{ "Processes and clocks: act on the picked nodes" }</legend>
+                <div class="amount">
+                    { number(NetworkField::Pause, "pause for (ms)", amounts.pause.0, 1, MAX_PAUSE.0) }
+                    <button onclick={op(ProcessOp::Pause)}>{ "Pause picked" }</button>
+                </div>
+                <div class="amount">
+                    { number(NetworkField::Jump, "move clocks by (ms)", amounts.jump_ms, 0, MAX_JUMP.unsigned_abs()) }
+                    <button onclick={op(ProcessOp::Ahead)}>{ "Clocks ahead" }</button>
+                    <button onclick={op(ProcessOp::Back)}>{ "Clocks back" }</button>
+                </div>
+                <div class="amount">
+                    { number(NetworkField::Rate, "clock rate (‰ of true time)", u64::from(amounts.rate), u64::from(slowest), u64::from(fastest)) }
+                    <button onclick={op(ProcessOp::Rate)}>{ "Set rate" }</button>
+                </div>
+            </fieldset>
             <fieldset>
                 <legend>{ "Links" }</legend>
-                { number(LinkField::Loss, "loss %", u64::from(current.drop.ppm() / 10_000), 100) }
-                { number(LinkField::Duplicate, "duplicate %", u64::from(current.duplicate.ppm() / 10_000), 100) }
-                { number(LinkField::LatencyMin, "latency min (ms)", current.latency_min.as_millis(), 60_000) }
-                { number(LinkField::LatencyMax, "latency max (ms)", current.latency_max.as_millis(), 60_000) }
+                { number(NetworkField::Loss, "loss %", u64::from(current.drop.ppm() / 10_000), 0, 100) }
+                { number(NetworkField::Duplicate, "duplicate %", u64::from(current.duplicate.ppm() / 10_000), 0, 100) }
+                { number(NetworkField::LatencyMin, "latency min (ms)", current.latency_min.as_millis(), 0, 60_000) }
+                { number(NetworkField::LatencyMax, "latency max (ms)", current.latency_max.as_millis(), 0, 60_000) }
             </fieldset>
             <h3>{
                 if in_flight > DRAWN_MESSAGES {

@@ -21,6 +21,8 @@ pub struct NodeGlyph {
     pub id: NodeId,
     /// False draws the node crashed: grey, dashed, crossed out, labelled "down".
     pub up: bool,
+    /// True while its process is paused: drawn faded, with a dashed ring.
+    pub paused: bool,
     /// A short line under the name, such as "hb 42".
     pub caption: String,
     /// The full description read by screen readers.
@@ -232,6 +234,7 @@ fn node_view(node: &NodeGlyph, (x, y): (f64, f64), props: &TopologyProps) -> Htm
     let class = classes!(
         "node",
         if node.up { "up" } else { "down" },
+        node.paused.then_some("paused"),
         selected.then_some("selected"),
         node.flagged.then_some("flagged"),
         node.badge.filter(|_| node.up),

@@ -1,23 +1,22 @@
 //! The Coordination lab: leases and fencing tokens, Redlock, and Bully election. Each node's own
 //! clock and pauses are what it is about, so the nodes show them and the inspector offers them.
 
-use netsplit_labs::coordination::{Bug, CoordLab, CoordNode, Mode, Msg, Params, Phase, Timer};
-use netsplit_sim::{Action, NoCommand, NodeId, Slot, Span, Time};
+use netsplit_labs::coordination::history::{History, Spell};
+use netsplit_labs::coordination::{
+    Bug, CoordLab, CoordNode, Mode, Msg, Params, Phase, Role, Timer,
+};
+use netsplit_sim::{NodeId, Slot, Span, Time};
+use std::collections::VecDeque;
 use yew::prelude::*;
 
 use crate::kit::field::Fields;
-use crate::kit::spec::{LabSpec, NodeAction, NodeLook, ScenarioOf, SimOf};
+use crate::kit::live::{clock_note, rate};
+use crate::kit::spec::{LabSpec, NodeLook, ScenarioOf, SimOf};
+use crate::kit::tenths;
 use crate::session::Selection;
 
 /// What makes the Coordination lab.
 pub struct CoordSpec;
-
-/// How long the inspector's pause lasts.
-const PAUSE: Span = Span::secs(3);
-/// How far the inspector moves a clock.
-const JUMP_MS: i64 = 5000;
-/// How fast a clock the inspector speeds up runs, in thousandths.
-const FAST: u32 = 1500;
 
 impl LabSpec for CoordSpec {
     type Lab = CoordLab;
@@ -35,14 +34,7 @@ impl LabSpec for CoordSpec {
         "heartbeat",
         "bug",
     ];
-    const SHORTCUTS: &'static [(&'static str, &'static str)] = &[
-        ("z", "pause the selected node's process for 3 s"),
-        ("j / b", "move the selected node's clock 5 s ahead / back"),
-        (
-            "f",
-            "make the selected node's clock run fast, or on time again",
-        ),
-    ];
+    const SHORTCUTS: &'static [(&'static str, &'static str)] = &[];
     const STAGE_LABEL: &'static str = "Lock servers on the left, clients and the storage on the right (or Bully processes on a circle); dots are messages in flight";
 
     fn intro() -> Html {
@@ -139,6 +131,7 @@ impl LabSpec for CoordSpec {
             slot.timer_due(&timer)
                 .map(|due| (due.0 as f64 - now).max(0.0) / full.0.max(1) as f64)
         };
+        let mut tint = None;
         let (role, caption, badge, timer) = match slot.node() {
             CoordNode::Server(s) => {
                 let caption = match (s.current(local), s.closed_until) {
@@ -178,6 +171,12 @@ impl LabSpec for CoordSpec {
                 };
                 let timer = left(Timer::Answers, params.election_timeout)
                     .or_else(|| left(Timer::Announcement, params.election_timeout));
+                tint = if p.electing {
+                    Some(ELECTING_TINT)
+                } else {
+                    p.coordinator
+                        .map(|c| FOLLOWER_TINTS[c.index() % FOLLOWER_TINTS.len()])
+                };
                 (
                     "process",
                     caption,
@@ -186,29 +185,22 @@ impl LabSpec for CoordSpec {
                 )
             }
         };
-        let clock = clock_note(slot, true_now);
-        let state = if !slot.is_up() {
-            "crashed".to_string()
-        } else if let Some(until) = slot.paused_until() {
-            format!("paused until {until}")
+        // The frame adds a pause and the clock to the description.
+        let description = if slot.is_up() {
+            format!("{id}, {role}, {caption}")
         } else {
-            caption.clone()
+            format!("{id}, {role}, crashed")
         };
         NodeLook {
-            caption: match (slot.paused_until(), &clock) {
+            caption: match (slot.paused_until(), clock_note(slot.clock(), true_now)) {
                 (Some(_), _) => "paused".to_string(),
                 (None, Some(c)) => format!("{caption} · {c}"),
                 (None, None) => caption,
             },
-            description: format!(
-                "{id}, {role}, {state}{}",
-                clock
-                    .map(|c| format!(", its clock {c}"))
-                    .unwrap_or_default()
-            ),
+            description,
             badge,
             timer,
-            tint: None,
+            tint,
         }
     }
 
@@ -236,43 +228,6 @@ impl LabSpec for CoordSpec {
             }
             _ => None,
         }
-    }
-
-    fn node_actions(sim: &SimOf<Self>, id: NodeId) -> Vec<NodeAction<NoCommand>> {
-        let slot = sim.slot(id);
-        if !slot.is_up() {
-            return Vec::new();
-        }
-        let mut actions = Vec::new();
-        if slot.paused_until().is_none() {
-            actions.push(NodeAction {
-                label: "Pause 3 s (z)".into(),
-                key: "z",
-                action: Action::Pause(id, PAUSE),
-            });
-        }
-        actions.push(NodeAction {
-            label: "Clock +5 s (j)".into(),
-            key: "j",
-            action: Action::JumpClock(id, JUMP_MS),
-        });
-        actions.push(NodeAction {
-            label: "Clock −5 s (b)".into(),
-            key: "b",
-            action: Action::JumpClock(id, -JUMP_MS),
-        });
-        let fast = slot.clock().rate() != 1000;
-        actions.push(NodeAction {
-            label: if fast {
-                "Clock on time (f)"
-            } else {
-                "Clock 1.5× fast (f)"
-            }
-            .into(),
-            key: "f",
-            action: Action::Drift(id, if fast { 1000 } else { FAST }),
-        });
-        actions
     }
 
     fn node_details(sim: &SimOf<Self>, id: NodeId) -> Html {
@@ -326,9 +281,14 @@ impl LabSpec for CoordSpec {
 
     fn below_stage(sim: &SimOf<Self>, _: &ScenarioOf<Self>, _: Selection) -> Html {
         if sim.config().mode == Mode::Bully {
-            return html! {};
+            return elections(sim);
         }
-        leases(sim)
+        html! {
+            <>
+                { lease_timeline(sim) }
+                { leases(sim) }
+            </>
+        }
     }
 
     fn legend() -> Html {
@@ -346,31 +306,10 @@ impl LabSpec for CoordSpec {
     }
 }
 
-/// A clock's rate as a multiple of true time: "1.5×".
-fn rate(thousandths: u32) -> String {
-    let (whole, part) = (thousandths / 1000, thousandths % 1000);
-    if part == 0 {
-        format!("{whole}×")
-    } else {
-        format!("{whole}.{}×", format!("{part:03}").trim_end_matches('0'))
-    }
-}
-
-/// How a node's clock differs from true time, if it does: "+5 s, 1.5×".
-fn clock_note(slot: &Slot<CoordNode>, now: Time) -> Option<String> {
-    let clock = slot.clock();
-    let offset = clock.offset(now);
-    let drift = clock.rate() != 1000;
-    if offset == 0 && !drift {
-        return None;
-    }
-    let sign = if offset < 0 { "−" } else { "+" };
-    let mut note = format!("{sign}{}", Span(offset.unsigned_abs()));
-    if drift {
-        note.push_str(&format!(", {}", rate(clock.rate())));
-    }
-    Some(note)
-}
+/// The fill of a Bully process that is electing: the colour of ELECTION messages.
+const ELECTING_TINT: u64 = 3;
+/// The fills of processes by the coordinator they follow, so that two camps show apart.
+const FOLLOWER_TINTS: [u64; 5] = [0, 1, 2, 4, 5];
 
 /// Every client's belief of its lease beside the truth, and the storage's view: the gap
 /// between a lease as its holder counts it and as true time does is the lesson.
@@ -399,7 +338,7 @@ fn leases(sim: &SimOf<CoordSpec>) -> Html {
                 <td>{ token }</td>
                 <td>{ belief }</td>
                 <td>{ truth }</td>
-                <td>{ clock_note(slot, now).unwrap_or_else(|| "on time".into()) }</td>
+                <td>{ clock_note(slot.clock(), now).unwrap_or_else(|| "on time".into()) }</td>
             </tr>
         })
     });
@@ -423,6 +362,250 @@ fn leases(sim: &SimOf<CoordSpec>) -> Html {
                 <tbody>{ for rows }</tbody>
             </table>
             <p class="hint">{ storage }</p>
+        </section>
+    }
+}
+
+/// How much true time the lease timeline shows: six TTLs, from 3 s to a minute.
+fn window(ttl: Span) -> Span {
+    Span((ttl.0 * 6).clamp(3000, 60_000))
+}
+
+/// The step between the timeline's ticks: about six of them across `span`.
+fn tick_step(span: Span) -> u64 {
+    [250, 500, 1000, 2000, 5000, 10_000, 20_000]
+        .into_iter()
+        .find(|&step| span.0 / step <= 8)
+        .unwrap_or(30_000)
+}
+
+/// The timeline's geometry: where a moment of true time and a client's lane are drawn.
+struct Scale {
+    start: u64,
+    end: u64,
+}
+
+const LABEL_W: f64 = 44.0;
+const PLOT_W: f64 = 640.0;
+const LANE_H: f64 = 54.0;
+const AXIS_H: f64 = 22.0;
+
+impl Scale {
+    fn x(&self, t: Time) -> f64 {
+        let t = t.0.clamp(self.start, self.end);
+        LABEL_W + (t - self.start) as f64 / (self.end - self.start) as f64 * PLOT_W
+    }
+
+    /// A bar from `from` to `to` on row `y`, clipped to the window; nothing if outside it.
+    fn bar(
+        &self,
+        from: Time,
+        to: Time,
+        y: f64,
+        h: f64,
+        class: Classes,
+        label: Option<String>,
+    ) -> Html {
+        if to.0 < self.start || from.0 > self.end {
+            return html! {};
+        }
+        let (x0, x1) = (self.x(from), self.x(to));
+        let w = (x1 - x0).max(1.5);
+        html! {
+            <g class={class}>
+                <rect x={tenths(x0)} y={tenths(y)} width={tenths(w)} height={tenths(h)} rx="2" />
+                if let Some(label) = label.filter(|_| w > 26.0) {
+                    <text x={tenths(x0 + 4.0)} y={tenths(y + h - 3.0)}>{ label }</text>
+                }
+            </g>
+        }
+    }
+}
+
+/// Each client's lease in true time as the lock service held it (solid) and as the client
+/// believed it by its own clock (outlined), its pauses (hatched), and its writes as the storage
+/// took (✓) or refused (✗) them: where the outline outlives the solid bar, the client acts on
+/// a lease nobody else honours.
+fn lease_timeline(sim: &SimOf<CoordSpec>) -> Html {
+    let params = sim.config();
+    let now = sim.now();
+    let span = window(params.ttl);
+    let scale = Scale {
+        start: now.0.saturating_sub(span.0),
+        end: now.0.max(span.0) + span.0 / 5,
+    };
+    let history = sim.monitor().history();
+    let flagged = sim.violations().first();
+    let is_flagged = |client: NodeId, token: u64| {
+        flagged.is_some_and(|v| v.nodes.contains(&client) && v.indexes.contains(&token))
+    };
+    let clients: Vec<NodeId> = NodeId::all(params.nodes())
+        .filter(|&id| params.role(id) == Role::Client)
+        .collect();
+    let lanes = clients.iter().enumerate().map(|(row, &client)| {
+        let lane = &history.lanes[client.index()];
+        let y = AXIS_H + row as f64 * LANE_H;
+        let spells = |spells: &VecDeque<Spell>, dy: f64, h: f64, kind: &'static str| {
+            spells
+                .iter()
+                .map(|s| {
+                    // A lease still going ends later if no clock changes: drawn dashed.
+                    let shown_to = if s.open { s.to.min(now) } else { s.to };
+                    let class = classes!(kind, is_flagged(client, s.token).then_some("flagged"));
+                    let label = (s.token > 0).then(|| format!("#{}", s.token));
+                    html! {
+                        <>
+                            { scale.bar(s.from, shown_to, y + dy, h, class, label) }
+                            if s.open && s.to > now {
+                                { scale.bar(now, s.to, y + dy, h, classes!(kind, "projected"), None) }
+                            }
+                        </>
+                    }
+                })
+                .collect::<Html>()
+        };
+        let writes = history.writes.iter().filter(|w| w.client == client && w.at.0 >= scale.start).map(|w| {
+            let x = scale.x(w.at);
+            let (mark, class) = if w.accepted { ("✓", "write-mark ok") } else { ("✗", "write-mark bad") };
+            let class = classes!(class, is_flagged(client, w.token).then_some("flagged"));
+            html! {
+                <g {class}>
+                    <line x1={tenths(x)} x2={tenths(x)} y1={tenths(y + 2.0)} y2={tenths(y + 34.0)} />
+                    <text x={tenths(x + 3.0)} y={tenths(y + 47.0)}>{ format!("{mark}#{}", w.token) }</text>
+                </g>
+            }
+        });
+        html! {
+            <g class="lane">
+                <text class="lane-name" x="4" y={tenths(y + 20.0)}>{ client.to_string() }</text>
+                { spells(&lane.paused, 0.0, 36.0, "paused") }
+                { spells(&lane.held, 3.0, 14.0, "held") }
+                { spells(&lane.believed, 20.0, 14.0, "believed") }
+                { for writes }
+            </g>
+        }
+    });
+    let step = tick_step(Span(scale.end - scale.start));
+    let ticks = (scale.start.div_ceil(step)..=scale.end / step).map(|i| {
+        let t = Time(i * step);
+        let x = scale.x(t);
+        html! {
+            <g class="tick">
+                <line x1={tenths(x)} x2={tenths(x)} y1={tenths(AXIS_H - 4.0)} y2={tenths(AXIS_H + clients.len() as f64 * LANE_H)} />
+                <text x={tenths(x)} y="12">{ t.to_string() }</text>
+            </g>
+        }
+    });
+    let height = AXIS_H + clients.len() as f64 * LANE_H + 4.0;
+    let width = LABEL_W + PLOT_W + 8.0;
+    let x_now = scale.x(now);
+    html! {
+        <section class="panel lease-timeline" aria-labelledby="lease-timeline-title">
+            <h2 id="lease-timeline-title">{ "Leases in true time" }</h2>
+            <svg class="timeline-chart" viewBox={format!("0 0 {} {}", tenths(width), tenths(height))}
+                role="img" aria-label={timeline_summary(sim, &clients)}>
+                <defs>
+                    <pattern id="paused-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                        <line x1="0" y1="0" x2="0" y2="6" class="hatch" />
+                    </pattern>
+                </defs>
+                { for ticks }
+                { for lanes }
+                <line class="now" x1={tenths(x_now)} x2={tenths(x_now)} y1={tenths(AXIS_H - 6.0)} y2={tenths(height)} />
+            </svg>
+            <p class="hint">
+                <span class="swatch held"></span>{ " the lock service holds the lease  " }
+                <span class="swatch believed"></span>{ " the client believes it holds it, by its own clock  " }
+                <span class="swatch paused"></span>{ " paused  " }
+                { "✓ / ✗ a write the storage took / refused, with its token; dashed: how it goes on if no clock changes" }
+            </p>
+            { write_list(history) }
+        </section>
+    }
+}
+
+/// What the timeline shows, in words, for screen readers.
+fn timeline_summary(sim: &SimOf<CoordSpec>, clients: &[NodeId]) -> String {
+    let now = sim.now();
+    let history = sim.monitor().history();
+    let parts: Vec<String> = clients
+        .iter()
+        .map(|&c| {
+            let lane = &history.lanes[c.index()];
+            let open = |list: &VecDeque<Spell>| list.back().filter(|s| s.open).map(|s| s.token);
+            match (open(&lane.held), open(&lane.believed)) {
+                (Some(t), Some(_)) => format!("{c} holds lease {t}"),
+                (None, Some(t)) => format!(
+                    "{c} believes it holds lease {t}, which the lock service no longer holds"
+                ),
+                (Some(t), None) => {
+                    format!("the lock service holds lease {t} for {c}, which does not know it yet")
+                }
+                (None, None) => format!("{c} holds nothing"),
+            }
+        })
+        .collect();
+    format!("Leases at true time {now}: {}", parts.join("; "))
+}
+
+/// The storage's newest writes, newest first.
+fn write_list(history: &History) -> Html {
+    if history.writes.is_empty() {
+        return html! { <p class="hint">{ "The storage has had no write yet." }</p> };
+    }
+    let items = history.writes.iter().rev().take(8).map(|w| {
+        let (class, verdict) = if w.accepted {
+            ("ok", "accepted")
+        } else {
+            ("bad", "rejected: the storage has seen a higher token")
+        };
+        html! {
+            <li class={class}>{ format!("{} — {}, token {}: {verdict}", w.at, w.client, w.token) }</li>
+        }
+    });
+    html! {
+        <>
+            <h3>{ "Writes at the storage, newest first" }</h3>
+            <ol class="writes" reversed=true>{ for items }</ol>
+        </>
+    }
+}
+
+/// Bully's elections: each wave, what it cost in messages, and who won.
+fn elections(sim: &SimOf<CoordSpec>) -> Html {
+    let history = sim.monitor().history();
+    let rows = history.elections.iter().rev().map(|e| {
+        let [election, answer, coordinator] = e.messages;
+        html! {
+            <tr>
+                <td>{ e.began.to_string() }</td>
+                <td>{ e.by.to_string() }</td>
+                <td>{ election }</td>
+                <td>{ answer }</td>
+                <td>{ coordinator }</td>
+                <td>{ election + answer + coordinator }</td>
+                <td>{ e.winner.map_or("none yet".into(), |w| format!("♛ {w}")) }</td>
+            </tr>
+        }
+    });
+    html! {
+        <section class="panel elections" aria-labelledby="elections-title">
+            <h2 id="elections-title">{ "Elections" }</h2>
+            if history.elections.is_empty() {
+                <p class="hint">{ "No election yet." }</p>
+            } else {
+                <p class="hint">{ "A process is filled pink while it elects, and otherwise with the colour of the coordinator it follows: two camps show apart." }</p>
+                <table class="members">
+                    <caption>{ "newest first; one wave runs until no election message is sent for an election timeout" }</caption>
+                    <thead><tr>
+                        <th scope="col">{ "began" }</th><th scope="col">{ "by" }</th>
+                        <th scope="col">{ "ELECTION" }</th><th scope="col">{ "OK" }</th>
+                        <th scope="col">{ "COORDINATOR" }</th><th scope="col">{ "messages" }</th>
+                        <th scope="col">{ "winner" }</th>
+                    </tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+            }
         </section>
     }
 }
