@@ -125,6 +125,6 @@ test('every lab pauses a process and moves its clock, by key and in the inspecto
   await expect(page.locator('g.node[aria-label^="n2,"]')).toHaveAttribute('aria-label', /paused until/);
   await expect(page.locator('g.node.paused')).toHaveCount(1);
   await page.getByRole('button', { name: 'Clock +5 s (j)' }).click();
-  await expect(page.locator('g.node[aria-label^="n2,"]')).toHaveAttribute('aria-label', /its clock \+5 s/);
+  await expect(log(page)).toContainText("n2's clock now reads");
   await expect(log(page)).toContainText('n2 pauses');
 });

@@ -5,8 +5,8 @@
 use netsplit_labs::ViewState;
 use netsplit_sim::lab::{About, Finding, Lab, NetworkLab, narration_line};
 use netsplit_sim::{
-    Action, Clock, DropReason, MessageState, MsgId, Network, NoCommand, Node, NodeId, Slot, Span,
-    Time, TraceEvent, Violation,
+    Action, DropReason, MessageState, MsgId, Network, NoCommand, Node, NodeId, Slot, Span, Time,
+    TraceEvent, Violation,
 };
 use yew::prelude::*;
 
@@ -181,31 +181,6 @@ impl<S: LabSpec> Live<S> {
     }
 }
 
-/// A clock's rate as a multiple of true time: "1.5×".
-pub fn rate(thousandths: u32) -> String {
-    let (whole, part) = (thousandths / 1000, thousandths % 1000);
-    if part == 0 {
-        format!("{whole}×")
-    } else {
-        format!("{whole}.{}×", format!("{part:03}").trim_end_matches('0'))
-    }
-}
-
-/// How a node's clock differs from true time at `now`, if it does: "+5 s, 1.5×".
-pub fn clock_note(clock: &Clock, now: Time) -> Option<String> {
-    let offset = clock.offset(now);
-    let drift = clock.rate() != 1000;
-    if offset == 0 && !drift {
-        return None;
-    }
-    let sign = if offset < 0 { "−" } else { "+" };
-    let mut note = format!("{sign}{}", Span(offset.unsigned_abs()));
-    if drift {
-        note.push_str(&format!(", {}", rate(clock.rate())));
-    }
-    Some(note)
-}
-
 /// How long the inspector's pause lasts.
 const PAUSE: Span = Span::secs(3);
 /// How far the inspector moves a clock.
@@ -355,9 +330,6 @@ impl<S: LabSpec> LiveLab for Live<S> {
                 let mut description = look.description;
                 if let Some(until) = slot.paused_until() {
                     description.push_str(&format!(", paused until {until}"));
-                }
-                if let Some(clock) = clock_note(slot.clock(), sim.now()) {
-                    description.push_str(&format!(", its clock {clock}"));
                 }
                 NodeGlyph {
                     id,

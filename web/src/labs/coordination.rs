@@ -5,12 +5,11 @@ use netsplit_labs::coordination::history::{History, Spell};
 use netsplit_labs::coordination::{
     Bug, CoordLab, CoordNode, Mode, Msg, Params, Phase, Role, Timer,
 };
-use netsplit_sim::{NodeId, Slot, Span, Time};
+use netsplit_sim::{Clock, NodeId, Slot, Span, Time};
 use std::collections::VecDeque;
 use yew::prelude::*;
 
 use crate::kit::field::Fields;
-use crate::kit::live::{clock_note, rate};
 use crate::kit::spec::{LabSpec, NodeLook, ScenarioOf, SimOf};
 use crate::kit::tenths;
 use crate::session::Selection;
@@ -185,14 +184,22 @@ impl LabSpec for CoordSpec {
                 )
             }
         };
-        // The frame adds a pause and the clock to the description.
-        let description = if slot.is_up() {
-            format!("{id}, {role}, {caption}")
+        // The frame adds a pause to the description.
+        let clock = clock_note(slot.clock(), true_now);
+        let state = if slot.is_up() {
+            caption.as_str()
         } else {
-            format!("{id}, {role}, crashed")
+            "crashed"
         };
+        let description = format!(
+            "{id}, {role}, {state}{}",
+            clock
+                .as_ref()
+                .map(|c| format!(", its clock {c}"))
+                .unwrap_or_default()
+        );
         NodeLook {
-            caption: match (slot.paused_until(), clock_note(slot.clock(), true_now)) {
+            caption: match (slot.paused_until(), clock) {
                 (Some(_), _) => "paused".to_string(),
                 (None, Some(c)) => format!("{caption} · {c}"),
                 (None, None) => caption,
@@ -310,6 +317,27 @@ impl LabSpec for CoordSpec {
 const ELECTING_TINT: u64 = 3;
 /// The fills of processes by the coordinator they follow, so that two camps show apart.
 const FOLLOWER_TINTS: [u64; 5] = [0, 1, 2, 4, 5];
+
+/// A clock's rate as a multiple of true time: "1.5×".
+fn rate(thousandths: u32) -> String {
+    let exact = netsplit_sim::decimal(f64::from(thousandths) / 1000.0, 3);
+    format!("{}×", exact.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// How a node's clock differs from true time at `now`, if it does: "+5 s, 1.5×".
+fn clock_note(clock: &Clock, now: Time) -> Option<String> {
+    let offset = clock.offset(now);
+    let drift = clock.rate() != 1000;
+    if offset == 0 && !drift {
+        return None;
+    }
+    let sign = if offset < 0 { "−" } else { "+" };
+    let mut note = format!("{sign}{}", Span(offset.unsigned_abs()));
+    if drift {
+        note.push_str(&format!(", {}", rate(clock.rate())));
+    }
+    Some(note)
+}
 
 /// Every client's belief of its lease beside the truth, and the storage's view: the gap
 /// between a lease as its holder counts it and as true time does is the lesson.
