@@ -150,6 +150,7 @@ registry! {
     Clocks(clocks) => netsplit_clocks::ClocksLab,
     Hashing(hashing) => netsplit_hashring::HashingLab,
     Coordination(coordination) => netsplit_coord::CoordLab,
+    Transactions(transactions) => netsplit_txn::TxnLab,
 }
 
 /// The lab called `slug`.

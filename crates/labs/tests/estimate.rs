@@ -3,7 +3,7 @@
 //! without faults, and the heaviest settings on fast, calm and slow links. A run refused for
 //! its cost is told how to fit, and each way it is told fits.
 
-use netsplit_labs::{coordination, crdt, gossip, paxos, raft};
+use netsplit_labs::{coordination, crdt, gossip, paxos, raft, transactions};
 use netsplit_sim::lab::{
     EVENT_BUDGET, IN_FLIGHT_BUDGET, Lab, LabScenario, NetworkLab, ScenarioOf, expected_in_flight,
 };
@@ -17,6 +17,7 @@ macro_rules! each_network_lab {
         $check::<crdt::CrdtLab>();
         $check::<gossip::GossipLab>();
         $check::<coordination::CoordLab>();
+        $check::<transactions::TxnLab>();
     };
 }
 

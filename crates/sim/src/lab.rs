@@ -662,7 +662,25 @@ pub trait NetworkLab: Sized + 'static {
 /// nemesis added, in the order they ran, so that it replays exactly. The nemesis holds one
 /// message in forty for up to half a second, which reorders it among the others, and makes the
 /// strikes [`NetworkLab::aim`] asks for.
-pub fn provoke<L: NetworkLab>(mut scenario: ScenarioOf<L>, faults_until: Time) -> ScenarioOf<L> {
+pub fn provoke<L: NetworkLab>(scenario: ScenarioOf<L>, faults_until: Time) -> ScenarioOf<L> {
+    provoke_with::<L>(scenario, faults_until, true, L::aim)
+}
+
+/// The strikes a nemesis makes after a step: [`NetworkLab::aim`], or another aim of the lab's.
+pub type Aim<L> = fn(
+    &[Record<<L as NetworkLab>::Node>],
+    &[Slot<<L as NetworkLab>::Node>],
+    &mut Rng,
+) -> Vec<Strike<CommandOf<L>>>;
+
+/// [`provoke`] with the lab's own `aim`, and without holding messages unless `reorder`: a
+/// protocol proved for links of bounded delay is fuzzed on them.
+pub fn provoke_with<L: NetworkLab>(
+    mut scenario: ScenarioOf<L>,
+    faults_until: Time,
+    reorder: bool,
+    aim: Aim<L>,
+) -> ScenarioOf<L> {
     let mut sim = L::build(&scenario.params, scenario.links, scenario.seed).with_checkpoints(None);
     for timed in &scenario.actions {
         sim.schedule(timed.at, timed.action.clone());
@@ -679,7 +697,7 @@ pub fn provoke<L: NetworkLab>(mut scenario: ScenarioOf<L>, faults_until: Time) -
         let step = &sim.trace().records()[read..];
         read = sim.trace().len();
         let mut strikes = Vec::new();
-        for record in step {
+        for record in step.iter().filter(|_| reorder) {
             if let TraceEvent::Sent { id, .. } = record.event
                 && sim.message(id).is_some()
                 && rng.below(40) == 0
@@ -690,7 +708,7 @@ pub fn provoke<L: NetworkLab>(mut scenario: ScenarioOf<L>, faults_until: Time) -
                 });
             }
         }
-        strikes.extend(L::aim(step, sim.nodes(), &mut rng));
+        strikes.extend(aim(step, sim.nodes(), &mut rng));
         let mut actions: Vec<Timed<Action<CommandOf<L>>>> = Vec::new();
         for strike in strikes {
             // A message the network dropped as it was sent cannot be held, nor one held twice.

@@ -6,6 +6,7 @@ use netsplit_labs::{Member, Scenario, presets};
 use netsplit_paxos::PaxosLab;
 use netsplit_sim::lab::NetworkLab;
 use netsplit_sim::{Action, MsgId, NodeId, Time, Timed};
+use netsplit_txn::TxnLab;
 
 /// (name, scenario, the trace hash every platform must produce).
 pub fn golden() -> Vec<(&'static str, Scenario, u64)> {
@@ -82,6 +83,16 @@ pub fn golden() -> Vec<(&'static str, Scenario, u64)> {
             PAXOS_MULTI_FAULTS,
         ),
         (
+            "transactions/3pc-partition",
+            preset_of("transactions", "3pc-partition"),
+            TXN_3PC_PARTITION,
+        ),
+        (
+            "transactions/2pc under faults, seed 3",
+            TxnLab::wrap(TxnLab::fuzz(3, TxnLab::fuzz_params(), true)),
+            TXN_2PC_FAULTS,
+        ),
+        (
             "hashing/every strategy",
             every_strategy(),
             HASHING_EVERY_STRATEGY,
@@ -139,3 +150,5 @@ const CRDT_ADD_REMOVE: u64 = 0x38e8_6109_b0c9_4288;
 const CRDT_MV_FAULTS: u64 = 0xae62_5508_6252_ad58;
 const PAXOS_MULTI_FAULTS: u64 = 0xc348_7717_00fd_e113;
 const HASHING_EVERY_STRATEGY: u64 = 0x5434_37ed_65e1_3cdb;
+const TXN_3PC_PARTITION: u64 = 0x8b3b_7064_8d0c_431b;
+const TXN_2PC_FAULTS: u64 = 0xf130_a983_d888_2e1a;
