@@ -2,8 +2,8 @@
 //! comparison of set types on one run.
 
 use netsplit_sim::lab::{
-    About, Finding, Knob, Lab, NetworkLab, Preset, Recording, ScenarioError, named, named_bug,
-    over, whole_number, with_copies,
+    About, Finding, Knob, NetworkLab, Preset, Replays, ScenarioError, named, named_bug, over,
+    whole_number, with_copies,
 };
 use netsplit_sim::{Action, FaultPlan, Link, NodeId, Rng, Span, Time, Timed, random_faults};
 
@@ -277,12 +277,7 @@ pub fn compare_set_types(s: &CrdtScenario) -> Result<Vec<SetOutcome>, ScenarioEr
 
 /// [`compare_set_types`] on its way: a run for each set type, gone through a number of events
 /// at a time ([`SetComparison::go`]), so that the page can go on between slices of a long one.
-pub struct SetComparison {
-    end: Time,
-    runs: Vec<(Kind, <CrdtLab as Lab>::Run)>,
-    /// How many of the runs are at the end.
-    finished: usize,
-}
+pub struct SetComparison(Replays<CrdtLab, Kind>);
 
 impl SetComparison {
     /// The runs at their start; refuses a run with operations other than adding and removing.
@@ -298,49 +293,32 @@ impl SetComparison {
                 "the comparison replays adds and removes; this run has other operations".into(),
             ));
         }
-        let runs = Kind::COMPARED
-            .into_iter()
-            .map(|kind| {
-                let mut run = s.clone();
-                run.params.kind = kind;
-                run.params.bug = None;
-                Ok((kind, CrdtLab::start(&run, Recording::Quiet)?))
-            })
-            .collect::<Result<_, ScenarioError>>()?;
-        Ok(SetComparison {
-            end: Time::ZERO + s.duration,
-            runs,
-            finished: 0,
-        })
+        let variants = Kind::COMPARED.into_iter().map(|kind| {
+            let params = Params {
+                kind,
+                bug: None,
+                ..s.params
+            };
+            (kind, params)
+        });
+        Ok(SetComparison(Replays::new(s, variants)?))
     }
 
     /// Runs at most `events` more events, the runs one after another; true once every run is
     /// at the end.
-    pub fn go(&mut self, mut events: u64) -> bool {
-        while let Some((_, sim)) = self.runs.get_mut(self.finished) {
-            let before = sim.steps();
-            if !sim.run_toward(self.end, events) {
-                return false;
-            }
-            events = events.saturating_sub(sim.steps() - before);
-            self.finished += 1;
-        }
-        true
+    pub fn go(&mut self, events: u64) -> bool {
+        self.0.go(events)
     }
 
     /// How much of the way is gone, from 0 to 1.
     pub fn done(&self) -> f64 {
-        let current = self.runs.get(self.finished).map_or(0.0, |(_, sim)| {
-            sim.now().0 as f64 / self.end.0.max(1) as f64
-        });
-        (self.finished as f64 + current) / self.runs.len() as f64
+        self.0.done()
     }
 
     /// How each type ends, once every run is at the end.
     pub fn outcomes(&self) -> Option<Vec<SetOutcome>> {
-        (self.finished == self.runs.len()).then(|| {
-            self.runs
-                .iter()
+        self.0.ended().map(|runs| {
+            runs.iter()
                 .map(|(kind, sim)| SetOutcome {
                     kind: *kind,
                     values: sim

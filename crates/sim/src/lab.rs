@@ -919,6 +919,67 @@ pub fn validate_actions<P, C>(s: &LabScenario<P, C>, nodes: usize) -> Result<(),
     Ok(())
 }
 
+/// A scenario run to its end under variants of its settings, one run after another and a slice
+/// of events at a time, for a lab's comparison (the CRDT lab's set types, the Transactions lab's
+/// protocols): the page works on it between frames and never holds one for long.
+pub struct Replays<L: NetworkLab, K> {
+    end: Time,
+    runs: Vec<Replayed<L, K>>,
+    /// How many of the runs are at the end.
+    finished: usize,
+}
+
+/// One of [`Replays`]: its variant, and its run.
+pub type Replayed<L, K> = (K, Box<SimOf<L>>);
+
+impl<L: NetworkLab, K> Replays<L, K> {
+    /// The runs of `scenario` with each variant's parameters, at their start, quiet.
+    pub fn new(
+        scenario: &ScenarioOf<L>,
+        variants: impl IntoIterator<Item = (K, L::Params)>,
+    ) -> Result<Replays<L, K>, ScenarioError> {
+        let runs = variants
+            .into_iter()
+            .map(|(key, params)| {
+                let mut run = scenario.clone();
+                run.params = params;
+                Ok((key, <L as Lab>::start(&run, Recording::Quiet)?))
+            })
+            .collect::<Result<_, ScenarioError>>()?;
+        Ok(Replays {
+            end: Time::ZERO + scenario.duration,
+            runs,
+            finished: 0,
+        })
+    }
+
+    /// Runs at most `events` more events; true once every run is at the end.
+    pub fn go(&mut self, mut events: u64) -> bool {
+        while let Some((_, sim)) = self.runs.get_mut(self.finished) {
+            let before = sim.steps();
+            if !sim.run_toward(self.end, events) {
+                return false;
+            }
+            events = events.saturating_sub(sim.steps() - before);
+            self.finished += 1;
+        }
+        true
+    }
+
+    /// How much of the way is gone, from 0 to 1.
+    pub fn done(&self) -> f64 {
+        let current = self.runs.get(self.finished).map_or(0.0, |(_, sim)| {
+            sim.now().0 as f64 / self.end.0.max(1) as f64
+        });
+        (self.finished as f64 + current) / self.runs.len().max(1) as f64
+    }
+
+    /// Every run at its end, with its variant, once all are.
+    pub fn ended(&self) -> Option<&[Replayed<L, K>]> {
+        (self.finished == self.runs.len()).then_some(&self.runs[..])
+    }
+}
+
 /// The run of `scenario`, recorded in full and played to its end; for tests.
 ///
 /// # Panics

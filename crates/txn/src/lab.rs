@@ -1,8 +1,8 @@
 //! The Transactions lab: what it checks, its settings, its findings and how it is fuzzed.
 
 use netsplit_sim::lab::{
-    About, Finding, Knob, NetworkLab, Preset, ScenarioError, named, named_bug, over, provoke,
-    provoke_with, whole_number, with_copies,
+    About, Finding, Knob, NetworkLab, Preset, Replays, ScenarioError, named, named_bug, over,
+    provoke, provoke_with, whole_number, with_copies,
 };
 use netsplit_sim::{
     Action, FaultPlan, Link, NodeId, Record, Rng, Slot, Span, Strike, Time, Timed, TraceEvent,
@@ -10,7 +10,8 @@ use netsplit_sim::{
 };
 
 use crate::{
-    Account, Bug, Leg, Mode, Note, Params, Transfer, TxnMonitor, TxnNode, TxnScenario, TxnSim,
+    Account, Audits, Bug, Leg, Mode, Note, Params, Tally, Transfer, TxnMonitor, TxnNode,
+    TxnScenario, TxnSim,
 };
 
 /// The Transactions lab.
@@ -348,6 +349,91 @@ impl TxnLab {
         };
         provoke_with::<TxnLab>(scenario, FAULTS_UNTIL, false, |step, nodes, rng| {
             strikes(step, nodes, rng, false)
+        })
+    }
+}
+
+/// How one protocol ended a run, in [`ProtocolComparison`].
+#[derive(Clone, Debug)]
+pub struct ProtocolOutcome {
+    /// The protocol.
+    pub mode: Mode,
+    /// How its transactions went.
+    pub tally: Tally,
+    /// Transactions still in progress at the end.
+    pub open: usize,
+    /// The longest any participant stayed in doubt about one transaction (still in doubt
+    /// included).
+    pub longest_doubt: Span,
+    /// The audits that read every balance, and how many saw a state no serial order shows.
+    pub audits: Audits,
+    /// The properties it broke.
+    pub broken: Vec<String>,
+}
+
+/// The same run (seed, links, transfers and faults) under each protocol, to its end, a slice
+/// of events at a time: what 2PC, 3PC and a saga each make of the same faults. A bug stays on
+/// under the protocols it applies to.
+pub struct ProtocolComparison(Replays<TxnLab, Mode>);
+
+impl ProtocolComparison {
+    /// The runs at their start.
+    pub fn new(s: &TxnScenario) -> Result<ProtocolComparison, ScenarioError> {
+        let variants = Mode::ALL.into_iter().map(|mode| {
+            let params = Params {
+                mode,
+                bug: s.params.bug.filter(|b| b.modes().contains(&mode)),
+                ..s.params
+            };
+            (mode, params)
+        });
+        Ok(ProtocolComparison(Replays::new(s, variants)?))
+    }
+
+    /// Runs at most `events` more events; true once every run is at its end.
+    pub fn go(&mut self, events: u64) -> bool {
+        self.0.go(events)
+    }
+
+    /// How much of the way is gone, from 0 to 1.
+    pub fn done(&self) -> f64 {
+        self.0.done()
+    }
+
+    /// How each protocol ended, once every run is at its end.
+    pub fn outcomes(&self) -> Option<Vec<ProtocolOutcome>> {
+        self.0.ended().map(|runs| {
+            runs.iter()
+                .map(|(mode, sim)| {
+                    let monitor = sim.monitor();
+                    let now = sim.now();
+                    let longest_doubt = monitor
+                        .doubt()
+                        .iter()
+                        .flat_map(|d| {
+                            d.now
+                                .iter()
+                                .map(move |&(_, since)| now.since(since))
+                                .chain([d.longest])
+                        })
+                        .max()
+                        .unwrap_or(Span(0));
+                    let mut broken: Vec<String> = sim
+                        .violations()
+                        .iter()
+                        .map(|v| v.property.clone())
+                        .collect();
+                    broken.dedup();
+                    ProtocolOutcome {
+                        mode: *mode,
+                        tally: monitor.tally(),
+                        open: monitor.open(),
+                        longest_doubt,
+                        audits: monitor.audits(),
+                        broken,
+                    }
+                })
+                .collect()
         })
     }
 }

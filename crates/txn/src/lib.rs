@@ -57,8 +57,8 @@ use std::fmt;
 use std::ops::RangeInclusive;
 
 pub use coordinator::{Coordinator, Phase, Tx};
-pub use lab::TxnLab;
-pub use monitor::{Audits, Doubt, Tally, TxnMonitor};
+pub use lab::{ProtocolComparison, ProtocolOutcome, TxnLab};
+pub use monitor::{Audits, Doubt, Tally, TxRecord, TxnMonitor};
 pub use participant::{Auditor, Participant, Pending};
 
 /// A run of the Transactions lab, with its monitor.
@@ -339,7 +339,7 @@ impl fmt::Display for Leg {
 }
 
 /// A transfer: legs at different participants that sum to zero. A saga runs them in order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transfer {
     /// Its legs.
     pub legs: Vec<Leg>,

@@ -4,18 +4,26 @@ use netsplit_sim::{
     Action, Link, Monitor, NodeId, Observation, Slot, Span, Time, TraceEvent, Violation,
 };
 
-use crate::{Mode, Note, Params, TxnNode};
+use crate::{Mode, Note, Params, Transfer, TxnNode};
 
-/// What the monitor knows of one transaction (or saga).
+/// What the monitor knows of one transaction (or saga), in true time: for the checks, and for
+/// the view's row of it.
 #[derive(Clone, Debug, Default)]
-struct Known {
-    participants: Vec<NodeId>,
-    /// Each participant's outcome: commit, or abort.
-    outcomes: Vec<(NodeId, bool)>,
-    /// The first decision logged, and when.
-    decided: Option<(bool, Time)>,
+pub struct TxRecord {
+    /// The transfer.
+    pub transfer: Transfer,
+    /// The participants it involves.
+    pub participants: Vec<NodeId>,
+    /// When the coordinator began it.
+    pub begun: Time,
+    /// Each participant's outcome (commit, or abort) and when.
+    pub outcomes: Vec<(NodeId, bool, Time)>,
+    /// The first decision logged: commit or abort, when, and by whom.
+    pub decided: Option<(bool, Time, NodeId)>,
+    /// When the coordinator was done with it, and whether it committed.
+    pub ended: Option<(bool, Time)>,
     /// Saga: how many times each step took effect, less its compensations.
-    effects: Vec<i32>,
+    pub effects: Vec<i32>,
     reported: bool,
     lost_reported: bool,
 }
@@ -71,7 +79,7 @@ pub struct TxnMonitor {
     params: Params,
     /// The slowest a message may take on the links in force.
     latency: Span,
-    txs: Vec<Known>,
+    txs: Vec<TxRecord>,
     /// Transactions begun and not ended.
     open: usize,
     /// Decided transactions some participant has no outcome for.
@@ -132,6 +140,11 @@ impl TxnMonitor {
         self.tally
     }
 
+    /// Every transaction begun, by number.
+    pub fn transactions(&self) -> &[TxRecord] {
+        &self.txs
+    }
+
     /// How long after the cluster is calm a decision must have reached everyone: a
     /// participant in doubt asks every two timeouts, and the coordinator sends again every
     /// timeout.
@@ -140,10 +153,10 @@ impl TxnMonitor {
         p.doubt() + p.doubt() + p.timeout + p.timeout + self.latency * 4
     }
 
-    fn known(&mut self, tx: u32) -> &mut Known {
+    fn known(&mut self, tx: u32) -> &mut TxRecord {
         let i = tx as usize;
         if self.txs.len() <= i {
-            self.txs.resize(i + 1, Known::default());
+            self.txs.resize(i + 1, TxRecord::default());
         }
         &mut self.txs[i]
     }
@@ -155,6 +168,8 @@ impl TxnMonitor {
                 let known = self.known(tx);
                 known.participants = transfer.participants();
                 known.effects = vec![0; transfer.legs.len()];
+                known.transfer = transfer.clone();
+                known.begun = now;
                 self.open += 1;
                 self.tally.begun += 1;
             }
@@ -164,10 +179,10 @@ impl TxnMonitor {
                 refusal: None,
             } => self.doubt[participant.index()].now.push((tx, now)),
             Note::Voted { .. } | Note::Refused { .. } => self.tally.refused += 1,
-            Note::Decides { tx, commit, .. } => {
+            Note::Decides { tx, commit, by } => {
                 let known = self.known(tx);
                 if known.decided.is_none() {
-                    known.decided = Some((commit, now));
+                    known.decided = Some((commit, now, by));
                     self.undelivered.push(tx);
                 }
             }
@@ -187,11 +202,11 @@ impl TxnMonitor {
                 let other = known
                     .outcomes
                     .iter()
-                    .find(|&&(n, c)| n != participant && c != commit)
+                    .find(|&&(n, c, _)| n != participant && c != commit)
                     .copied();
-                known.outcomes.retain(|&(n, _)| n != participant);
-                known.outcomes.push((participant, commit));
-                if let Some((other, _)) = other
+                known.outcomes.retain(|&(n, ..)| n != participant);
+                known.outcomes.push((participant, commit, now));
+                if let Some((other, ..)) = other
                     && !known.reported
                 {
                     known.reported = true;
@@ -215,6 +230,7 @@ impl TxnMonitor {
             Note::Compensated { tx, step, .. } => self.effect(tx, step, -1),
             Note::Ends { tx, commit } => {
                 self.open = self.open.saturating_sub(1);
+                self.known(tx).ended = Some((commit, now));
                 if commit {
                     self.tally.committed += 1;
                 } else {
@@ -340,12 +356,12 @@ impl TxnMonitor {
                 .participants
                 .iter()
                 .copied()
-                .filter(|p| known.outcomes.iter().all(|&(n, _)| n != *p))
+                .filter(|p| known.outcomes.iter().all(|&(n, ..)| n != *p))
                 .collect();
             if missing.is_empty() {
                 return false;
             }
-            let (commit, at) = known.decided.expect("undelivered means decided");
+            let (commit, at, _) = known.decided.expect("undelivered means decided");
             if calm && !known.lost_reported && now.since(at.max(calm_since)) > settle {
                 known.lost_reported = true;
                 let names: Vec<String> = missing.iter().map(ToString::to_string).collect();
@@ -408,7 +424,7 @@ impl Monitor<TxnNode> for TxnMonitor {
 
     fn footprint(&self) -> usize {
         std::mem::size_of_val(self)
-            + self.txs.capacity() * std::mem::size_of::<Known>()
+            + self.txs.capacity() * std::mem::size_of::<TxRecord>()
             + self
                 .txs
                 .iter()

@@ -6,7 +6,8 @@
 use netsplit_sim::lab::{LabScenario, NetworkLab, at, run_to_end};
 use netsplit_sim::{Action, Chance, Link, NodeId, Span, Time, Timed, TraceEvent};
 use netsplit_txn::{
-    Account, Bug, Entry, Leg, Mode, Note, Params, Transfer, TxnLab, TxnNode, TxnScenario, TxnSim,
+    Account, Bug, Entry, Leg, Mode, Note, Params, ProtocolComparison, Transfer, TxnLab, TxnNode,
+    TxnScenario, TxnSim,
 };
 
 fn preset(slug: &str) -> TxnScenario {
@@ -407,6 +408,38 @@ fn a_saga_gives_up_isolation_and_locked_reads_do_not() {
     let sim = run(&locked);
     assert!(sim.monitor().audits().done > 10);
     assert_eq!(sim.monitor().audits().anomalies, 0);
+}
+
+/// The same faults under each protocol: what the comparison on the page shows.
+fn compared(slug: &str) -> Vec<netsplit_txn::ProtocolOutcome> {
+    let mut comparison = ProtocolComparison::new(&preset(slug)).expect("valid");
+    assert!(comparison.go(u64::MAX));
+    comparison.outcomes().expect("done")
+}
+
+#[test]
+fn on_the_same_crash_2pc_blocks_3pc_does_not_and_a_saga_never_waits() {
+    let [two, three, saga] = compared("2pc-coordinator-crash").try_into().unwrap();
+    assert_eq!(
+        (two.mode, three.mode, saga.mode),
+        (Mode::TwoPhase, Mode::ThreePhase, Mode::Saga)
+    );
+    assert!(two.longest_doubt > Span::secs(4), "{two:?}");
+    assert!(three.longest_doubt < Span::secs(2), "{three:?}");
+    assert_eq!(saga.longest_doubt, Span(0));
+    for o in [&two, &three, &saga] {
+        assert!(o.broken.is_empty() && o.open == 0, "{o:?}");
+    }
+    // The saga runs its steps once the orchestrator is back, and completes.
+    assert_eq!(saga.tally.committed, 1);
+}
+
+#[test]
+fn on_the_same_partition_only_3pc_decides_two_ways() {
+    let [two, three, saga] = compared("3pc-partition").try_into().unwrap();
+    assert!(two.broken.is_empty(), "{two:?}");
+    assert_eq!(three.broken.first().map(String::as_str), Some("Atomicity"));
+    assert!(saga.broken.is_empty(), "{saga:?}");
 }
 
 #[test]

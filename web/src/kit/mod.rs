@@ -1,9 +1,10 @@
 //! What every lab reuses, one concern per file: the lab frame (`lab`) and the page parts it
 //! holds (transport, timeline, topology, inspector, live checks, network panel, parameters and
-//! their fields, event log, shortcut help, share, storage, embedding, keys, downloads), and
-//! the panic panel. The step labs (Vector clocks, Consistent hashing) use the same parts.
+//! their fields, event log, shortcut help, share, storage, embedding, keys, downloads, a
+//! comparison replayed between frames), and the panic panel. The step labs (Vector clocks, Consistent hashing) use the same parts.
 
 pub mod checks;
+pub mod compare;
 pub mod embed;
 pub mod export;
 pub mod fatal;

@@ -10,8 +10,8 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use yew::prelude::*;
 
+use crate::kit::compare::{self, Comparing, Kept};
 use crate::kit::field::Fields;
-use crate::kit::progress_note;
 use crate::kit::spec::{LabSpec, NodeAction, NodeLook, ScenarioOf, SimOf};
 use crate::session::Selection;
 
@@ -409,16 +409,24 @@ fn entries(count: usize) -> String {
 }
 
 thread_local! {
-    /// The comparison of the scenario on the page, on its way or done. A scenario changes only
-    /// when the user acts, so each is replayed once, a slice at a time between frames.
-    static COMPARED: RefCell<Option<(ScenarioOf<CrdtSpec>, Compared)>> = const { RefCell::new(None) };
+    /// The comparison of the scenario on the page, on its way or done.
+    static COMPARED: Kept<ScenarioOf<CrdtSpec>, SetComparison> = const { RefCell::new(None) };
 }
 
-/// A comparison of set types on its way, done, or refused.
-enum Compared {
-    Going(Box<SetComparison>),
-    Done(Vec<SetOutcome>),
-    Refused(String),
+impl Comparing for SetComparison {
+    type Outcome = Vec<SetOutcome>;
+
+    fn go(&mut self, events: u64) -> bool {
+        SetComparison::go(self, events)
+    }
+
+    fn done(&self) -> f64 {
+        SetComparison::done(self)
+    }
+
+    fn outcome(&self) -> Vec<SetOutcome> {
+        self.outcomes().expect("every run is at its end")
+    }
 }
 
 /// How many events the comparison runs between asking whether to go on: few, since an OR-Set
@@ -428,59 +436,36 @@ const COMPARE_SLICE: u64 = 100;
 /// Goes on with the comparison of `scenario` (from the start if the scenario is new) while
 /// `more` says to; true once it is done.
 fn compare(scenario: &ScenarioOf<CrdtSpec>, more: &mut dyn FnMut() -> bool) -> bool {
-    COMPARED.with_borrow_mut(|last| {
-        if !last.as_ref().is_some_and(|(seen, _)| seen == scenario) {
-            let fresh = match SetComparison::new(scenario) {
-                Ok(comparison) => Compared::Going(Box::new(comparison)),
-                Err(why) => Compared::Refused(why.to_string()),
-            };
-            *last = Some((scenario.clone(), fresh));
-        }
-        let Some((_, state)) = last else {
-            unreachable!("set above")
-        };
-        let Compared::Going(comparison) = state else {
-            return true;
-        };
-        while more() {
-            if comparison.go(COMPARE_SLICE) {
-                let outcomes = comparison.outcomes().expect("every run is at its end");
-                *state = Compared::Done(outcomes);
-                return true;
-            }
-        }
-        false
-    })
+    let start = |s: &ScenarioOf<CrdtSpec>| SetComparison::new(s).map_err(|why| why.to_string());
+    compare::work(&COMPARED, scenario, start, COMPARE_SLICE, more)
 }
 
 /// The scenario's operations replayed on a 2P-Set, both OR-Sets and an LWW set, side by side.
 fn comparison(scenario: &ScenarioOf<CrdtSpec>) -> Html {
-    let body = COMPARED.with_borrow(|last| match last {
-        Some((seen, Compared::Refused(why))) if seen == scenario => {
-            html! { <p class="hint">{ format!("{why}. Choose a set type (or the add/remove conflict preset) to compare.") }</p> }
-        }
-        Some((seen, Compared::Done(outcomes))) if seen == scenario => {
-            let cards = outcomes.iter().map(|o| {
-                let agreed = o.values.windows(2).all(|w| w[0] == w[1]);
-                html! {
-                    <li class={classes!("replica-card", (o.kind == scenario.params.kind).then_some("selected"))}>
-                        <h3>{ o.kind.to_string() }</h3>
-                        <p class="value">{ if agreed { o.values[0].clone() } else { o.values.join(" / ") } }</p>
-                        <p class="rule">{ o.rule }</p>
-                        <p class="size">{ format!("largest state: {}", entries(o.largest_state)) }</p>
-                    </li>
-                }
-            });
-            html! { <ul class="cards compare">{ for cards }</ul> }
-        }
-        going => {
-            let done = match going {
-                Some((seen, Compared::Going(comparison))) if seen == scenario => comparison.done(),
-                _ => 0.0,
-            };
-            progress_note("Replaying with each set type", done)
-        }
-    });
+    let refused = |why: &str| {
+        html! { <p class="hint">{ format!("{why}. Choose a set type (or the add/remove conflict preset) to compare.") }</p> }
+    };
+    let done = |outcomes: &Vec<SetOutcome>| {
+        let cards = outcomes.iter().map(|o| {
+            let agreed = o.values.windows(2).all(|w| w[0] == w[1]);
+            html! {
+                <li class={classes!("replica-card", (o.kind == scenario.params.kind).then_some("selected"))}>
+                    <h3>{ o.kind.to_string() }</h3>
+                    <p class="value">{ if agreed { o.values[0].clone() } else { o.values.join(" / ") } }</p>
+                    <p class="rule">{ o.rule }</p>
+                    <p class="size">{ format!("largest state: {}", entries(o.largest_state)) }</p>
+                </li>
+            }
+        });
+        html! { <ul class="cards compare">{ for cards }</ul> }
+    };
+    let body = compare::show(
+        &COMPARED,
+        scenario,
+        "Replaying with each set type",
+        done,
+        refused,
+    );
     html! {
         <section class="panel comparison" aria-labelledby="compare-title">
             <h2 id="compare-title">{ "The same operations on four set types" }</h2>

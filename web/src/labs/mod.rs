@@ -11,6 +11,7 @@ pub mod gossip;
 pub mod hashing;
 pub mod paxos;
 pub mod raft;
+pub mod transactions;
 
 use netsplit_labs as lab;
 use netsplit_sim::lab::{About, Lab};
@@ -64,9 +65,24 @@ pub const COORDINATION: Page = Page {
     draw: network_page::<coordination::CoordSpec>,
 };
 
+/// The Transactions lab's page.
+pub const TRANSACTIONS: Page = Page {
+    about: <lab::transactions::TxnLab as Lab>::ABOUT,
+    draw: network_page::<transactions::TxnSpec>,
+};
+
 /// Every lab's page, in the registry's menu order: the app with every lab in one module
 /// (`trunk serve`) shows them all; each lab's own module (`src/bin/<slug>.rs`) names one.
-pub const PAGES: &[Page] = &[RAFT, PAXOS, CRDT, GOSSIP, CLOCKS, HASHING, COORDINATION];
+pub const PAGES: &[Page] = &[
+    RAFT,
+    PAXOS,
+    CRDT,
+    GOSSIP,
+    CLOCKS,
+    HASHING,
+    COORDINATION,
+    TRANSACTIONS,
+];
 
 #[cfg(test)]
 mod tests {
