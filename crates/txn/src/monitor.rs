@@ -84,6 +84,9 @@ pub struct TxnMonitor {
     open: usize,
     /// Decided transactions some participant has no outcome for.
     undelivered: Vec<u32>,
+    /// When one of them may next be overdue: they are looked at then, or when an outcome is
+    /// noted, not after every event.
+    next_due: Time,
     /// When anything last changed the cluster (a crash, a restart, a pause, the network).
     calm_since: Time,
     /// Whether the links in force lose messages.
@@ -108,6 +111,7 @@ impl TxnMonitor {
             txs: Vec::new(),
             open: 0,
             undelivered: Vec::new(),
+            next_due: Time::ZERO,
             calm_since: Time::ZERO,
             lossy: links.drop.ppm() > 0,
             parted: false,
@@ -340,6 +344,16 @@ impl TxnMonitor {
     /// Once the cluster is calm, every decision logged reaches every participant.
     fn delivered(&mut self, seen: &Observation<'_, TxnNode>, out: &mut Vec<Violation>) {
         let now = seen.now;
+        let outcome = matches!(
+            seen.event,
+            TraceEvent::Noted {
+                note: Note::Outcome { .. } | Note::Decides { .. },
+                ..
+            }
+        );
+        if !outcome && now < self.next_due {
+            return;
+        }
         let calm = !self.lossy
             && !self.parted
             && self.lossy_links.is_empty()
@@ -350,19 +364,27 @@ impl TxnMonitor {
         let settle = self.settle();
         let calm_since = self.calm_since;
         let txs = &mut self.txs;
+        // While the cluster is not calm nothing can be overdue; the event that calms it looks
+        // again.
+        let mut next_due = Time(u64::MAX);
         self.undelivered.retain(|&tx| {
             let known = &mut txs[tx as usize];
-            let missing: Vec<NodeId> = known
-                .participants
-                .iter()
-                .copied()
-                .filter(|p| known.outcomes.iter().all(|&(n, ..)| n != *p))
-                .collect();
-            if missing.is_empty() {
+            let knows = |p: &NodeId| known.outcomes.iter().any(|&(n, ..)| n == *p);
+            if known.participants.iter().all(knows) {
                 return false;
             }
             let (commit, at, _) = known.decided.expect("undelivered means decided");
-            if calm && !known.lost_reported && now.since(at.max(calm_since)) > settle {
+            let due = at.max(calm_since) + settle + Span(1);
+            if calm && !known.lost_reported && due > now {
+                next_due = next_due.min(due);
+            }
+            if calm && !known.lost_reported && now >= due {
+                let missing: Vec<NodeId> = known
+                    .participants
+                    .iter()
+                    .copied()
+                    .filter(|p| !knows(p))
+                    .collect();
                 known.lost_reported = true;
                 let names: Vec<String> = missing.iter().map(ToString::to_string).collect();
                 out.push(Violation {
@@ -382,6 +404,7 @@ impl TxnMonitor {
             }
             true
         });
+        self.next_due = next_due;
     }
 }
 
@@ -391,9 +414,13 @@ impl Monitor<TxnNode> for TxnMonitor {
             TraceEvent::Started { .. }
             | TraceEvent::Crashed { .. }
             | TraceEvent::Paused { .. }
-            | TraceEvent::Resumed { .. } => self.calm_since = seen.now,
+            | TraceEvent::Resumed { .. } => {
+                self.calm_since = seen.now;
+                self.next_due = Time::ZERO;
+            }
             TraceEvent::NetworkChanged { change } => {
                 self.calm_since = seen.now;
+                self.next_due = Time::ZERO;
                 match change {
                     Action::Heal => self.parted = false,
                     Action::Partition(_) => self.parted = true,
@@ -439,5 +466,304 @@ impl Monitor<TxnNode> for TxnMonitor {
                 .iter()
                 .map(|d| d.now.capacity() * 16)
                 .sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Account, Leg};
+    use netsplit_sim::{Node, Slot};
+
+    /// A monitor shown made-up worlds, one event at a time: what it reports, by property.
+    struct World {
+        monitor: TxnMonitor,
+        nodes: Vec<TxnNode>,
+        up: Vec<bool>,
+        index: usize,
+    }
+
+    impl World {
+        fn new(mode: Mode) -> World {
+            let params = Params {
+                mode,
+                transfers: 0,
+                ..Params::default()
+            };
+            let n = params.nodes();
+            World {
+                monitor: TxnMonitor::new(&params, &Link::default()),
+                nodes: NodeId::all(n)
+                    .map(|id| TxnNode::boot(&params, id, n, None))
+                    .collect(),
+                up: vec![true; n],
+                index: 0,
+            }
+        }
+
+        fn see(&mut self, now: u64, event: TraceEvent<TxnNode>) -> Vec<String> {
+            let slots: Vec<Slot<TxnNode>> = self
+                .nodes
+                .iter()
+                .zip(&self.up)
+                .map(|(n, &up)| Slot::new(n.clone(), up))
+                .collect();
+            let mut out = Vec::new();
+            self.monitor.observe(
+                &Observation {
+                    now: Time(now),
+                    index: self.index,
+                    event: &event,
+                    nodes: &slots,
+                },
+                &mut out,
+            );
+            self.index += 1;
+            out.into_iter().map(|v| v.property).collect()
+        }
+
+        fn note(&mut self, now: u64, note: Note) -> Vec<String> {
+            self.see(
+                now,
+                TraceEvent::Noted {
+                    node: NodeId(0),
+                    note,
+                },
+            )
+        }
+
+        /// Participant `p`'s balances.
+        fn balances(&mut self, p: u16, balances: [i64; 2]) {
+            if let TxnNode::Participant(participant) = &mut self.nodes[usize::from(p)] {
+                participant.balances = balances;
+            }
+        }
+    }
+
+    /// n1a pays 10 to n2a.
+    fn transfer() -> Transfer {
+        Transfer {
+            legs: vec![
+                Leg {
+                    account: Account(0),
+                    amount: -10,
+                },
+                Leg {
+                    account: Account(2),
+                    amount: 10,
+                },
+            ],
+        }
+    }
+
+    fn outcome(tx: u32, p: u16, commit: bool) -> Note {
+        Note::Outcome {
+            tx,
+            participant: NodeId(p),
+            commit,
+        }
+    }
+
+    #[test]
+    fn atomicity_fires_when_participants_disagree_and_not_when_they_agree() {
+        let mut w = World::new(Mode::TwoPhase);
+        w.note(
+            0,
+            Note::Begins {
+                tx: 0,
+                transfer: transfer(),
+            },
+        );
+        w.note(
+            1,
+            Note::Begins {
+                tx: 1,
+                transfer: transfer(),
+            },
+        );
+        assert!(w.note(2, outcome(0, 1, false)).is_empty());
+        assert!(
+            w.note(3, outcome(0, 2, false)).is_empty(),
+            "both abort: atomic"
+        );
+        assert!(w.note(4, outcome(1, 1, true)).is_empty());
+        assert_eq!(w.note(5, outcome(1, 2, false)), ["Atomicity"]);
+    }
+
+    #[test]
+    fn a_saga_must_end_with_every_step_in_effect_or_none() {
+        let step = |tx, step, p: u16, undo: bool| {
+            let leg = transfer().legs[usize::from(step)];
+            let participant = NodeId(p);
+            if undo {
+                Note::Compensated {
+                    tx,
+                    step,
+                    participant,
+                    leg,
+                }
+            } else {
+                Note::Applied {
+                    tx,
+                    step,
+                    participant,
+                    leg,
+                }
+            }
+        };
+        let mut w = World::new(Mode::Saga);
+        w.note(
+            0,
+            Note::Begins {
+                tx: 0,
+                transfer: transfer(),
+            },
+        );
+        w.note(1, step(0, 0, 1, false));
+        w.note(2, step(0, 0, 1, true));
+        // Step 1 taken back: compensated, with no step in effect.
+        w.balances(1, [100, 100]);
+        assert!(
+            w.note(
+                3,
+                Note::Ends {
+                    tx: 0,
+                    commit: false
+                }
+            )
+            .is_empty()
+        );
+        // The near miss: step 1 still in effect when the saga ends compensated.
+        w.note(
+            4,
+            Note::Begins {
+                tx: 1,
+                transfer: transfer(),
+            },
+        );
+        w.note(5, step(1, 0, 1, false));
+        w.balances(1, [90, 100]);
+        let broken = w.note(
+            6,
+            Note::Ends {
+                tx: 1,
+                commit: false,
+            },
+        );
+        assert!(broken.contains(&"Atomicity".to_string()), "{broken:?}");
+    }
+
+    #[test]
+    fn money_is_counted_only_when_no_transaction_is_in_progress() {
+        let mut w = World::new(Mode::TwoPhase);
+        w.note(
+            0,
+            Note::Begins {
+                tx: 0,
+                transfer: transfer(),
+            },
+        );
+        // n1 has paid and n2 not yet: in progress, so no count.
+        w.balances(1, [90, 100]);
+        assert!(w.note(1, outcome(0, 1, true)).is_empty());
+        // The coordinator is done while 10 are missing: lost.
+        assert_eq!(
+            w.note(
+                2,
+                Note::Ends {
+                    tx: 0,
+                    commit: true
+                }
+            ),
+            ["Money is conserved"]
+        );
+        // Reported once; found again, then lost again, it is reported again.
+        assert!(w.note(3, Note::Audited { audit: 1, sum: 590 }).is_empty());
+        w.balances(2, [110, 100]);
+        assert!(w.note(4, Note::Audited { audit: 2, sum: 600 }).is_empty());
+        w.balances(2, [100, 100]);
+        assert_eq!(
+            w.note(5, Note::Audited { audit: 3, sum: 590 }),
+            ["Money is conserved"]
+        );
+        assert_eq!(w.monitor.audits().anomalies, 2);
+    }
+
+    #[test]
+    fn a_decision_must_reach_everyone_once_the_cluster_is_calm() {
+        let settle = {
+            let w = World::new(Mode::TwoPhase);
+            w.monitor.settle().0
+        };
+        let decide = |w: &mut World| {
+            w.note(
+                0,
+                Note::Begins {
+                    tx: 0,
+                    transfer: transfer(),
+                },
+            );
+            w.note(
+                10,
+                Note::Decides {
+                    tx: 0,
+                    commit: true,
+                    by: NodeId(0),
+                },
+            );
+            w.note(20, outcome(0, 1, true));
+        };
+        // n2 never learns it: reported once the settling time is over.
+        let mut w = World::new(Mode::TwoPhase);
+        decide(&mut w);
+        assert!(
+            w.note(10 + settle, Note::Audited { audit: 1, sum: 600 })
+                .is_empty()
+        );
+        assert_eq!(
+            w.note(11 + settle, Note::Audited { audit: 2, sum: 600 }),
+            ["Decisions are not lost"]
+        );
+        // The near miss: n2 learns it in time.
+        let mut w = World::new(Mode::TwoPhase);
+        decide(&mut w);
+        w.note(30, outcome(0, 2, true));
+        assert!(
+            w.note(11 + settle, Note::Audited { audit: 1, sum: 600 })
+                .is_empty()
+        );
+        // And while n2 is down, the decision cannot reach it: nothing is reported.
+        let mut w = World::new(Mode::TwoPhase);
+        decide(&mut w);
+        w.up[2] = false;
+        assert!(
+            w.note(11 + settle, Note::Audited { audit: 1, sum: 600 })
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn time_in_doubt_runs_from_the_yes_vote_to_the_outcome() {
+        let mut w = World::new(Mode::TwoPhase);
+        w.note(
+            0,
+            Note::Begins {
+                tx: 0,
+                transfer: transfer(),
+            },
+        );
+        w.note(
+            100,
+            Note::Voted {
+                tx: 0,
+                participant: NodeId(1),
+                refusal: None,
+            },
+        );
+        assert_eq!(w.monitor.doubt()[1].now, [(0, Time(100))]);
+        w.note(350, outcome(0, 1, true));
+        let d = &w.monitor.doubt()[1];
+        assert!(d.now.is_empty());
+        assert_eq!((d.total, d.longest), (Span(250), Span(250)));
     }
 }
