@@ -18,7 +18,7 @@ const eventsRun = async (page) =>
 test('the app loads with no console errors and shows the Gossip lab', async ({ page }) => {
   const errors = await open(page);
   await expect(page.locator('.brand')).toHaveAccessibleName('Netsplit: every lab');
-  await expect(page.locator('nav[aria-label="Labs"] .tab')).toHaveText(['Raft', 'Paxos', 'CRDTs', 'Gossip', 'Vector clocks', 'Consistent hashing', 'Coordination']);
+  await expect(page.locator('nav[aria-label="Labs"] .tab')).toHaveText(['Raft', 'Paxos', 'CRDTs', 'Gossip', 'Vector clocks', 'Consistent hashing', 'Coordination', 'Transactions']);
   await expect(page.locator('g.node')).toHaveCount(6);
   await page.waitForTimeout(1500);
   await expect(page.locator('g.msg').first()).toBeVisible();
