@@ -24,7 +24,13 @@ test('the lab loads with a coordinator, three participants and the auditor, and 
   await expect(rows(page)).toHaveCount(1);
   await expect(rows(page).first()).toContainText('commit by n0');
   await expect(rows(page).first()).toContainText('n1 committed, n2 committed, n3 committed');
-  await expect(page.locator('.txn-card').first()).toContainText('a 60 · b 100');
+  // The coordinator's card, then one per participant, each with its log.
+  await expect(page.locator('.txn-card')).toHaveCount(4);
+  await expect(page.locator('.txn-card').first()).toContainText('decided commit t0');
+  await expect(page.locator('.txn-card').nth(1)).toContainText('a 60 · b 100');
+  await expect(page.locator('.txn-card').nth(1).locator('.log li')).toHaveText(['prepared t0 n1a -40', 'committed t0']);
+  // Its phases drawn in true time, and said in words.
+  await expect(rows(page).first().locator('.phase-bar')).toHaveAttribute('aria-label', /voting from 0\.5 s to 0\.625 s, committing until 0\.752 s/);
   await expect(page.locator('.invariants .properties > li')).toHaveCount(3);
   await page.screenshot({ path: `${shots}/transactions.png`, fullPage: true });
   expect(errors).toEqual([]);

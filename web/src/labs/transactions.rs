@@ -13,6 +13,7 @@ use yew::prelude::*;
 use crate::kit::compare::{self, Comparing, Kept};
 use crate::kit::field::Fields;
 use crate::kit::spec::{LabSpec, NodeAction, NodeLook, ScenarioOf, SimOf};
+use crate::kit::tenths;
 use crate::session::Selection;
 
 /// What makes the Transactions lab.
@@ -419,27 +420,51 @@ fn log_tail(log: &[Entry]) -> String {
     shown.join("; ")
 }
 
-/// A card per participant: balances, locks, time in doubt and the log's last records.
+/// A card for the coordinator (what it works on) and for each participant (balances, locks,
+/// time in doubt), each with its log's newest records.
 fn participants(sim: &SimOf<TxnSpec>) -> Html {
     let now = sim.now();
     let cards = sim.nodes().iter().enumerate().filter_map(|(i, slot)| {
-        let TxnNode::Participant(p) = slot.node() else {
-            return None;
-        };
         let id = NodeId(i as u16);
-        let doubt = in_doubt_since(sim, id);
-        let locks = locked_accounts(p);
-        let skip = p.log.len().saturating_sub(LOG_SHOWN);
+        let crashed = if slot.is_up() { "" } else { " (crashed)" };
+        let (log, head, doubt) = match slot.node() {
+            TxnNode::Coordinator(c) => {
+                let working = c
+                    .txs
+                    .iter()
+                    .map(|t| format!("t{} {}", t.id, phase_name(t.phase)))
+                    .collect::<Vec<_>>();
+                let head = html! {
+                    <>
+                        <h3>{ format!("{id}, {}{crashed}", role_badge(sim.config().mode)) }</h3>
+                        <p>{ if working.is_empty() { "working on nothing".to_string() } else { format!("working on {}", working.join(", ")) } }</p>
+                    </>
+                };
+                (&c.log, head, None)
+            }
+            TxnNode::Participant(p) => {
+                let doubt = in_doubt_since(sim, id);
+                let locks = locked_accounts(p);
+                let head = html! {
+                    <>
+                        <h3>{ format!("{id}{crashed}") }</h3>
+                        <p class="balances">{ balances(p) }</p>
+                        <p>{ if locks.is_empty() { "no locks".to_string() } else { format!("locked: {}", locks.join(", ")) } }</p>
+                        if let Some(since) = doubt {
+                            <p class="doubt-clock">{ format!("in doubt for {}", Span(now.since(since).0)) }</p>
+                        }
+                    </>
+                };
+                (&p.log, head, doubt)
+            }
+            TxnNode::Auditor(_) => return None,
+        };
+        let skip = log.len().saturating_sub(LOG_SHOWN);
         Some(html! {
             <li class={classes!("txn-card", doubt.map(|_| "doubt"), (!slot.is_up()).then_some("down"))}>
-                <h3>{ id.to_string() }{ if slot.is_up() { "" } else { " (crashed)" } }</h3>
-                <p class="balances">{ balances(p) }</p>
-                <p>{ if locks.is_empty() { "no locks".to_string() } else { format!("locked: {}", locks.join(", ")) } }</p>
-                if let Some(since) = doubt {
-                    <p class="doubt-clock">{ format!("in doubt for {}", Span(now.since(since).0)) }</p>
-                }
+                { head }
                 <ol class="log" start={(skip + 1).to_string()} aria-label={format!("{id}'s log, newest last")}>
-                    { for p.log[skip..].iter().map(|e| html! { <li>{ e.to_string() }</li> }) }
+                    { for log[skip..].iter().map(|e| html! { <li>{ e.to_string() }</li> }) }
                 </ol>
             </li>
         })
@@ -457,7 +482,7 @@ fn participants(sim: &SimOf<TxnSpec>) -> Html {
     );
     html! {
         <section class="panel txn-participants" aria-label="Participants">
-            <h2>{ "Participants: balances, locks and logs" }</h2>
+            <h2>{ "Logs, locks and balances" }</h2>
             <ul class="txn-cards">{ for cards }</ul>
             <p class="hint">{ audit_line }</p>
         </section>
@@ -474,6 +499,11 @@ fn transactions(sim: &SimOf<TxnSpec>) -> Html {
         .iter()
         .flat_map(|v| v.indexes.iter().copied())
         .collect();
+    let shown = all.len().saturating_sub(ROWS_SHOWN);
+    let axis = Axis {
+        start: all.get(shown).map_or(Time::ZERO, |t| t.begun),
+        now: sim.now(),
+    };
     let rows = all.iter().enumerate().rev().take(ROWS_SHOWN).map(|(i, t)| {
         let tx = i as u32;
         let flag = flagged.contains(&u64::from(tx));
@@ -481,6 +511,7 @@ fn transactions(sim: &SimOf<TxnSpec>) -> Html {
             <tr class={classes!(flag.then_some("flagged"))}>
                 <th scope="row">{ format!("t{tx}{}", if flag { " !" } else { "" }) }</th>
                 <td>{ t.transfer.to_string().trim_start_matches("transfer ").to_string() }</td>
+                <td class="phases">{ axis.phases(t, saga) }</td>
                 <td>{ t.begun.to_string() }</td>
                 <td>{ decided(t, saga) }</td>
                 <td>{ outcomes(t, saga) }</td>
@@ -498,6 +529,7 @@ fn transactions(sim: &SimOf<TxnSpec>) -> Html {
                     <caption>{ format!("the newest {} of {}, in true time", all.len().min(ROWS_SHOWN), all.len()) }</caption>
                     <thead><tr>
                         <th scope="col">{ "tx" }</th><th scope="col">{ "transfer" }</th>
+                        <th scope="col">{ format!("phases, {} to {}", axis.start, axis.now) }</th>
                         <th scope="col">{ "begun" }</th>
                         <th scope="col">{ if saga { "ended" } else { "decided" } }</th>
                         <th scope="col">{ if saga { "steps" } else { "at each participant" } }</th>
@@ -507,6 +539,70 @@ fn transactions(sim: &SimOf<TxnSpec>) -> Html {
                 </table>
             }
         </section>
+    }
+}
+
+/// The true time the transactions table's phase bars span: from the first row shown to now.
+struct Axis {
+    start: Time,
+    now: Time,
+}
+
+/// The width of a row's phase bar.
+const PHASES_W: f64 = 160.0;
+
+impl Axis {
+    /// Where moment `t` is drawn.
+    fn x(&self, t: Time) -> f64 {
+        let span = self.now.since(self.start).0.max(1) as f64;
+        t.since(self.start).0 as f64 / span * PHASES_W
+    }
+
+    /// A transaction's phases as a bar: waiting for votes (a saga: running its steps), then
+    /// the decision on its way until the coordinator is done, with a tick where each
+    /// participant took its outcome.
+    fn phases(&self, t: &TxRecord, saga: bool) -> Html {
+        let decided = t.decided.map(|(commit, at, _)| (commit, at));
+        let first_end = match (saga, decided) {
+            (false, Some((_, at))) => at,
+            _ => t.ended.map_or(self.now, |(_, at)| at),
+        };
+        let bar = |from: Time, to: Time, class: &'static str| {
+            let (x, end) = (self.x(from), self.x(to));
+            let (x, width) = (tenths(x), tenths((end - x).max(1.0)));
+            html! { <rect class={class} x={x} y="3" width={width} height="10" /> }
+        };
+        let mut words = vec![format!(
+            "{} from {} to {}",
+            if saga { "running" } else { "voting" },
+            t.begun,
+            first_end
+        )];
+        let second = decided.filter(|_| !saga).map(|(commit, at)| {
+            let to = t.ended.map_or(self.now, |(_, end)| end);
+            words.push(format!(
+                "{} until {}",
+                if commit { "committing" } else { "aborting" },
+                to
+            ));
+            bar(at, to, if commit { "commit" } else { "abort" })
+        });
+        let ticks = t.outcomes.iter().map(|&(_, commit, at)| {
+            let x = tenths(self.x(at));
+            html! { <line class={if commit { "tick commit" } else { "tick abort" }} x1={x.clone()} x2={x} y1="0" y2="16" /> }
+        });
+        let first_class = match (saga, t.ended) {
+            (true, Some((true, _))) => "commit",
+            (true, Some((false, _))) => "abort",
+            _ => "voting",
+        };
+        html! {
+            <svg class="phase-bar" viewBox={format!("0 0 {PHASES_W} 16")} width={PHASES_W.to_string()} height="16" role="img" aria-label={words.join(", ")}>
+                { bar(t.begun, first_end, first_class) }
+                { for second }
+                { for ticks }
+            </svg>
+        }
     }
 }
 
