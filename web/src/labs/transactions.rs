@@ -499,10 +499,16 @@ fn transactions(sim: &SimOf<TxnSpec>) -> Html {
         .iter()
         .flat_map(|v| v.indexes.iter().copied())
         .collect();
-    let shown = all.len().saturating_sub(ROWS_SHOWN);
+    let shown = &all[all.len().saturating_sub(ROWS_SHOWN)..];
+    // To now while any row is unfinished, else to the last row's end: a short transaction
+    // long done still fills the bar.
+    let end = shown
+        .iter()
+        .map(|t| t.ended.map(|(_, at)| at))
+        .try_fold(Time::ZERO, |latest, ended| ended.map(|at| latest.max(at)));
     let axis = Axis {
-        start: all.get(shown).map_or(Time::ZERO, |t| t.begun),
-        now: sim.now(),
+        start: shown.first().map_or(Time::ZERO, |t| t.begun),
+        now: end.unwrap_or(sim.now()),
     };
     let rows = all.iter().enumerate().rev().take(ROWS_SHOWN).map(|(i, t)| {
         let tx = i as u32;
@@ -542,7 +548,8 @@ fn transactions(sim: &SimOf<TxnSpec>) -> Html {
     }
 }
 
-/// The true time the transactions table's phase bars span: from the first row shown to now.
+/// The true time the transactions table's phase bars span: from the first row shown to now
+/// (or to the last end, when every row shown is done).
 struct Axis {
     start: Time,
     now: Time,
