@@ -495,7 +495,10 @@ fn in_doubt(sim: &TxnSim) -> Finding {
             let still = if d.now.is_empty() {
                 String::new()
             } else {
-                format!(", in doubt now about {}", d.now.len())
+                match d.now.len() {
+                    1 => ", still in doubt about one transaction".to_string(),
+                    n => format!(", still in doubt about {n} transactions"),
+                }
             };
             format!("n{i}: {total} in all, {longest} at most{still}")
         })

@@ -659,9 +659,12 @@ fn outcomes(t: &TxRecord, saga: bool) -> String {
                 .outcomes
                 .iter()
                 .find(|o| o.0 == *p)
-                .map_or("in doubt or not yet", |o| {
-                    if o.1 { "committed" } else { "aborted" }
-                });
+                .map_or(
+                    "no outcome yet",
+                    |o| {
+                        if o.1 { "committed" } else { "aborted" }
+                    },
+                );
             format!("{p} {mark}")
         })
         .collect::<Vec<_>>()
