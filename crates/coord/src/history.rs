@@ -6,6 +6,7 @@
 use netsplit_sim::{Observation, Slot, Span, Time, TraceEvent};
 use std::collections::VecDeque;
 
+use crate::monitor::believed;
 use crate::{CoordNode, Msg, NodeId, Note, Params};
 
 /// How many spells of each kind, writes and elections are kept: enough to fill a timeline of a
@@ -158,13 +159,10 @@ impl History {
             }
         }
         for (i, slot) in seen.nodes.iter().enumerate() {
-            let CoordNode::Client(client) = slot.node() else {
+            if !matches!(slot.node(), CoordNode::Client(_)) {
                 continue;
-            };
-            let believed = client
-                .lease
-                .filter(|l| slot.is_up() && slot.clock().at(now) < l.until)
-                .map(|l| (l.token, slot.clock().true_time_of(l.until, now)));
+            }
+            let believed = believed(slot, now);
             let held = self.held_for(NodeId(i as u16), seen.nodes, now);
             let paused = slot.paused_until().map(|until| (0, until));
             let lane = &mut self.lanes[i];

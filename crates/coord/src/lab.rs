@@ -6,7 +6,7 @@ use netsplit_sim::lab::{
 };
 use netsplit_sim::{
     Action, FaultPlan, Link, NoCommand, NodeId, Record, Rng, Slot, Span, Strike, Time, Timed,
-    TraceEvent, random_faults,
+    TraceEvent, random_crashes, random_faults,
 };
 
 use crate::{Bug, CoordMonitor, CoordNode, CoordScenario, CoordSim, Mode, Msg, Note, Params};
@@ -239,7 +239,7 @@ impl NetworkLab for CoordLab {
         let nodes = params.nodes();
         let mut rng = Rng::seeded(seed ^ 0x0063_6f6f_7264);
         match params.mode {
-            Mode::Bully => scenario.actions = crashes(&mut rng, nodes),
+            Mode::Bully => scenario.actions = random_crashes(&mut rng, nodes, FAULTS_UNTIL, 3000),
             Mode::Lease | Mode::Redlock => {
                 let half = params.drift_allowance / 2;
                 let mut actions: Vec<_> = NodeId::all(nodes)
@@ -322,38 +322,6 @@ impl NetworkLab for CoordLab {
         }
         strikes
     }
-}
-
-/// Random crashes and restarts until [`FAULTS_UNTIL`], every node up again at the end.
-fn crashes(rng: &mut Rng, nodes: usize) -> Vec<Timed<Action<NoCommand>>> {
-    let mut actions = Vec::new();
-    let mut down = vec![false; nodes];
-    let mut t = 0;
-    loop {
-        t += 1 + rng.below(3000);
-        if t >= FAULTS_UNTIL.0 {
-            break;
-        }
-        let node = NodeId(rng.below(nodes as u64) as u16);
-        let i = node.index();
-        down[i] = !down[i];
-        let action = if down[i] {
-            Action::Crash(node)
-        } else {
-            Action::Restart(node)
-        };
-        actions.push(Timed {
-            at: Time(t),
-            action,
-        });
-    }
-    for node in NodeId::all(nodes).filter(|n| down[n.index()]) {
-        actions.push(Timed {
-            at: FAULTS_UNTIL,
-            action: Action::Restart(node),
-        });
-    }
-    actions
 }
 
 /// What the storage accepted and refused, and who held the lock.

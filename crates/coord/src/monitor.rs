@@ -410,7 +410,7 @@ impl CoordMonitor {
 
 /// The lease a client up believes it holds at `now` by its own clock: its token, and when it
 /// ends in true time if the clock keeps its rate.
-fn believed(slot: &Slot<CoordNode>, now: Time) -> Option<(u64, Time)> {
+pub(crate) fn believed(slot: &Slot<CoordNode>, now: Time) -> Option<(u64, Time)> {
     let CoordNode::Client(client) = slot.node() else {
         return None;
     };

@@ -122,6 +122,45 @@ pub struct FaultPlan {
     pub calm: Link,
 }
 
+/// Random crashes and restarts of nodes `0..nodes` until `until`, a node toggling at most
+/// `most_gap` ms after the last, every node up again at `until`: faults for a protocol that
+/// assumes nodes only crash (Bully, 3PC), drawn from `rng`.
+pub fn random_crashes<C>(
+    rng: &mut Rng,
+    nodes: usize,
+    until: Time,
+    most_gap: u64,
+) -> Vec<Timed<Action<C>>> {
+    let mut actions = Vec::new();
+    let mut down = vec![false; nodes];
+    let mut t = 0;
+    loop {
+        t += 1 + rng.below(most_gap);
+        if t >= until.0 {
+            break;
+        }
+        let node = NodeId(rng.below(nodes as u64) as u16);
+        let i = node.index();
+        down[i] = !down[i];
+        let action = if down[i] {
+            Action::Crash(node)
+        } else {
+            Action::Restart(node)
+        };
+        actions.push(Timed {
+            at: Time(t),
+            action,
+        });
+    }
+    for node in NodeId::all(nodes).filter(|n| down[n.index()]) {
+        actions.push(Timed {
+            at: until,
+            action: Action::Restart(node),
+        });
+    }
+    actions
+}
+
 /// A random schedule of faults drawn from `seed`, ending with every node restarted, the
 /// network healed and every link calm at `plan.until`.
 pub fn random_faults<C>(seed: u64, plan: &FaultPlan) -> Vec<Timed<Action<C>>> {

@@ -59,7 +59,7 @@ pub use engine::{
     CHECKPOINT_BUDGET, InFlight, MAX_CHECKPOINTS, MAX_EVENTS, MAX_RECORDS, MEMORY_BUDGET,
     MEMORY_STOP, MessageState, Sim, Slot, Snapshot,
 };
-pub use faults::{FaultPlan, Strike, random_faults};
+pub use faults::{FaultPlan, Strike, random_crashes, random_faults};
 pub use monitor::{Monitor, NoMonitor, Observation, Violation};
 pub use network::{Chance, Link, Network, NetworkError, Partition};
 pub use node::{Context, Node, NodeId, map_bytes, set_bytes};

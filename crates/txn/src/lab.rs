@@ -5,8 +5,8 @@ use netsplit_sim::lab::{
     provoke, provoke_with, whole_number, with_copies,
 };
 use netsplit_sim::{
-    Action, FaultPlan, Link, NodeId, Record, Rng, Slot, Span, Strike, Time, Timed, TraceEvent,
-    random_faults,
+    Action, FaultPlan, Link, NodeId, Record, Rng, Slot, Span, Strike, Time, TraceEvent,
+    random_crashes, random_faults,
 };
 
 use crate::{
@@ -313,33 +313,8 @@ impl TxnLab {
     /// nemesis's crashes, no partition and no message held.
     pub fn crash_only(seed: u64, params: Params) -> TxnScenario {
         let mut rng = Rng::seeded(seed ^ 0x0074_786e);
-        let nodes = params.participants + 1;
-        let mut actions = Vec::new();
-        let mut down = vec![false; nodes];
-        let mut t = 0;
-        loop {
-            t += 1 + rng.below(1500);
-            if t >= FAULTS_UNTIL.0 {
-                break;
-            }
-            let i = rng.below(nodes as u64) as usize;
-            down[i] = !down[i];
-            let node = NodeId(i as u16);
-            actions.push(Timed {
-                at: Time(t),
-                action: if down[i] {
-                    Action::Crash(node)
-                } else {
-                    Action::Restart(node)
-                },
-            });
-        }
-        for i in (0..nodes).filter(|&i| down[i]) {
-            actions.push(Timed {
-                at: FAULTS_UNTIL,
-                action: Action::Restart(NodeId(i as u16)),
-            });
-        }
+        // The coordinator and the participants; the auditor's crashes would prove nothing.
+        let actions = random_crashes(&mut rng, params.participants + 1, FAULTS_UNTIL, 1500);
         let scenario = TxnScenario {
             seed,
             params,
@@ -410,12 +385,7 @@ impl ProtocolComparison {
                     let longest_doubt = monitor
                         .doubt()
                         .iter()
-                        .flat_map(|d| {
-                            d.now
-                                .iter()
-                                .map(move |&(_, since)| now.since(since))
-                                .chain([d.longest])
-                        })
+                        .map(|d| d.at(now).1)
                         .max()
                         .unwrap_or(Span(0));
                     let mut broken: Vec<String> = sim
@@ -489,9 +459,7 @@ fn in_doubt(sim: &TxnSim) -> Finding {
         .enumerate()
         .filter(|(i, _)| (1..=sim.config().participants).contains(i))
         .map(|(i, d)| {
-            let open = d.now.iter().map(|&(_, since)| now.since(since));
-            let total = open.clone().fold(d.total, |a, b| a + b);
-            let longest = open.fold(d.longest, Span::max);
+            let (total, longest) = d.at(now);
             let still = if d.now.is_empty() {
                 String::new()
             } else {

@@ -39,6 +39,19 @@ pub struct Doubt {
     pub longest: Span,
 }
 
+impl Doubt {
+    /// Its time in doubt in all and its longest, at `now`: what it is in doubt about still
+    /// counted to `now`.
+    pub fn at(&self, now: Time) -> (Span, Span) {
+        self.now
+            .iter()
+            .map(|&(_, since)| now.since(since))
+            .fold((self.total, self.longest), |(total, longest), open| {
+                (total + open, longest.max(open))
+            })
+    }
+}
+
 /// What the auditor saw.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Audits {

@@ -440,7 +440,7 @@ impl Participant {
         }
     }
 
-    /// Whether its log holds a record of saga `tx`'s step `step` for which `matches` holds.
+    /// Whether its log holds a record for which `matches` holds.
     fn logged(&self, matches: impl Fn(&Entry) -> bool) -> bool {
         self.log.iter().rev().any(matches)
     }
