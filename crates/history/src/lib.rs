@@ -183,49 +183,4 @@ impl History {
     pub fn op(&self, id: OpId) -> &Op {
         &self.ops[id as usize]
     }
-
-    /// The write of `value`, if the history holds one.
-    pub fn writer_of(&self, key: u8, value: u32) -> Option<OpId> {
-        self.ops
-            .iter()
-            .position(|op| op.key == key && op.kind == Kind::Write(value))
-            .map(|i| i as OpId)
-    }
-
-    /// The keys the history touches, in order.
-    pub fn keys(&self) -> Vec<u8> {
-        let keys: std::collections::BTreeSet<u8> = self.ops.iter().map(|op| op.key).collect();
-        keys.into_iter().collect()
-    }
-
-    /// The history as it stands at `at`: operations begun by then, and those still waiting
-    /// marked so (for a view of the past).
-    pub fn until(&self, at: u64) -> History {
-        History {
-            ops: self
-                .ops
-                .iter()
-                .filter(|op| op.invoked <= at)
-                .map(|op| {
-                    let mut op = op.clone();
-                    if op.returned.is_some_and(|r| r > at) {
-                        op.returned = None;
-                        op.outcome = Outcome::Unknown;
-                    }
-                    op
-                })
-                .collect(),
-        }
-    }
-
-    /// How many operations ended, and how many of those succeeded: availability.
-    pub fn availability(&self) -> (usize, usize) {
-        let ended = self.ops.iter().filter(|op| op.returned.is_some());
-        let (mut all, mut ok) = (0, 0);
-        for op in ended {
-            all += 1;
-            ok += usize::from(matches!(op.outcome, Outcome::Ok(_)));
-        }
-        (all, ok)
-    }
 }
